@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const providerSchema = z.strictObject({
+  type: z.literal('openai-compatible'),
+  base_url: z.url({ protocol: /^https?$/ }),
+  model: z.string().min(1),
+  api_key: z.string().optional(),
+  api_key_env: z.string().optional(),
+  timeout_ms: z.number().int().positive().default(120_000),
+});
+
+/** The shape of `umca.yaml`. Unknown keys are errors, so a typo names its field. */
+export const configSchema = z.strictObject({
+  home: z.string().min(1).default('.umca'),
+  database_url: z.string().optional(),
+  model: z.string().min(1).default('scripted:demo'),
+  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case name'), providerSchema).default({}),
+  server: z.strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(7070),
+  }).prefault({}),
+  limits: z.strictObject({
+    spec_max_chars: z.number().int().positive().default(20_000),
+    request_body_bytes: z.number().int().positive().default(1_048_576),
+  }).prefault({}),
+  pipeline: z.strictObject({
+    max_plan_retries: z.number().int().min(0).max(10).default(2),
+    max_code_attempts: z.number().int().min(1).max(10).default(3),
+  }).prefault({}),
+  sandbox: z.strictObject({
+    timeout_ms: z.number().int().positive().default(5_000),
+    memory_mb: z.number().int().min(8).max(2_048).default(64),
+    output_bytes: z.number().int().positive().default(1_048_576),
+  }).prefault({}),
+});
+
+export type UmcaConfig = z.infer<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;

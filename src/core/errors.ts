@@ -1,0 +1,91 @@
+/**
+ * One error hierarchy for the whole product. Every error a user can see is a
+ * `UmcaError` (or is wrapped in one at the boundary): it carries a stable `code`,
+ * the HTTP `status` it maps to, and whether retrying could help.
+ */
+export interface UmcaErrorOptions {
+  status?: number;
+  cause?: unknown;
+  isRetryable?: boolean;
+}
+
+export class UmcaError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly isRetryable: boolean;
+
+  constructor(code: string, message: string, options: UmcaErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = options.status ?? 500;
+    this.isRetryable = options.isRetryable ?? false;
+  }
+
+  /** The body sent to clients: never a stack, never the cause's internals. */
+  toJSON(): { error: { code: string; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+/** The caller sent something malformed or out of bounds. */
+export class InvalidRequestError extends UmcaError {
+  constructor(message: string, code = 'invalid_request') {
+    super(code, message, { status: 400 });
+  }
+}
+
+export class NotFoundError extends UmcaError {
+  constructor(message: string, code = 'not_found') {
+    super(code, message, { status: 404 });
+  }
+}
+
+/** The request is well-formed but conflicts with the resource's state. */
+export class ConflictError extends UmcaError {
+  constructor(message: string, code = 'conflict') {
+    super(code, message, { status: 409 });
+  }
+}
+
+/** A config file or environment variable is invalid; the message names the field. */
+export class ConfigError extends UmcaError {
+  constructor(message: string) {
+    super('config_invalid', message, { status: 500 });
+  }
+}
+
+/** A model provider could not be reached or answered something unusable. */
+export class ProviderError extends UmcaError {
+  readonly provider: string;
+  readonly url: string | undefined;
+
+  constructor(
+    provider: string,
+    url: string | undefined,
+    message: string,
+    options: UmcaErrorOptions & { code?: string } = {},
+  ) {
+    super(options.code ?? 'provider_error', `${provider}${url ? ` at ${url}` : ''}: ${message}`, {
+      status: options.status ?? 502,
+      cause: options.cause,
+      isRetryable: options.isRetryable ?? false,
+    });
+    this.provider = provider;
+    this.url = url;
+  }
+}
+
+/** A run was cancelled while a step was in flight. */
+export class CancelledError extends UmcaError {
+  constructor(message = 'run cancelled') {
+    super('cancelled', message, { status: 409 });
+  }
+}
+
+/** Wraps anything thrown into a UmcaError without leaking a stack to users. */
+export function toUmcaError(error: unknown): UmcaError {
+  if (error instanceof UmcaError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new UmcaError('internal', message, { cause: error });
+}

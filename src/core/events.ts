@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * umca-events v1 — the one schema every plane reads and writes.
+ * A change here is a new version (`umca-events.v2`), never a silent edit:
+ * `schemas/umca-events.v1.json` is generated from this file and a test fails when stale.
+ */
+export const EVENTS_SCHEMA_VERSION = 'umca-events.v1';
+
+const errorInfo = z.object({ code: z.string(), message: z.string() });
+const usage = z.object({ input_tokens: z.number().int().nonnegative(), output_tokens: z.number().int().nonnegative() });
+const testResult = z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional(), duration_ms: z.number().nonnegative() });
+
+/** The payload of each event type. */
+export const eventData = {
+  'run.created': z.object({ spec: z.string(), model: z.string(), scripted: z.boolean() }),
+  'run.started': z.object({ worker: z.string() }),
+  'run.resumed': z.object({ worker: z.string(), completed_steps: z.array(z.string()) }),
+  'step.started': z.object({ step: z.string(), kind: z.enum(['agent', 'gate', 'sandbox', 'artifacts']), attempt: z.number().int().positive() }),
+  'step.completed': z.object({ step: z.string(), duration_ms: z.number().nonnegative() }),
+  'step.failed': z.object({ step: z.string(), duration_ms: z.number().nonnegative(), error: errorInfo }),
+  'model.request': z.object({
+    step: z.string(),
+    role: z.string(),
+    provider: z.string(),
+    model: z.string(),
+    messages: z.number().int().nonnegative(),
+    prompt_chars: z.number().int().nonnegative(),
+  }),
+  'model.response': z.object({
+    step: z.string(),
+    role: z.string(),
+    provider: z.string(),
+    model: z.string(),
+    finish_reason: z.string(),
+    usage,
+    latency_ms: z.number().nonnegative(),
+    content: z.string(),
+  }),
+  'gate.decision': z.object({
+    gate: z.string(),
+    step: z.string(),
+    decision: z.enum(['pass', 'block']),
+    score: z.number().min(0).max(1).optional(),
+    reasons: z.array(z.string()),
+  }),
+  'sandbox.started': z.object({
+    step: z.string(),
+    lane: z.string(),
+    reason: z.string(),
+    limits: z.object({ timeout_ms: z.number(), memory_bytes: z.number(), output_bytes: z.number() }),
+  }),
+  'sandbox.finished': z.object({
+    step: z.string(),
+    lane: z.string(),
+    status: z.enum(['ok', 'error', 'timeout', 'oom', 'output_limit']),
+    message: z.string(),
+    duration_ms: z.number().nonnegative(),
+    tests: z.array(testResult),
+    output: z.string(),
+    output_truncated: z.boolean(),
+  }),
+  'artifact.created': z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() }),
+  'run.completed': z.object({ artifacts: z.number().int().nonnegative(), attempts: z.number().int().nonnegative(), duration_ms: z.number().nonnegative() }),
+  'run.failed': z.object({ reason: z.string(), error: errorInfo }),
+  'run.blocked': z.object({ gate: z.string(), reasons: z.array(z.string()) }),
+  'run.cancelled': z.object({ reason: z.string() }),
+} as const;
+
+export type EventType = keyof typeof eventData;
+export const EVENT_TYPES = Object.keys(eventData) as EventType[];
+export type EventDataOf<T extends EventType> = z.infer<(typeof eventData)[T]>;
+
+/** Events after which nothing more is appended to a run. */
+export const TERMINAL_EVENT_TYPES: ReadonlySet<EventType> = new Set(['run.completed', 'run.failed', 'run.blocked', 'run.cancelled']);
+
+const HASH = z.string().regex(/^[0-9a-f]{64}$/);
+
+const envelopeFields = {
+  id: z.string().min(1),
+  run_id: z.string().min(1),
+  seq: z.number().int().positive(),
+  ts: z.string().datetime(),
+  actor: z.string().min(1),
+  prev_hash: HASH,
+  hash: HASH,
+  trace_id: z.string().regex(/^[0-9a-f]{32}$/),
+};
+
+const variants = EVENT_TYPES.map((type) =>
+  z.object({ ...envelopeFields, type: z.literal(type), data: eventData[type] }),
+);
+
+/** The full event envelope, discriminated on `type`. */
+export const runEventSchema = z.discriminatedUnion('type', variants as unknown as [
+  (typeof variants)[number],
+  ...(typeof variants)[number][],
+]);
+
+type EnvelopeBase = {
+  id: string;
+  run_id: string;
+  seq: number;
+  ts: string;
+  actor: string;
+  prev_hash: string;
+  hash: string;
+  trace_id: string;
+};
+
+/** One stored event. `data` is typed by `type`. */
+export type RunEvent = { [T in EventType]: EnvelopeBase & { type: T; data: EventDataOf<T> } }[EventType];
+
+/** What a writer supplies; the store assigns seq, ts, prev_hash and hash. */
+export type EventDraft = { [T in EventType]: { type: T; actor: string; data: EventDataOf<T> } }[EventType];
+
+/** The chain's anchor: the prev_hash of every run's first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export function draft<T extends EventType>(type: T, actor: string, data: EventDataOf<T>): EventDraft {
+  return { type, actor, data } as EventDraft;
+}

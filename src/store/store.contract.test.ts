@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ConflictError, NotFoundError } from '../core/errors.js';
+import { draft } from '../core/events.js';
+import { verifyChain } from '../core/hash-chain.js';
+import { storeBackends } from '../../test/support/store-backends.js';
+import type { Store } from './store.js';
+
+const TRACE = 'a'.repeat(32);
+let counter = 0;
+const newId = () => `run-${Date.now()}-${++counter}`;
+
+for (const backend of storeBackends()) {
+  describe(`Store contract: ${backend.name}`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+
+    before(async () => {
+      ({ store, dispose } = await backend.open());
+    });
+    after(async () => dispose());
+
+    it('creates a run once and reads it back', async () => {
+      const id = newId();
+      const run = await store.createRun({ id, spec: 'make a slugify', model: 'scripted:demo', trace_id: TRACE });
+      assert.equal(run.status, 'created');
+      assert.equal(run.last_seq, 0);
+      assert.deepEqual(await store.getRun(id), run);
+      await assert.rejects(store.createRun({ id, spec: 'x', model: 'm', trace_id: TRACE }), ConflictError);
+      assert.equal(await store.getRun('nope'), undefined);
+    });
+
+    it('appends a gap-free hash chain whose content survives the round trip', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      await store.commit(id, { events: [draft('run.created', 'user:local', { spec: 'ünïcødé \u0000 "quoted"', model: 'm', scripted: true })] });
+      await store.commit(id, {
+        status: 'running',
+        events: [draft('run.started', 'engine', { worker: 'w1' }), draft('step.started', 'engine', { step: 'plan', kind: 'agent', attempt: 1 })],
+      });
+      const events = await store.readEvents(id);
+      assert.deepEqual(events.map((e) => e.seq), [1, 2, 3]);
+      assert.deepEqual(events.map((e) => e.type), ['run.created', 'run.started', 'step.started']);
+      assert.equal(events[0]?.type === 'run.created' && events[0].data.spec, 'ünïcødé \u0000 "quoted"');
+      assert.deepEqual(verifyChain(events), { ok: true, events: 3, head: events[2]?.hash });
+      assert.equal((await store.getRun(id))?.status, 'running');
+      assert.deepEqual((await store.readEvents(id, { afterSeq: 1 })).map((e) => e.seq), [2, 3]);
+    });
+
+    it('keeps seq gap-free and the chain intact under concurrent appends', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      await Promise.all(
+        Array.from({ length: 25 }, (_, i) => store.commit(id, { events: [draft('step.completed', 'engine', { step: `s${i}`, duration_ms: i })] })),
+      );
+      const events = await store.readEvents(id);
+      assert.equal(events.length, 25);
+      assert.ok(verifyChain(events).ok);
+      assert.equal((await store.getRun(id))?.last_seq, 25);
+    });
+
+    it('rejects an event whose data breaks the schema, storing nothing', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      const bad = { type: 'step.started', actor: 'engine', data: { step: 'plan', kind: 'nonsense', attempt: 1 } } as never;
+      await assert.rejects(store.commit(id, { events: [bad] }));
+      assert.equal((await store.readEvents(id)).length, 0);
+    });
+
+    it('stores checkpoints atomically with events and refuses a second checkpoint for a step', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      await store.commit(id, { checkpoint: { step: 'plan', result: { steps: ['a', 'b'] } }, events: [draft('step.completed', 'engine', { step: 'plan', duration_ms: 3 })] });
+      await assert.rejects(
+        store.commit(id, { checkpoint: { step: 'plan', result: {} }, events: [draft('step.completed', 'engine', { step: 'plan', duration_ms: 1 })] }),
+      );
+      // The failed commit left nothing behind: still one event, the first result.
+      assert.equal((await store.readEvents(id)).length, 1);
+      assert.deepEqual(await store.loadCheckpoints(id), new Map([['plan', { steps: ['a', 'b'] }]]));
+    });
+
+    it('closes the log of a finished run', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      await store.commit(id, { status: 'completed', events: [draft('run.completed', 'engine', { artifacts: 0, attempts: 1, duration_ms: 5 })] });
+      await assert.rejects(store.commit(id, { events: [draft('run.started', 'engine', { worker: 'w' })] }), ConflictError);
+      await assert.rejects(store.commit('missing-run', { events: [] }), NotFoundError);
+    });
+
+    it('lists runs newest first, filtered and paginated, and finds unfinished ones', async () => {
+      const ids = [newId(), newId(), newId()];
+      for (const id of ids) {
+        await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await store.commit(ids[0]!, { status: 'failed', reason: 'boom' });
+      const page = await store.listRuns({ limit: 2 });
+      assert.deepEqual(page.map((r) => r.id), [ids[2], ids[1]]);
+      const next = await store.listRuns({ limit: 2, before: ids[1] });
+      assert.equal(next[0]?.id, ids[0]);
+      const failed = await store.listRuns({ status: 'failed' });
+      assert.ok(failed.some((r) => r.id === ids[0] && r.reason === 'boom'));
+      const unfinished = (await store.listUnfinishedRuns()).map((r) => r.id);
+      assert.ok(unfinished.includes(ids[1]!) && !unfinished.includes(ids[0]!));
+    });
+
+    it('grants a lease to one owner at a time and hands over a stale one', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      assert.equal(await store.acquireLease(id, 'a', () => false), true);
+      assert.equal(await store.acquireLease(id, 'a', () => false), true);
+      assert.equal(await store.acquireLease(id, 'b', () => false), false);
+      assert.equal(await store.acquireLease(id, 'b', (holder) => holder === 'a'), true);
+      assert.equal((await store.getRun(id))?.lease_owner, 'b');
+      await store.releaseLease(id, 'a');
+      assert.equal((await store.getRun(id))?.lease_owner, 'b');
+      await store.releaseLease(id, 'b');
+      assert.equal((await store.getRun(id))?.lease_owner, null);
+    });
+
+    it('stores artifacts content-addressed and returns their bytes', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      const bytes = new TextEncoder().encode('export const x = 1;\n');
+      const records = await store.putArtifacts(id, [
+        { path: 'src/x.ts', content: bytes },
+        { path: 'copy/x.ts', content: bytes },
+      ]);
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      assert.deepEqual(records.map((r) => r.sha256), [sha, sha]);
+      assert.deepEqual((await store.listArtifacts(id)).map((r) => r.path), ['copy/x.ts', 'src/x.ts']);
+      const got = await store.getArtifact(id, 'src/x.ts');
+      assert.equal(new TextDecoder().decode(got?.content), 'export const x = 1;\n');
+      assert.equal(got?.record.size, bytes.byteLength);
+      assert.equal(await store.getArtifact(id, 'missing.ts'), undefined);
+    });
+  });
+}

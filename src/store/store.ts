@@ -1,0 +1,71 @@
+import type { EventDraft, RunEvent } from '../core/events.js';
+import type { ArtifactRecord, RunRecord, RunStatus } from '../core/run.js';
+
+export interface NewRun {
+  id: string;
+  spec: string;
+  model: string;
+  trace_id: string;
+}
+
+/** One atomic unit of durability: everything in it is stored together or not at all. */
+export interface Commit {
+  /** Appended in order after the run's last event; the store assigns seq, ts and hashes. */
+  events?: readonly EventDraft[];
+  /** A step's result; once stored the step is never executed again for this run. */
+  checkpoint?: { step: string; result: unknown };
+  status?: RunStatus;
+  reason?: string | null;
+}
+
+export interface ListRunsQuery {
+  status?: RunStatus;
+  limit?: number;
+  /** Runs created strictly before this run (keyset pagination, newest first). */
+  before?: string;
+}
+
+/**
+ * Durable state: runs, their hash-chained events, step checkpoints and content-addressed
+ * artifacts. Every implementation runs the same migrations and the same contract suite.
+ */
+export interface Store {
+  /** Human-readable backend name, e.g. `pglite` or `postgres`. */
+  readonly kind: string;
+
+  /** Creates the run with status `created` and no events. MUST fail if the id exists. */
+  createRun(run: NewRun): Promise<RunRecord>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  listRuns(query?: ListRunsQuery): Promise<RunRecord[]>;
+  /** Runs whose status is not final, oldest first. */
+  listUnfinishedRuns(): Promise<RunRecord[]>;
+
+  /**
+   * Applies a commit atomically. Events get `seq = last_seq + 1, + 2 …` with no gap,
+   * `prev_hash` = the previous event's hash and `hash` per umca-events v1.
+   * MUST refuse (ConflictError) to append to a run whose status is final, so a
+   * finished run's log never grows. Returns the stored events.
+   */
+  commit(runId: string, commit: Commit): Promise<RunEvent[]>;
+
+  /** Events with seq > afterSeq, in seq order. */
+  readEvents(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<RunEvent[]>;
+
+  /** All checkpoints of a run, keyed by step: one query, whatever the history length. */
+  loadCheckpoints(runId: string): Promise<Map<string, unknown>>;
+
+  /**
+   * Takes the run's lease for `owner` if it is free, already held by `owner`, or held by
+   * an owner that `isStale` declares dead. Returns whether `owner` now holds it.
+   */
+  acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean): Promise<boolean>;
+  releaseLease(runId: string, owner: string): Promise<void>;
+
+  /** Stores files content-addressed (sha256) and records them as the run's artifacts. */
+  putArtifacts(runId: string, files: ReadonlyArray<{ path: string; content: Uint8Array }>): Promise<ArtifactRecord[]>;
+  listArtifacts(runId: string): Promise<ArtifactRecord[]>;
+  getArtifact(runId: string, path: string): Promise<{ record: ArtifactRecord; content: Uint8Array } | undefined>;
+
+  close(): Promise<void>;
+}
