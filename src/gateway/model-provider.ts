@@ -1,0 +1,98 @@
+/**
+ * The boundary to every model. Each provider — an HTTP upstream, an embedded model,
+ * the scripted test double — implements this and passes the same contract suite.
+ */
+
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The arguments as the model produced them: a JSON text, not yet trusted. */
+  arguments: string;
+}
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+  /** Tool calls the assistant made in this turn. */
+  toolCalls?: ToolCall[];
+  /** For `role: 'tool'`: the call this message answers. */
+  toolCallId?: string;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'other';
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  /** Overrides the provider's configured model. */
+  model?: string;
+  tools?: ToolDefinition[];
+  toolChoice?: 'auto' | 'none' | 'required' | { name: string };
+  temperature?: number;
+  maxTokens?: number;
+  /** `json` asks for a JSON object reply where the upstream supports it. */
+  responseFormat?: 'text' | 'json';
+  /**
+   * Who asks and in which turn (`role`, `turn`, `run_id`). Providers MUST NOT send it
+   * upstream as content; the scripted provider picks its reply by it.
+   */
+  metadata?: Record<string, string | number>;
+}
+
+export interface ChatResult {
+  content: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  usage: Usage;
+  /** The model that answered, as the upstream names it. */
+  model: string;
+}
+
+/** Parts of a streamed reply, discriminated on `type`. */
+export type StreamPart =
+  | { type: 'text-delta'; text: string }
+  | { type: 'tool-call'; toolCall: ToolCall }
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage; model: string };
+
+export interface CallOptions {
+  /** Aborts the call; the provider MUST stop network work and reject promptly. */
+  signal?: AbortSignal;
+}
+
+export interface ModelProvider {
+  /** The implementation, e.g. `openai-compatible` or `scripted`. */
+  readonly kind: string;
+  /** What a user reads in logs and events, e.g. `openai-compatible qwen2.5 at http://…`. */
+  readonly label: string;
+  /** Where calls go, if anywhere; named in every error. */
+  readonly url: string | undefined;
+  /** The default model name sent upstream. */
+  readonly model: string;
+  /** True for replies that do not come from a real model; the UI and CLI say so. */
+  readonly scripted: boolean;
+
+  /**
+   * One complete reply. MUST reject with a ProviderError that names the provider and
+   * URL when the upstream is unreachable, answers an error status, or answers garbage.
+   */
+  chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult>;
+
+  /**
+   * The reply as it is produced. Yields text deltas and whole tool calls, then exactly
+   * one `finish` part. A stream that ends without the upstream's terminator MUST throw.
+   */
+  stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamPart>;
+}

@@ -1,0 +1,75 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProviderError } from '../../../core/errors.js';
+import type { CallOptions, ChatRequest, ChatResult, ModelProvider, StreamPart } from '../../model-provider.js';
+import { loadScriptedFixture, type ScriptedFixture } from './scripted-fixture.js';
+
+export interface ScriptedSettings {
+  /** Overrides the fixture's `delay_ms` (benchmarks use it to stand in for a model's pace). */
+  delayMs?: number;
+}
+
+/**
+ * Deterministic replies read from a fixture: the reply for `metadata.role` at
+ * `metadata.turn` (1-based). The same request always gets the same reply, across
+ * processes and resumes. Labelled as scripted everywhere it shows.
+ */
+export class ScriptedProvider implements ModelProvider {
+  readonly kind = 'scripted';
+  readonly scripted = true;
+  readonly url = undefined;
+  readonly model: string;
+  readonly label: string;
+  readonly fixture: ScriptedFixture;
+  readonly #delayMs: number;
+
+  constructor(fixture: ScriptedFixture, settings: ScriptedSettings = {}) {
+    this.fixture = fixture;
+    this.model = `scripted:${fixture.name}`;
+    this.label = `scripted:${fixture.name} (replies are scripted, not from a real model)`;
+    this.#delayMs = settings.delayMs ?? fixture.delay_ms;
+  }
+
+  static load(ref: string, settings: ScriptedSettings = {}): ScriptedProvider {
+    return new ScriptedProvider(loadScriptedFixture(ref), settings);
+  }
+
+  async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
+    const reply = this.#pick(request);
+    const delay = typeof reply === 'string' ? this.#delayMs : reply.delay_ms ?? this.#delayMs;
+    if (delay > 0) await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined);
+    options.signal?.throwIfAborted();
+    const content = typeof reply === 'string' ? reply : reply.content;
+    const toolCalls =
+      typeof reply === 'string'
+        ? []
+        : (reply.tool_calls ?? []).map((call, index) => ({ id: `call_${index + 1}`, name: call.name, arguments: JSON.stringify(call.arguments) }));
+    const promptChars = request.messages.reduce((sum, message) => sum + message.content.length, 0);
+    return {
+      content,
+      toolCalls,
+      finishReason: toolCalls.length ? 'tool-calls' : 'stop',
+      // Scripted usage is an estimate (4 characters a token), never billed.
+      usage: { inputTokens: Math.ceil(promptChars / 4), outputTokens: Math.ceil(content.length / 4) },
+      model: this.model,
+    };
+  }
+
+  async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
+    const result = await this.chat(request, options);
+    for (let i = 0; i < result.content.length; i += 32) yield { type: 'text-delta', text: result.content.slice(i, i + 32) };
+    for (const toolCall of result.toolCalls) yield { type: 'tool-call', toolCall };
+    yield { type: 'finish', finishReason: result.finishReason, usage: result.usage, model: result.model };
+  }
+
+  #pick(request: ChatRequest) {
+    const role = String(request.metadata?.role ?? 'default');
+    const turn = Math.max(1, Number(request.metadata?.turn ?? 1));
+    const replies = this.fixture.replies[role] ?? this.fixture.replies.default;
+    if (!replies) {
+      throw new ProviderError('scripted', undefined, `fixture "${this.fixture.name}" has no replies for role "${role}"`, {
+        code: 'provider_bad_response',
+      });
+    }
+    return replies[Math.min(turn, replies.length) - 1]!;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * JavaScript that runs INSIDE the QuickJS guest: a tiny test API in the shape of
+ * `node:test` and `node:assert`, so model-written tests run unchanged. It sees only
+ * `__umca_write(text)`, a host function that takes a string; nothing else crosses.
+ */
+export const HARNESS_MODULE = 'umca:test';
+
+export const HARNESS_SOURCE = String.raw`
+const tests = [];
+const prefixes = [];
+
+function format(value) {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.name + ': ' + value.message;
+  try { const text = JSON.stringify(value); return text === undefined ? String(value) : text; } catch { return String(value); }
+}
+const write = globalThis.__umca_write;
+delete globalThis.__umca_write;
+const print = (...args) => write(args.map(format).join(' ') + '\n');
+globalThis.console = { log: print, info: print, warn: print, error: print, debug: print };
+
+export class AssertionError extends Error {
+  constructor(message) { super(message); this.name = 'AssertionError'; }
+}
+
+function isDeepEqual(a, b) {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (a instanceof Date) return a.getTime() === b.getTime();
+  if (a instanceof Map || a instanceof Set) return isDeepEqual([...a], [...b]);
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && isDeepEqual(a[k], b[k]));
+}
+
+function fail(message, fallback) { throw new AssertionError(message ?? fallback); }
+function matches(error, expected) {
+  if (expected === undefined) return true;
+  if (typeof expected === 'function') return expected.prototype !== undefined && error instanceof expected ? true : (expected.prototype === undefined ? expected(error) === true : false);
+  if (expected instanceof RegExp) return expected.test(error && error.message !== undefined ? error.message : String(error));
+  if (typeof expected === 'object') return Object.keys(expected).every((k) => expected[k] instanceof RegExp ? expected[k].test(error[k]) : isDeepEqual(error[k], expected[k]));
+  return false;
+}
+
+export function assert(value, message) { if (!value) fail(message, 'expected a truthy value, got ' + format(value)); }
+assert.ok = assert;
+assert.equal = (a, b, m) => { if (!Object.is(a, b) && a !== b) fail(m, 'expected ' + format(a) + ' to equal ' + format(b)); };
+assert.strictEqual = assert.equal;
+assert.notEqual = (a, b, m) => { if (Object.is(a, b)) fail(m, 'expected ' + format(a) + ' not to equal ' + format(b)); };
+assert.notStrictEqual = assert.notEqual;
+assert.deepEqual = (a, b, m) => { if (!isDeepEqual(a, b)) fail(m, 'expected ' + format(a) + ' to deeply equal ' + format(b)); };
+assert.deepStrictEqual = assert.deepEqual;
+assert.notDeepEqual = (a, b, m) => { if (isDeepEqual(a, b)) fail(m, 'expected ' + format(a) + ' not to deeply equal ' + format(b)); };
+assert.notDeepStrictEqual = assert.notDeepEqual;
+assert.match = (s, re, m) => { if (!re.test(s)) fail(m, 'expected ' + format(s) + ' to match ' + re); };
+assert.fail = (m) => fail(m, 'failed');
+assert.throws = (fn, expected, m) => {
+  try { fn(); } catch (error) { if (!matches(error, expected)) fail(typeof expected === 'string' ? expected : m, 'threw ' + format(error) + ', not the expected error'); return; }
+  fail(typeof expected === 'string' ? expected : m, 'expected the function to throw');
+};
+assert.rejects = async (fnOrPromise, expected, m) => {
+  try { await (typeof fnOrPromise === 'function' ? fnOrPromise() : fnOrPromise); } catch (error) { if (!matches(error, expected)) fail(m, 'rejected with ' + format(error) + ', not the expected error'); return; }
+  fail(m, 'expected a rejection');
+};
+assert.strict = assert;
+
+export function test(name, options, fn) {
+  if (typeof options === 'function') fn = options;
+  tests.push({ name: [...prefixes, String(name)].join(' > '), fn });
+}
+export const it = test;
+export function describe(name, options, fn) {
+  if (typeof options === 'function') fn = options;
+  prefixes.push(String(name));
+  try { fn(); } finally { prefixes.pop(); }
+}
+
+export async function __umca_run() {
+  const results = [];
+  for (const t of tests) {
+    const started = Date.now();
+    try {
+      await t.fn({ name: t.name });
+      results.push({ name: t.name, ok: true, duration_ms: Date.now() - started });
+    } catch (error) {
+      const text = error instanceof Error ? error.name + ': ' + error.message : 'threw ' + format(error);
+      results.push({ name: t.name, ok: false, error: text, duration_ms: Date.now() - started });
+    }
+  }
+  return results;
+}
+
+globalThis.test = test;
+globalThis.it = it;
+globalThis.describe = describe;
+globalThis.assert = assert;
+export default test;
+`;
+
+/** Specifiers model-written tests commonly import, all served by the harness. */
+export const HARNESS_ALIASES: ReadonlySet<string> = new Set([HARNESS_MODULE, 'node:test', 'node:assert', 'node:assert/strict', 'assert', 'assert/strict']);
+
+/** The `node:assert` shape: the default export is `assert` itself. */
+export const ASSERT_SHIM_SOURCE = `import { assert, AssertionError } from '${HARNESS_MODULE}';\nexport { AssertionError };\nexport const { ok, equal, strictEqual, notEqual, notStrictEqual, deepEqual, deepStrictEqual, notDeepEqual, notDeepStrictEqual, match, throws, rejects, fail, strict } = assert;\nexport default assert;\n`;

@@ -1,0 +1,191 @@
+import { Worker } from 'node:worker_threads';
+import { isTestFile, type SandboxJob, type SandboxLane, type SandboxResult } from '../sandbox-lane.js';
+import { toGuestModules } from './transpile.js';
+import type { RunRequest, RunResponse, WorkerData } from './wasm-js-protocol.js';
+
+export interface WasmJsLaneOptions {
+  /** Workers kept for parallel jobs. */
+  maxWorkers?: number;
+  /** Extra time the host waits past the job's limit before killing the worker outright. */
+  killGraceMs?: number;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  memoryBytes: number;
+}
+
+// Built, the worker is worker.js. From source (tests under tsx) it is worker.ts, loaded
+// through tsx's ESM hooks registered inside the worker first.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
+const WORKER_ENTRY: string | URL = FROM_SOURCE
+  ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`
+  : WORKER_URL;
+const HEADROOM_BYTES = 32 * 1024 * 1024;
+
+/**
+ * JavaScript and TypeScript in QuickJS compiled to WebAssembly, one module per worker
+ * thread. The guest's own deadline stops most runaway code; the host's kill timer stops
+ * the rest. A worker that hit out-of-memory or was killed is replaced.
+ */
+export class WasmJsLane implements SandboxLane {
+  readonly name = 'wasm-js';
+  readonly #maxWorkers: number;
+  readonly #killGraceMs: number;
+  readonly #idle: Slot[] = [];
+  readonly #waiting: Array<() => void> = [];
+  #live = 0;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: WasmJsLaneOptions = {}) {
+    this.#maxWorkers = options.maxWorkers ?? 2;
+    this.#killGraceMs = options.killGraceMs ?? 1_000;
+  }
+
+  /** Starts a worker ahead of the first job so its start-up is off the hot path. */
+  async warm(memoryBytes: number): Promise<void> {
+    if (this.#idle.length > 0 || this.#live >= this.#maxWorkers) return;
+    const slot = this.#spawn(memoryBytes);
+    await slot.ready;
+    this.#release(slot);
+  }
+
+  async run(job: SandboxJob, options: { signal?: AbortSignal } = {}): Promise<SandboxResult> {
+    const started = performance.now();
+    const done = (result: Omit<SandboxResult, 'durationMs'>): SandboxResult => ({ ...result, durationMs: performance.now() - started });
+    const { modules, error } = await toGuestModules(job.files);
+    if (error) return done({ status: 'error', message: error, tests: [], output: '', outputTruncated: false });
+    const tests = (job.tests ?? Object.keys(job.files).filter(isTestFile)).filter((path) => path in modules);
+    if (tests.length === 0) return done({ status: 'error', message: 'no test files to run', tests: [], output: '', outputTruncated: false });
+
+    let slot: Slot;
+    try {
+      slot = await this.#acquire(job.limits.memoryBytes);
+    } catch (error) {
+      return done({ status: 'error', message: `sandbox worker could not start: ${(error as Error).message}`, tests: [], output: '', outputTruncated: false });
+    }
+    const request: RunRequest = {
+      type: 'run',
+      id: this.#nextId++,
+      modules,
+      tests,
+      timeoutMs: job.limits.timeoutMs,
+      memoryBytes: job.limits.memoryBytes,
+      outputBytes: job.limits.outputBytes,
+    };
+    return done(await this.#dispatch(slot, request, options.signal));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const idle = this.#idle.splice(0);
+    await Promise.all(idle.map((slot) => this.#kill(slot)));
+  }
+
+  #dispatch(slot: Slot, request: RunRequest, signal: AbortSignal | undefined): Promise<Omit<SandboxResult, 'durationMs'>> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (result: Omit<SandboxResult, 'durationMs'>, reusable: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        slot.worker.off('message', onMessage);
+        slot.worker.off('error', onError);
+        slot.worker.off('exit', onExit);
+        signal?.removeEventListener('abort', onAbort);
+        if (reusable) this.#release(slot);
+        else void this.#kill(slot);
+        resolve(result);
+      };
+      const onMessage = (message: RunResponse) => {
+        if (message.type === 'result' && message.id === request.id) settle(message.result, !message.poisoned);
+      };
+      const onError = (error: Error) =>
+        settle({ status: /memory/i.test(error.message) ? 'oom' : 'error', message: `sandbox worker crashed: ${error.message}`, tests: [], output: '', outputTruncated: false }, false);
+      const onExit = (code: number) =>
+        settle({ status: 'error', message: `sandbox worker exited with code ${code}`, tests: [], output: '', outputTruncated: false }, false);
+      const onAbort = () => settle({ status: 'error', message: 'cancelled', tests: [], output: '', outputTruncated: false }, false);
+      // The guest checks its own deadline; this timer is for code that never yields to it.
+      const timer = setTimeout(
+        () => settle({ status: 'timeout', message: `killed after the ${request.timeoutMs} ms time limit`, tests: [], output: '', outputTruncated: false }, false),
+        request.timeoutMs + this.#killGraceMs,
+      );
+      slot.worker.ref();
+      slot.worker.on('message', onMessage);
+      slot.worker.on('error', onError);
+      slot.worker.on('exit', onExit);
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      slot.worker.postMessage(request);
+    });
+  }
+
+  async #acquire(memoryBytes: number): Promise<Slot> {
+    for (;;) {
+      const index = this.#idle.findIndex((slot) => slot.memoryBytes === memoryBytes);
+      if (index >= 0) return this.#idle.splice(index, 1)[0]!;
+      if (this.#live < this.#maxWorkers) {
+        const slot = this.#spawn(memoryBytes);
+        try {
+          await slot.ready;
+        } catch (error) {
+          await this.#kill(slot);
+          throw error;
+        }
+        return slot;
+      }
+      // Every worker is busy, or idle with another memory ceiling: retire one idle worker or wait.
+      const other = this.#idle.shift();
+      if (other) {
+        await this.#kill(other);
+        continue;
+      }
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+  }
+
+  #spawn(memoryBytes: number): Slot {
+    this.#live += 1;
+    const data: WorkerData = { wasmMemoryBytes: memoryBytes + HEADROOM_BYTES };
+    const worker = new Worker(WORKER_ENTRY, {
+      eval: FROM_SOURCE,
+      workerData: data,
+      execArgv: [],
+      env: {},
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: 256 },
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: { type?: string }) => {
+        if (message.type !== 'ready') return;
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+        resolve();
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+    return { worker, ready, memoryBytes };
+  }
+
+  #release(slot: Slot): void {
+    if (this.#closed) {
+      void this.#kill(slot);
+      return;
+    }
+    // An idle worker must not keep the process alive.
+    slot.worker.unref();
+    this.#idle.push(slot);
+    this.#waiting.shift()?.();
+  }
+
+  async #kill(slot: Slot): Promise<void> {
+    this.#live -= 1;
+    this.#waiting.shift()?.();
+    await slot.worker.terminate().catch(() => undefined);
+  }
+}

@@ -1,0 +1,176 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSContext, type QuickJSHandle, type QuickJSSyncVariant, type QuickJSWASMModule } from 'quickjs-emscripten-core';
+import releaseSyncModule from '@jitl/quickjs-wasmfile-release-sync';
+import type { SandboxStatus, TestOutcome } from '../sandbox-lane.js';
+import { ASSERT_SHIM_SOURCE, HARNESS_ALIASES, HARNESS_MODULE, HARNESS_SOURCE } from './guest-harness.js';
+import type { RunRequest, RunResponse, WorkerData } from './wasm-js-protocol.js';
+
+// The package's types describe its CommonJS build; under ESM the default export is the variant itself.
+const releaseSync = releaseSyncModule as unknown as QuickJSSyncVariant;
+const PAGE = 65_536;
+const { wasmMemoryBytes } = workerData as WorkerData;
+
+// One QuickJS module per worker, on a WebAssembly.Memory with a hard maximum: QuickJS's own
+// limit is soft (strings and typed arrays get past it), the Memory's maximum is not.
+const memory = new WebAssembly.Memory({ initial: 256, maximum: Math.max(256, Math.ceil(wasmMemoryBytes / PAGE)) });
+const quickjs: QuickJSWASMModule = await newQuickJSWASMModuleFromVariant(newVariant(releaseSync, { wasmMemory: memory }));
+
+parentPort!.on('message', (request: RunRequest) => {
+  let response: RunResponse;
+  try {
+    response = execute(request);
+  } catch (error) {
+    // The WebAssembly instance itself failed (e.g. memory.grow refused): it is unusable now.
+    const message = (error as Error).message ?? String(error);
+    response = { type: 'result', id: request.id, poisoned: true, result: { status: 'oom', message: `guest exhausted its memory (${message})`, tests: [], output: '', outputTruncated: false } };
+  }
+  parentPort!.postMessage(response);
+});
+parentPort!.postMessage({ type: 'ready' });
+
+function execute(request: RunRequest): RunResponse {
+  const deadline = Date.now() + request.timeoutMs;
+  let output = '';
+  let outputBytes = 0;
+  let outputExceeded = false;
+  let timedOut = false;
+
+  const runtime = quickjs.newRuntime();
+  runtime.setMemoryLimit(request.memoryBytes);
+  runtime.setMaxStackSize(1024 * 1024);
+  // Stays active for the whole job, result read-out included.
+  runtime.setInterruptHandler(() => {
+    if (outputExceeded) return true;
+    if (Date.now() > deadline) timedOut = true;
+    return timedOut;
+  });
+  runtime.setModuleLoader(
+    (name) => {
+      if (name === HARNESS_MODULE) return HARNESS_SOURCE;
+      if (HARNESS_ALIASES.has(name)) return name.includes('assert') ? ASSERT_SHIM_SOURCE : `export * from '${HARNESS_MODULE}';\nexport { default } from '${HARNESS_MODULE}';\n`;
+      const source = request.modules[name];
+      if (source === undefined) return { error: new Error(`cannot find module '${name}'`) };
+      return source;
+    },
+    (base, requested) => normalize(base, requested, request.modules),
+  );
+  const context = runtime.newContext();
+  let poisoned = false;
+  const finish = (status: SandboxStatus, message: string, tests: TestOutcome[] = []): RunResponse => ({
+    type: 'result',
+    id: request.id,
+    poisoned,
+    result: { status, message, tests, output, outputTruncated: outputExceeded },
+  });
+
+  try {
+    const writer = context.newFunction('__umca_write', (text: QuickJSHandle) => {
+      const chunk = context.getString(text);
+      const size = Buffer.byteLength(chunk);
+      if (outputBytes + size > request.outputBytes) {
+        output += Buffer.from(chunk).subarray(0, Math.max(0, request.outputBytes - outputBytes)).toString();
+        outputBytes = request.outputBytes;
+        outputExceeded = true;
+        return;
+      }
+      output += chunk;
+      outputBytes += size;
+    });
+    context.setProp(context.global, '__umca_write', writer);
+    writer.dispose();
+
+    const entry = [
+      `import { __umca_run } from '${HARNESS_MODULE}';`,
+      ...request.tests.map((path) => `import ${JSON.stringify(`./${path}`)};`),
+      `__umca_run().then((r) => { globalThis.__umca_result = JSON.stringify(r); }, (e) => { globalThis.__umca_error = String(e); });`,
+    ].join('\n');
+    const evaluated = context.evalCode(entry, '__umca_entry.js', { type: 'module' });
+    if (evaluated.error) {
+      const error = describe(context, evaluated.error);
+      evaluated.error.dispose();
+      return classify(error);
+    }
+    evaluated.value.dispose();
+
+    for (;;) {
+      const jobs = runtime.executePendingJobs();
+      if (jobs.error) {
+        const error = describe(context, jobs.error);
+        jobs.error.dispose();
+        return classify(error);
+      }
+      if (jobs.value === 0) break;
+    }
+    if (outputExceeded) return finish('output_limit', `output passed the ${request.outputBytes}-byte limit; the guest was stopped`);
+    if (timedOut) return finish('timeout', `stopped after the ${request.timeoutMs} ms time limit`);
+
+    const resultText = readGlobalString(context, '__umca_result');
+    if (resultText === undefined) {
+      const fatal = readGlobalString(context, '__umca_error');
+      return classify(fatal ?? 'the tests never finished: a test awaits a promise that never settles');
+    }
+    const tests = JSON.parse(resultText) as TestOutcome[];
+    const oom = tests.find((t) => t.error && isOutOfMemory(t.error));
+    if (oom) {
+      poisoned = true;
+      return finish('oom', `test "${oom.name}" ran out of memory (limit ${request.memoryBytes} bytes)`, tests);
+    }
+    const failed = tests.filter((t) => !t.ok).length;
+    return finish('ok', `${tests.length - failed} passed, ${failed} failed`, tests);
+  } finally {
+    context.dispose();
+    try {
+      runtime.dispose();
+    } catch {
+      // A runtime that hit out-of-memory may not free cleanly; the worker is recycled anyway.
+      poisoned = true;
+    }
+  }
+
+  function classify(error: string): RunResponse {
+    if (outputExceeded) return finish('output_limit', `output passed the ${request.outputBytes}-byte limit; the guest was stopped`);
+    if (timedOut || /interrupted/i.test(error)) return finish('timeout', `stopped after the ${request.timeoutMs} ms time limit`);
+    if (isOutOfMemory(error)) {
+      poisoned = true;
+      return finish('oom', `guest ran out of memory (limit ${request.memoryBytes} bytes): ${error}`);
+    }
+    return finish('error', error);
+  }
+}
+
+function isOutOfMemory(error: string): boolean {
+  return /out of memory|string too long|invalid array buffer length|allocation failed/i.test(error);
+}
+
+function describe(context: QuickJSContext, handle: QuickJSHandle): string {
+  const dumped = context.dump(handle) as unknown;
+  if (dumped && typeof dumped === 'object' && 'message' in dumped) {
+    const { name, message } = dumped as { name?: string; message?: string };
+    return `${name ?? 'Error'}: ${message ?? ''}`;
+  }
+  return String(dumped);
+}
+
+function readGlobalString(context: QuickJSContext, name: string): string | undefined {
+  const handle = context.getProp(context.global, name);
+  try {
+    return context.typeof(handle) === 'string' ? context.getString(handle) : undefined;
+  } finally {
+    handle.dispose();
+  }
+}
+
+/** Resolves `./x.js` relative to the importer, trying the TypeScript source's names too. */
+function normalize(base: string, requested: string, modules: Record<string, string>): string {
+  if (!requested.startsWith('./') && !requested.startsWith('../') && !requested.startsWith('/')) return requested;
+  const parts = base.split('/').slice(0, -1);
+  for (const segment of requested.split('/')) {
+    if (segment === '.' || segment === '') continue;
+    if (segment === '..') parts.pop();
+    else parts.push(segment);
+  }
+  const path = parts.join('/');
+  const stem = path.replace(/\.[cm]?[jt]sx?$/, '');
+  const candidates = [path, `${stem}.ts`, `${stem}.js`, `${stem}.tsx`, `${stem}.mjs`, `${stem}.mts`, `${path}/index.ts`, `${path}/index.js`];
+  return candidates.find((candidate) => candidate in modules) ?? path;
+}
