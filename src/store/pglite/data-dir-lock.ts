@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UmcaError } from '../../core/errors.js';
+import { isAlive } from '../../core/process-alive.js';
 
 /**
  * Embedded PostgreSQL (PGlite) must have exactly one process on a data dir, or the
@@ -53,15 +54,4 @@ function readHolder(file: string): { pid: number; host: string } | undefined {
     // An unreadable or half-written lock belongs to nobody alive.
   }
   return undefined;
-}
-
-/** True when `pid` on this host is a live process. Locks of other hosts are presumed alive. */
-export function isAlive(pid: number, host: string = hostname()): boolean {
-  if (host !== hostname()) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

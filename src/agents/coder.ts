@@ -1,0 +1,45 @@
+import type { ChatMessage } from '../gateway/model-provider.js';
+import type { StepScope } from '../engine/pipeline.js';
+import { askStructured } from './ask-structured.js';
+import { parseCodeFiles, type CodeFile } from './code-files.js';
+import type { Plan } from './plan.js';
+import { renderPrompt } from './prompt-template.js';
+import type { TestReport } from './tester.js';
+
+export interface CoderResult {
+  files: CodeFile[];
+  turns: number;
+}
+
+export interface CoderInput {
+  plan: Plan;
+  /** The coder's turns used by earlier attempts; this attempt's turns follow them. */
+  turnsBefore: number;
+  previous?: { files: CodeFile[]; report: TestReport };
+  maxRetries: number;
+}
+
+export async function runCoder(scope: StepScope, input: CoderInput): Promise<CoderResult> {
+  const messages: ChatMessage[] = [{ role: 'user', content: renderPrompt('coder', { plan: JSON.stringify(input.plan, null, 2) }) }];
+  if (input.previous) {
+    messages.push(
+      { role: 'assistant', content: input.previous.files.map((f) => `\`\`\`ts path=${f.path}\n${f.content}\`\`\``).join('\n\n') },
+      { role: 'user', content: renderPrompt('coder-retry', { report: formatReport(input.previous.report) }) },
+    );
+  }
+  const { value, turns } = await askStructured(scope, {
+    role: 'coder',
+    firstTurn: input.turnsBefore + 1,
+    messages,
+    parse: parseCodeFiles,
+    maxRetries: input.maxRetries,
+  });
+  return { files: value, turns };
+}
+
+function formatReport(report: TestReport): string {
+  const lines = [`status: ${report.status} — ${report.message}`];
+  for (const failure of report.failures) lines.push(`FAIL ${failure.name}: ${failure.error}`);
+  if (report.output) lines.push('console output:', report.output.slice(0, 4_000));
+  return lines.join('\n');
+}

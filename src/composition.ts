@@ -1,0 +1,74 @@
+import type { UmcaConfig } from './core/config.js';
+import { createBuildPipeline, type BuildPipelineOptions } from './agents/build-pipeline.js';
+import type { Bus } from './bus/bus.js';
+import { MemoryBus } from './bus/memory/memory-bus.js';
+import { Engine } from './engine/engine.js';
+import type { Pipeline } from './engine/pipeline.js';
+import { ModelRegistry } from './gateway/model-registry.js';
+import type { SandboxLane } from './sandbox/sandbox-lane.js';
+import { WasmJsLane } from './sandbox/wasm-js/wasm-js-lane.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+export interface Umca {
+  config: UmcaConfig;
+  store: Store;
+  bus: Bus;
+  models: ModelRegistry;
+  sandbox: SandboxLane;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  /** Use this store instead of opening the configured one (tests). */
+  store?: Store;
+  pipeline?: Pipeline;
+  gates?: BuildPipelineOptions['gates'];
+  scriptedDelayMs?: number;
+  onBackgroundError?: (runId: string, error: unknown) => void;
+}
+
+/** The composition root: the one place that picks implementations and wires the planes. */
+export async function composeUmca(config: UmcaConfig, options: ComposeOptions = {}): Promise<Umca> {
+  const store = options.store ?? (await openStore(config));
+  const bus = new MemoryBus();
+  const models = new ModelRegistry(config, options.scriptedDelayMs === undefined ? {} : { scriptedDelayMs: options.scriptedDelayMs });
+  const sandbox = new WasmJsLane();
+  const pipeline =
+    options.pipeline ??
+    createBuildPipeline({
+      maxPlanRetries: config.pipeline.max_plan_retries,
+      maxCodeAttempts: config.pipeline.max_code_attempts,
+      ...(options.gates ? { gates: options.gates } : {}),
+    });
+  const engine = new Engine({
+    store,
+    bus,
+    pipeline,
+    sandbox,
+    sandboxLimits: {
+      timeoutMs: config.sandbox.timeout_ms,
+      memoryBytes: config.sandbox.memory_mb * 1024 * 1024,
+      outputBytes: config.sandbox.output_bytes,
+    },
+    resolveModel: (ref) => models.resolve(ref),
+    home: config.home,
+    specMaxChars: config.limits.spec_max_chars,
+    ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
+  });
+  return {
+    config,
+    store,
+    bus,
+    models,
+    sandbox,
+    engine,
+    async close() {
+      await engine.close();
+      await sandbox.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { CancelledError, ConflictError, InvalidRequestError, NotFoundError, toUmcaError } from '../core/errors.js';
+import { draft, type EventDraft } from '../core/events.js';
+import { FINAL_STATUSES, type RunRecord, type RunStatus } from '../core/run.js';
+import { eventSubject, type Bus } from '../bus/bus.js';
+import type { ModelProvider } from '../gateway/model-provider.js';
+import type { SandboxLane, SandboxLimits } from '../sandbox/sandbox-lane.js';
+import type { Store } from '../store/store.js';
+import type { Pipeline, PipelineOutcome } from './pipeline.js';
+import { DurableRunContext, RunBlockedError } from './run-context.js';
+import { isStaleHolder, workerIdentity } from './worker-identity.js';
+
+export interface EngineDeps {
+  store: Store;
+  bus: Bus;
+  pipeline: Pipeline;
+  sandbox: SandboxLane;
+  sandboxLimits: SandboxLimits;
+  /** Resolves a run's model reference; throws for an unknown one. */
+  resolveModel(ref: string): ModelProvider;
+  /** `UMCA_HOME`; artifacts go to `<home>/runs/<id>/`. */
+  home: string;
+  specMaxChars: number;
+  /** Lease holder name; default `host:pid:nonce`. */
+  workerId?: string;
+  /** Reports failures of runs started in the background. */
+  onBackgroundError?: (runId: string, error: unknown) => void;
+}
+
+const SHUTDOWN = Symbol('shutdown');
+
+/** The run lifecycle: create, execute durably, resume, cancel. */
+export class Engine {
+  readonly workerId: string;
+  readonly #deps: EngineDeps;
+  readonly #inflight = new Map<string, { controller: AbortController; done: Promise<RunRecord> }>();
+
+  constructor(deps: EngineDeps) {
+    this.#deps = deps;
+    this.workerId = deps.workerId ?? workerIdentity();
+  }
+
+  /** Validates and records a new run (status `created`, event `run.created`). */
+  async createRun(input: { spec: string; model: string; actor?: string }): Promise<RunRecord> {
+    const spec = input.spec.trim();
+    if (!spec) throw new InvalidRequestError('spec must not be empty', 'spec_missing');
+    if (spec.length > this.#deps.specMaxChars) {
+      throw new InvalidRequestError(`spec is ${spec.length} characters; the limit is ${this.#deps.specMaxChars}`, 'spec_too_long');
+    }
+    const provider = this.#deps.resolveModel(input.model);
+    const run = await this.#deps.store.createRun({ id: randomUUID(), spec, model: input.model, trace_id: randomBytes(16).toString('hex') });
+    await this.#commit(run.id, [draft('run.created', input.actor ?? 'user:local', { spec, model: input.model, scripted: provider.scripted })]);
+    return (await this.#deps.store.getRun(run.id))!;
+  }
+
+  /**
+   * Runs (or resumes) a run to a final status. Finished steps are loaded from their
+   * checkpoints, never executed again. Concurrent calls for one run share one execution.
+   */
+  execute(runId: string): Promise<RunRecord> {
+    const existing = this.#inflight.get(runId);
+    if (existing) return existing.done;
+    const controller = new AbortController();
+    const done = this.#execute(runId, controller).finally(() => this.#inflight.delete(runId));
+    this.#inflight.set(runId, { controller, done });
+    return done;
+  }
+
+  /** Starts a run in the background. */
+  start(runId: string): void {
+    this.execute(runId).catch((error: unknown) => this.#deps.onBackgroundError?.(runId, error));
+  }
+
+  isExecuting(runId: string): boolean {
+    return this.#inflight.has(runId);
+  }
+
+  async cancel(runId: string, reason = 'cancelled by user'): Promise<RunRecord> {
+    const run = await this.#deps.store.getRun(runId);
+    if (!run) throw new NotFoundError(`run ${runId} not found`);
+    if (FINAL_STATUSES.has(run.status)) throw new ConflictError(`run ${runId} is already ${run.status}`);
+    const inflight = this.#inflight.get(runId);
+    if (inflight) {
+      inflight.controller.abort(new CancelledError(reason));
+      return inflight.done;
+    }
+    await this.#commit(runId, [draft('run.cancelled', 'user:local', { reason })], 'cancelled', reason);
+    return (await this.#deps.store.getRun(runId))!;
+  }
+
+  /** Starts every unfinished run whose executor is gone. Returns the ids started. */
+  async resumeUnfinished(): Promise<string[]> {
+    const started: string[] = [];
+    for (const run of await this.#deps.store.listUnfinishedRuns()) {
+      if (run.lease_owner && run.lease_owner !== this.workerId && !isStaleHolder(run.lease_owner)) continue;
+      this.start(run.id);
+      started.push(run.id);
+    }
+    return started;
+  }
+
+  /** Stops in-flight runs without ending them: they resume on the next start. */
+  async close(): Promise<void> {
+    const all = [...this.#inflight.values()];
+    for (const { controller } of all) controller.abort(SHUTDOWN);
+    await Promise.allSettled(all.map(({ done }) => done));
+  }
+
+  async #execute(runId: string, controller: AbortController): Promise<RunRecord> {
+    const { store } = this.#deps;
+    const run = await store.getRun(runId);
+    if (!run) throw new NotFoundError(`run ${runId} not found`);
+    if (FINAL_STATUSES.has(run.status)) return run;
+    if (!(await store.acquireLease(runId, this.workerId, isStaleHolder))) {
+      const holder = (await store.getRun(runId))?.lease_owner;
+      throw new ConflictError(`run ${runId} is being executed by ${holder ?? 'another worker'}`, 'run_busy');
+    }
+    try {
+      return await this.#drive(run, controller);
+    } finally {
+      await store.releaseLease(runId, this.workerId).catch(() => undefined);
+    }
+  }
+
+  async #drive(run: RunRecord, controller: AbortController): Promise<RunRecord> {
+    const { store } = this.#deps;
+    const started = Date.parse(run.created_at);
+    let outcome: PipelineOutcome;
+    try {
+      const checkpoints = await store.loadCheckpoints(run.id);
+      const resumed = run.status === 'running';
+      await this.#commit(
+        run.id,
+        [resumed ? draft('run.resumed', 'engine', { worker: this.workerId, completed_steps: [...checkpoints.keys()] }) : draft('run.started', 'engine', { worker: this.workerId })],
+        'running',
+      );
+      const context = new DurableRunContext({
+        run,
+        store,
+        bus: this.#deps.bus,
+        model: this.#deps.resolveModel(run.model),
+        sandbox: this.#deps.sandbox,
+        sandboxLimits: this.#deps.sandboxLimits,
+        artifactDir: join(this.#deps.home, 'runs', run.id),
+        signal: controller.signal,
+        checkpoints,
+      });
+      outcome = await this.#deps.pipeline(context);
+    } catch (error) {
+      if (controller.signal.reason === SHUTDOWN) return (await store.getRun(run.id))!;
+      if (controller.signal.aborted) {
+        const reason = controller.signal.reason instanceof CancelledError ? controller.signal.reason.message : 'cancelled';
+        return this.#finish(run.id, draft('run.cancelled', 'user:local', { reason }), 'cancelled', reason);
+      }
+      if (error instanceof RunBlockedError) {
+        return this.#finish(run.id, draft('run.blocked', `gate:${error.gate}`, { gate: error.gate, reasons: error.reasons }), 'blocked', error.message);
+      }
+      const failure = toUmcaError(error);
+      return this.#finish(run.id, draft('run.failed', 'engine', { reason: failure.message, error: { code: failure.code, message: failure.message } }), 'failed', failure.message);
+    }
+    if (outcome.status === 'completed') {
+      const artifacts = (await store.listArtifacts(run.id)).length;
+      return this.#finish(run.id, draft('run.completed', 'engine', { artifacts, attempts: outcome.attempts, duration_ms: Math.max(0, Date.now() - started) }), 'completed', null);
+    }
+    return this.#finish(run.id, draft('run.failed', 'engine', { reason: outcome.reason, error: { code: outcome.code, message: outcome.reason } }), 'failed', outcome.reason);
+  }
+
+  async #finish(runId: string, event: EventDraft, status: RunStatus, reason: string | null): Promise<RunRecord> {
+    await this.#commit(runId, [event], status, reason);
+    return (await this.#deps.store.getRun(runId))!;
+  }
+
+  async #commit(runId: string, events: EventDraft[], status?: RunStatus, reason?: string | null): Promise<void> {
+    const stored = await this.#deps.store.commit(runId, { events, ...(status ? { status } : {}), ...(reason !== undefined ? { reason } : {}) });
+    for (const event of stored) this.#deps.bus.publish(eventSubject(runId), event);
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * A quality gate: a check a run must clear before it goes on. The engine records every
+ * verdict as a `gate.decision` event; a `block` ends the run as `blocked`.
+ */
+export interface GateVerdict {
+  decision: 'pass' | 'block';
+  /** 0..1, where the gate scores rather than just decides. */
+  score?: number;
+  /** Why, one line each; shown to users for a block. */
+  reasons: string[];
+}
+
+export interface Gate<Input> {
+  /** Stable id, e.g. `g1-plan`; names the step and the event. */
+  readonly id: string;
+  /** MUST be deterministic for the same input so a resumed run decides the same way. */
+  evaluate(input: Input, context: { runId: string; signal: AbortSignal }): Promise<GateVerdict>;
+}
