@@ -56,7 +56,8 @@ export class ScriptedProvider implements ModelProvider {
 
   async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
     const result = await this.chat(request, options);
-    for (let i = 0; i < result.content.length; i += 32) yield { type: 'text-delta', text: result.content.slice(i, i + 32) };
+    // Word by word, as a model streams.
+    for (const word of result.content.match(/\s*\S+\s*/g) ?? []) yield { type: 'text-delta', text: word };
     for (const toolCall of result.toolCalls) yield { type: 'tool-call', toolCall };
     yield { type: 'finish', finishReason: result.finishReason, usage: result.usage, model: result.model };
   }

@@ -1,0 +1,103 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local server speaking OpenAI's chat-completions protocol, byte for byte as OpenAI,
+ * vLLM and Ollama do: JSON replies, SSE chunks ending in `data: [DONE]`, tool-call deltas
+ * split across chunks, a usage chunk when asked. The request's `model` picks a behaviour.
+ */
+export interface FakeUpstream {
+  url: string;
+  requests: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+const REPLY = 'Hello from the fake upstream.';
+
+export async function startFakeOpenAi(): Promise<FakeUpstream> {
+  const requests: Array<Record<string, unknown>> = [];
+  const server: Server = createServer((req, res) => void handle(req, res, requests));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, requests: Array<Record<string, unknown>>): Promise<void> {
+  let raw = '';
+  for await (const chunk of req) raw += chunk;
+  const body = JSON.parse(raw) as { model: string; stream?: boolean; messages: Array<{ content: string }> };
+  requests.push({ ...body, authorization: req.headers.authorization });
+  if (req.url !== '/v1/chat/completions') return json(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
+  switch (body.model) {
+    case 'rate-limited':
+      res.setHeader('retry-after', '2');
+      return json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } });
+    case 'broken':
+      return json(res, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error' } });
+    case 'garbage':
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end('<html>502 Bad Gateway</html>');
+    case 'slow':
+      await new Promise((r) => setTimeout(r, 3_000));
+      return json(res, 200, completion(body.model, REPLY));
+    default:
+      break;
+  }
+  const tools = body.model === 'tools';
+  if (!body.stream) {
+    return json(res, 200, tools ? toolCompletion(body.model) : completion(body.model, REPLY));
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+  const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model: body.model };
+  send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+  if (tools) {
+    send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, finish_reason: null }] });
+    send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }, finish_reason: null }] });
+    send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }, finish_reason: null }] });
+    send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
+  } else {
+    for (const piece of REPLY.match(/.{1,6}/g) ?? []) send({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
+    send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+  }
+  if (body.model === 'truncated') return void res.end();
+  send({ ...base, choices: [], usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } });
+  res.end('data: [DONE]\n\n');
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function completion(model: string, content: string) {
+  return {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
+    usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
+  };
+}
+
+function toolCompletion(model: string) {
+  return {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        finish_reason: 'tool_calls',
+      },
+    ],
+    usage: { prompt_tokens: 20, completion_tokens: 9, total_tokens: 29 },
+  };
+}

@@ -1,0 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/core/load-config.js';
+import { composeUmca, type ComposeOptions, type Umca } from '../../src/composition.js';
+import { openPgliteStore } from '../../src/store/pglite/pglite-store.js';
+
+/** A whole umca in this process, on an in-memory store and a temp home. */
+export async function testUmca(overrides: Record<string, unknown> = {}, options: ComposeOptions = {}): Promise<Umca> {
+  const home = mkdtempSync(join(tmpdir(), 'umca-home-'));
+  const config = parseConfig({ home, ...overrides });
+  return composeUmca(config, { store: options.store ?? (await openPgliteStore()), ...options });
+}
