@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Umca } from '../composition.js';
+import { UmcaError } from '../core/errors.js';
+import { errorHandler } from './on-error.js';
+import { runsRoutes } from './runs-routes.js';
+
+export interface AppOptions {
+  log?: (message: string, error?: unknown) => void;
+  /** Heartbeat interval of SSE streams. */
+  sseIdleMs?: number;
+}
+
+/** The HTTP edge. Built without a listening server, so tests call `app.request()`. */
+export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'>, options: AppOptions = {}): Hono {
+  const log = options.log ?? ((message: string, error?: unknown) => console.error(`umca: ${message}${error instanceof Error ? ` (${error.message})` : ''}`));
+  const app = new Hono();
+  app.onError(errorHandler(log));
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: umca.config.limits.request_body_bytes,
+      onError: () => {
+        throw new UmcaError('payload_too_large', `the body is larger than ${umca.config.limits.request_body_bytes} bytes`, { status: 413 });
+      },
+    }),
+  );
+  app.get('/healthz', async (c) => {
+    await umca.store.listRuns({ limit: 1 });
+    return c.json({ status: 'ok', store: umca.store.kind });
+  });
+  app.route('/v1/runs', runsRoutes(umca, options.sseIdleMs === undefined ? {} : { sseIdleMs: options.sseIdleMs }));
+  return app;
+}

@@ -1,0 +1,103 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { InvalidRequestError, NotFoundError } from '../core/errors.js';
+import { verifyChain } from '../core/hash-chain.js';
+import type { RunRecord } from '../core/run.js';
+import type { Umca } from '../composition.js';
+import { followEvents } from '../engine/follow-events.js';
+import { parseJsonBody } from './parse-body.js';
+
+const createRunBody = z.strictObject({ spec: z.string(), model: z.string().min(1).optional() });
+const statusSchema = z.enum(['created', 'running', 'completed', 'failed', 'blocked', 'cancelled']);
+
+/** `/v1/runs`: create, list, show, follow (SSE), artifacts, verify, cancel. */
+export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'>, options: { sseIdleMs?: number } = {}): Hono {
+  const { engine, store } = umca;
+  const app = new Hono();
+
+  const requireRun = async (id: string): Promise<RunRecord> => {
+    const run = await store.getRun(id);
+    if (!run) throw new NotFoundError(`run ${id} not found`, 'run_not_found');
+    return run;
+  };
+
+  app.post('/', async (c) => {
+    const body = await parseJsonBody(c, createRunBody);
+    const run = await engine.createRun({ spec: body.spec, model: body.model ?? umca.config.model });
+    engine.start(run.id);
+    return c.json({ id: run.id, status: run.status, model: run.model, events_url: `/v1/runs/${run.id}/events` }, 202);
+  });
+
+  app.get('/', async (c) => {
+    const status = c.req.query('status');
+    const limit = c.req.query('limit');
+    const parsedStatus = status === undefined ? undefined : statusSchema.safeParse(status);
+    if (parsedStatus && !parsedStatus.success) throw new InvalidRequestError(`status: expected one of ${statusSchema.options.join(', ')}`);
+    const parsedLimit = limit === undefined ? 50 : Number(limit);
+    if (!Number.isInteger(parsedLimit) || parsedLimit < 1 || parsedLimit > 500) throw new InvalidRequestError('limit: expected an integer from 1 to 500');
+    const before = c.req.query('before');
+    const runs = await store.listRuns({ limit: parsedLimit, ...(parsedStatus ? { status: parsedStatus.data } : {}), ...(before ? { before } : {}) });
+    return c.json({ data: runs, next: runs.length === parsedLimit ? runs.at(-1)?.id ?? null : null });
+  });
+
+  app.get('/:id', async (c) => {
+    const run = await requireRun(c.req.param('id'));
+    const artifacts = await store.listArtifacts(run.id);
+    return c.json({ ...run, artifacts: artifacts.map(({ path, sha256, size }) => ({ path, sha256, size })) });
+  });
+
+  app.get('/:id/events', async (c) => {
+    const run = await requireRun(c.req.param('id'));
+    const from = c.req.header('last-event-id') ?? c.req.query('after') ?? '0';
+    const afterSeq = Number(from);
+    if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new InvalidRequestError('Last-Event-ID / after: expected a non-negative integer seq');
+    return streamSSE(c, async (stream) => {
+      const controller = new AbortController();
+      stream.onAbort(() => controller.abort());
+      const events = followEvents(umca, run.id, { afterSeq, signal: controller.signal, ...(options.sseIdleMs ? { idleMs: options.sseIdleMs } : {}) });
+      for await (const event of events) {
+        if (event === undefined) await stream.write(': keep-alive\n\n');
+        else await stream.writeSSE({ id: String(event.seq), data: JSON.stringify(event) });
+      }
+    });
+  });
+
+  app.get('/:id/verify', async (c) => {
+    const run = await requireRun(c.req.param('id'));
+    return c.json({ run_id: run.id, ...verifyChain(await store.readEvents(run.id)) });
+  });
+
+  app.get('/:id/artifacts', async (c) => {
+    const run = await requireRun(c.req.param('id'));
+    return c.json({ data: (await store.listArtifacts(run.id)).map(({ path, sha256, size }) => ({ path, sha256, size })) });
+  });
+
+  app.get('/:id/artifacts/:path{.+}', async (c) => {
+    const run = await requireRun(c.req.param('id'));
+    const path = c.req.param('path');
+    const artifact = await store.getArtifact(run.id, path);
+    if (!artifact) throw new NotFoundError(`run ${run.id} has no artifact ${path}`, 'artifact_not_found');
+    return c.body(new Uint8Array(artifact.content), 200, {
+      'content-type': contentType(path),
+      etag: `"${artifact.record.sha256}"`,
+      'x-content-sha256': artifact.record.sha256,
+    });
+  });
+
+  app.post('/:id/cancel', async (c) => {
+    const run = await requireRun(c.req.param('id'));
+    const cancelled = await engine.cancel(run.id, 'cancelled through the API');
+    return c.json(cancelled);
+  });
+
+  return app;
+}
+
+function contentType(path: string): string {
+  if (/\.(ts|tsx|mts|cts)$/.test(path)) return 'text/plain; charset=utf-8';
+  if (/\.(js|mjs|cjs)$/.test(path)) return 'text/javascript; charset=utf-8';
+  if (path.endsWith('.json')) return 'application/json';
+  if (/\.(md|txt|py|yaml|yml|css|html?)$/.test(path)) return 'text/plain; charset=utf-8';
+  return 'application/octet-stream';
+}

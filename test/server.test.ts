@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Hono } from 'hono';
+import type { Umca } from '../src/composition.js';
+import { createApp } from '../src/server/app.js';
+import { readSse } from './support/sse.js';
+import { scriptedModel } from './support/scripted.js';
+import { testUmca } from './support/umca.js';
+
+let umca: Umca;
+let app: Hono;
+
+before(async () => {
+  umca = await testUmca({ limits: { spec_max_chars: 2_000, request_body_bytes: 8_192 } });
+  app = createApp(umca, { log: () => undefined });
+});
+after(() => umca.close());
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  app.request(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+
+async function errorOf(response: Response): Promise<{ status: number; code: string; message: string }> {
+  const body = (await response.json()) as { error: { code: string; message: string } };
+  assert.deepEqual(Object.keys(body), ['error'], 'only {error:{code,message}}');
+  assert.doesNotMatch(body.error.message, /\n\s+at /, 'no stack trace');
+  return { status: response.status, ...body.error };
+}
+
+describe('HTTP API', () => {
+  it('accepts a run with 202 and streams every event in order to run.completed', async () => {
+    const created = await post('/v1/runs', { spec: 'slugify', model: 'scripted:demo' });
+    assert.equal(created.status, 202);
+    const { id, status } = (await created.json()) as { id: string; status: string };
+    assert.equal(status, 'created');
+
+    const stream = await app.request(`/v1/runs/${id}/events`);
+    assert.equal(stream.status, 200);
+    assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
+    const received = await readSse(stream);
+    const stored = await umca.store.readEvents(id);
+    assert.deepEqual(received.map((r) => r.event.seq), stored.map((e) => e.seq));
+    assert.deepEqual(received.map((r) => r.id), stored.map((e) => String(e.seq)), 'the SSE id is the seq');
+    assert.deepEqual(received.map((r) => r.event.hash), stored.map((e) => e.hash));
+    assert.equal(received.at(-1)?.event.type, 'run.completed');
+
+    const run = (await (await app.request(`/v1/runs/${id}`)).json()) as { status: string; artifacts: Array<{ path: string }> };
+    assert.equal(run.status, 'completed');
+    assert.deepEqual(run.artifacts.map((a) => a.path), ['src/slugify.ts', 'test/slugify.test.ts']);
+
+    const verify = (await (await app.request(`/v1/runs/${id}/verify`)).json()) as { ok: boolean; events: number };
+    assert.deepEqual([verify.ok, verify.events], [true, stored.length]);
+
+    const file = await app.request(`/v1/runs/${id}/artifacts/src/slugify.ts`);
+    assert.equal(file.status, 200);
+    assert.match(await file.text(), /export function slugify/);
+  });
+
+  it('resumes a dropped stream with Last-Event-ID, live, without duplicates', async () => {
+    const model = scriptedModel({ ...(await import('./support/scripted.js')).demoFixture(), delay_ms: 50 });
+    const { id } = (await (await post('/v1/runs', { spec: 'slugify', model })).json()) as { id: string };
+    const first = await readSse(await app.request(`/v1/runs/${id}/events`), 5);
+    assert.deepEqual(first.map((r) => r.event.seq), [1, 2, 3, 4, 5]);
+    const rest = await readSse(await app.request(`/v1/runs/${id}/events`, { headers: { 'last-event-id': '5' } }));
+    const all = [...first, ...rest].map((r) => r.event.seq);
+    assert.deepEqual(all, all.map((_, i) => i + 1), 'gap-free, no duplicates');
+    assert.equal(rest.at(-1)?.event.type, 'run.completed');
+    const viaQuery = await readSse(await app.request(`/v1/runs/${id}/events?after=${all.length - 1}`));
+    assert.deepEqual(viaQuery.map((r) => r.event.type), ['run.completed']);
+  });
+
+  it('lists runs newest first, with filters and pagination', async () => {
+    const list = (await (await app.request('/v1/runs?limit=1')).json()) as { data: Array<{ id: string }>; next: string | null };
+    assert.equal(list.data.length, 1);
+    assert.ok(list.next);
+    const page2 = (await (await app.request(`/v1/runs?limit=1&before=${list.next}`)).json()) as { data: Array<{ id: string }> };
+    assert.notEqual(page2.data[0]?.id, list.data[0]?.id);
+    const completed = (await (await app.request('/v1/runs?status=completed')).json()) as { data: Array<{ status: string }> };
+    assert.ok(completed.data.length >= 1 && completed.data.every((r) => r.status === 'completed'));
+  });
+
+  it('cancels a running run and refuses to cancel a finished one', async () => {
+    const model = scriptedModel({ delay_ms: 10_000, replies: { planner: ['{}'] } });
+    const { id } = (await (await post('/v1/runs', { spec: 'slow', model })).json()) as { id: string };
+    await new Promise((r) => setTimeout(r, 50));
+    const cancelled = await post(`/v1/runs/${id}/cancel`, {});
+    assert.equal(cancelled.status, 200);
+    assert.equal(((await cancelled.json()) as { status: string }).status, 'cancelled');
+    const again = await errorOf(await post(`/v1/runs/${id}/cancel`, {}));
+    assert.deepEqual([again.status, again.code], [409, 'conflict']);
+    const events = await readSse(await app.request(`/v1/runs/${id}/events`));
+    assert.equal(events.at(-1)?.event.type, 'run.cancelled');
+  });
+
+  describe('bad input gets a clear answer', () => {
+    const cases: Array<[string, () => Promise<Response>, number, string, RegExp]> = [
+      ['malformed JSON', () => post('/v1/runs', '{"spec": '), 400, 'invalid_json', /not valid JSON/],
+      ['a missing spec', () => post('/v1/runs', { model: 'scripted:demo' }), 400, 'invalid_request', /^spec: expected string/],
+      ['a spec of the wrong type', () => post('/v1/runs', { spec: 42 }), 400, 'invalid_request', /^spec: expected string, received number/],
+      ['an unknown field', () => post('/v1/runs', { spec: 'x', colour: 'red' }), 400, 'invalid_request', /colour/],
+      ['an empty spec', () => post('/v1/runs', { spec: '  ' }), 400, 'spec_missing', /must not be empty/],
+      ['an over-long spec', () => post('/v1/runs', { spec: 'x'.repeat(2_001) }), 400, 'spec_too_long', /limit is 2000/],
+      ['a body over the size limit', () => post('/v1/runs', { spec: 'x'.repeat(9_000) }), 413, 'payload_too_large', /8192 bytes/],
+      ['an unknown model', () => post('/v1/runs', { spec: 'x', model: 'gpt-nothing' }), 400, 'unknown_model', /unknown model "gpt-nothing"/],
+      ['an unknown run', () => app.request('/v1/runs/nope'), 404, 'run_not_found', /run nope not found/],
+      ['events of an unknown run', () => app.request('/v1/runs/nope/events'), 404, 'run_not_found', /nope/],
+      ['verify of an unknown run', () => app.request('/v1/runs/nope/verify'), 404, 'run_not_found', /nope/],
+      ['cancel of an unknown run', () => post('/v1/runs/nope/cancel', {}), 404, 'run_not_found', /nope/],
+      ['a bad Last-Event-ID', async () => {
+        const list = (await (await app.request('/v1/runs?limit=1')).json()) as { data: Array<{ id: string }> };
+        return app.request(`/v1/runs/${list.data[0]!.id}/events`, { headers: { 'last-event-id': 'abc' } });
+      }, 400, 'invalid_request', /Last-Event-ID/],
+      ['a bad status filter', () => app.request('/v1/runs?status=done'), 400, 'invalid_request', /status: expected one of/],
+      ['a bad limit', () => app.request('/v1/runs?limit=0'), 400, 'invalid_request', /limit/],
+      ['an unknown artifact', async () => {
+        const list = (await (await app.request('/v1/runs?status=completed&limit=1')).json()) as { data: Array<{ id: string }> };
+        return app.request(`/v1/runs/${list.data[0]!.id}/artifacts/..%2F..%2Fetc%2Fpasswd`);
+      }, 404, 'artifact_not_found', /no artifact/],
+      ['an unknown route', () => app.request('/v2/nothing'), 404, 'not_found', /no route GET \/v2\/nothing/],
+    ];
+    for (const [name, request, status, code, message] of cases) {
+      it(`answers ${name} with ${status} ${code}`, async () => {
+        const error = await errorOf(await request());
+        assert.equal(error.status, status);
+        assert.equal(error.code, code);
+        assert.match(error.message, message);
+      });
+    }
+  });
+
+  it('reports health', async () => {
+    const health = await app.request('/healthz');
+    assert.deepEqual(await health.json(), { status: 'ok', store: 'pglite' });
+  });
+});
