@@ -9,6 +9,7 @@ import { testUmca } from './support/umca.js';
 
 let umca: Umca;
 let app: Hono;
+const get = async (path: string, init?: RequestInit): Promise<Response> => app.request(path, init);
 
 before(async () => {
   umca = await testUmca({ limits: { spec_max_chars: 2_000, request_body_bytes: 8_192 } });
@@ -101,21 +102,21 @@ describe('HTTP API', () => {
       ['an over-long spec', () => post('/v1/runs', { spec: 'x'.repeat(2_001) }), 400, 'spec_too_long', /limit is 2000/],
       ['a body over the size limit', () => post('/v1/runs', { spec: 'x'.repeat(9_000) }), 413, 'payload_too_large', /8192 bytes/],
       ['an unknown model', () => post('/v1/runs', { spec: 'x', model: 'gpt-nothing' }), 400, 'unknown_model', /unknown model "gpt-nothing"/],
-      ['an unknown run', () => app.request('/v1/runs/nope'), 404, 'run_not_found', /run nope not found/],
-      ['events of an unknown run', () => app.request('/v1/runs/nope/events'), 404, 'run_not_found', /nope/],
-      ['verify of an unknown run', () => app.request('/v1/runs/nope/verify'), 404, 'run_not_found', /nope/],
+      ['an unknown run', () => get('/v1/runs/nope'), 404, 'run_not_found', /run nope not found/],
+      ['events of an unknown run', () => get('/v1/runs/nope/events'), 404, 'run_not_found', /nope/],
+      ['verify of an unknown run', () => get('/v1/runs/nope/verify'), 404, 'run_not_found', /nope/],
       ['cancel of an unknown run', () => post('/v1/runs/nope/cancel', {}), 404, 'run_not_found', /nope/],
       ['a bad Last-Event-ID', async () => {
         const list = (await (await app.request('/v1/runs?limit=1')).json()) as { data: Array<{ id: string }> };
-        return app.request(`/v1/runs/${list.data[0]!.id}/events`, { headers: { 'last-event-id': 'abc' } });
+        return get(`/v1/runs/${list.data[0]!.id}/events`, { headers: { 'last-event-id': 'abc' } });
       }, 400, 'invalid_request', /Last-Event-ID/],
-      ['a bad status filter', () => app.request('/v1/runs?status=done'), 400, 'invalid_request', /status: expected one of/],
-      ['a bad limit', () => app.request('/v1/runs?limit=0'), 400, 'invalid_request', /limit/],
+      ['a bad status filter', () => get('/v1/runs?status=done'), 400, 'invalid_request', /status: expected one of/],
+      ['a bad limit', () => get('/v1/runs?limit=0'), 400, 'invalid_request', /limit/],
       ['an unknown artifact', async () => {
         const list = (await (await app.request('/v1/runs?status=completed&limit=1')).json()) as { data: Array<{ id: string }> };
-        return app.request(`/v1/runs/${list.data[0]!.id}/artifacts/..%2F..%2Fetc%2Fpasswd`);
+        return get(`/v1/runs/${list.data[0]!.id}/artifacts/..%2F..%2Fetc%2Fpasswd`);
       }, 404, 'artifact_not_found', /no artifact/],
-      ['an unknown route', () => app.request('/v2/nothing'), 404, 'not_found', /no route GET \/v2\/nothing/],
+      ['an unknown route', () => get('/v2/nothing'), 404, 'not_found', /no route GET \/v2\/nothing/],
     ];
     for (const [name, request, status, code, message] of cases) {
       it(`answers ${name} with ${status} ${code}`, async () => {

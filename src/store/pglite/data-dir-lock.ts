@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { UmcaError } from '../../core/errors.js';
 import { isAlive } from '../../core/process-alive.js';
 
@@ -17,8 +17,9 @@ export class DataDirLock {
   }
 
   static acquire(dir: string): DataDirLock {
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'umca.lock');
+    // Beside the data dir, not in it: PGlite wants an empty or initialised dir.
+    mkdirSync(dirname(dir), { recursive: true });
+    const file = `${dir}.lock`;
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
         const fd = openSync(file, 'wx');

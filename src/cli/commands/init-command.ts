@@ -1,0 +1,55 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+
+export const STARTER_CONFIG = `# umca configuration. Every field is optional; these are the defaults.
+# Environment overrides: UMCA_HOME (state dir), UMCA_DATABASE_URL (postgres://… selects PostgreSQL).
+
+# Where runs, artifacts and the embedded database live (relative to this file).
+home: .umca
+
+# PostgreSQL instead of the embedded PGlite, e.g. postgres://user@127.0.0.1:5432/umca
+# database_url: postgres://127.0.0.1:5432/umca
+
+# The model runs use unless they name one: scripted:demo, a provider below, or provider/model.
+model: scripted:demo
+
+# Model servers speaking the OpenAI chat-completions protocol
+# (Ollama, vLLM, SGLang, LocalAI, llama.cpp server, OpenAI, DeepSeek, …).
+providers: {}
+#  local:
+#    type: openai-compatible
+#    base_url: http://127.0.0.1:11434/v1   # Ollama
+#    model: qwen2.5-coder:7b
+#    api_key_env: OLLAMA_API_KEY           # read the key from this variable (or api_key: …)
+#    timeout_ms: 120000
+
+server:
+  host: 127.0.0.1
+  port: 7070
+
+limits:
+  spec_max_chars: 20000        # longer specs are refused with 400
+  request_body_bytes: 1048576  # larger request bodies are refused with 413
+
+pipeline:
+  max_plan_retries: 2          # invalid planner/coder replies sent back with the error
+  max_code_attempts: 3         # coder -> tester rounds before the run fails
+
+sandbox:
+  timeout_ms: 5000             # wall clock per test run
+  memory_mb: 64                # guest memory
+  output_bytes: 1048576        # console output kept; more stops the guest
+`;
+
+export function initCommand(): Command {
+  return new Command('init')
+    .description('write a starter umca.yaml with comments')
+    .option('--force', 'overwrite an existing umca.yaml')
+    .option('-o, --output <file>', 'where to write it', 'umca.yaml')
+    .action((options: { force?: boolean; output: string }) => {
+      if (existsSync(options.output) && !options.force) throw new CliError(`${options.output} exists; use --force to overwrite it`);
+      writeFileSync(options.output, STARTER_CONFIG);
+      process.stdout.write(`wrote ${options.output}\n`);
+    });
+}

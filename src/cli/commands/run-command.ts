@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { loadScriptedFixture } from '../../gateway/providers/scripted/scripted-fixture.js';
+import { CliError } from '../cli-error.js';
+import { openUmca, type GlobalOptions } from '../open-umca.js';
+import { executeAndWatch } from '../watch-run.js';
+
+interface RunOptions {
+  model?: string;
+  specFile?: string;
+  json?: boolean;
+}
+
+export function runCommand(globals: () => GlobalOptions): Command {
+  return new Command('run')
+    .description('plan, code and test a spec; show each step live')
+    .argument('[spec]', 'what to build, in plain words (or use --spec-file; a scripted fixture may supply its own)')
+    .option('-m, --model <ref>', 'model: scripted:demo, a provider name from umca.yaml, or provider/model')
+    .option('-f, --spec-file <file>', 'read the spec from a file ("-" for standard input)')
+    .option('--json', 'print the events as JSON lines instead of progress')
+    .addHelpText('after', '\nExit codes: 0 completed, 1 failed or cancelled, 2 blocked by a gate, 3 usage or config error.\n\nExample:\n  npx umca run --model scripted:demo "Write a TypeScript slugify function with tests"')
+    .action(async (specArg: string | undefined, options: RunOptions) => {
+      const umca = await openUmca(globals());
+      try {
+        const model = options.model ?? umca.config.model;
+        const spec = readSpec(specArg, options.specFile, model);
+        const run = await umca.engine.createRun({ spec, model });
+        process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false });
+      } finally {
+        await umca.close();
+      }
+    });
+}
+
+function readSpec(arg: string | undefined, file: string | undefined, model: string): string {
+  if (arg !== undefined && file !== undefined) throw new CliError('give the spec as an argument or with --spec-file, not both');
+  if (file === '-') return readFileSync(0, 'utf8');
+  if (file !== undefined) {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new CliError(`cannot read spec file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  if (arg !== undefined) return arg;
+  // A scripted fixture carries the spec it answers, so the offline demo needs no typing.
+  if (model.startsWith('scripted:')) {
+    const spec = loadScriptedFixture(model.slice('scripted:'.length)).spec;
+    if (spec) return spec;
+  }
+  throw new CliError('missing spec: umca run "<what to build>" (see umca run --help)');
+}

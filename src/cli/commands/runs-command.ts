@@ -1,0 +1,84 @@
+import { Command } from 'commander';
+import type { RunRecord, RunStatus } from '../../core/run.js';
+import { CliError } from '../cli-error.js';
+import { openUmca, type GlobalOptions } from '../open-umca.js';
+import { formatMs } from '../progress-renderer.js';
+
+const STATUSES: RunStatus[] = ['created', 'running', 'completed', 'failed', 'blocked', 'cancelled'];
+
+export function runsCommand(globals: () => GlobalOptions): Command {
+  const runs = new Command('runs').description('list runs, or show one');
+
+  runs
+    .command('list', { isDefault: true })
+    .description('list runs, newest first')
+    .option('-s, --status <status>', `only runs with this status (${STATUSES.join(', ')})`)
+    .option('-n, --limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(async (options: { status?: string; limit: string; json?: boolean }) => {
+      if (options.status !== undefined && !STATUSES.includes(options.status as RunStatus)) {
+        throw new CliError(`--status: expected one of ${STATUSES.join(', ')}`);
+      }
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError('--limit: expected an integer from 1 to 500');
+      const umca = await openUmca(globals());
+      try {
+        const list = await umca.store.listRuns({ limit, ...(options.status ? { status: options.status as RunStatus } : {}) });
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(list)}\n`);
+          return;
+        }
+        if (list.length === 0) {
+          process.stdout.write('no runs yet: npx umca run --model scripted:demo\n');
+          return;
+        }
+        for (const run of list) process.stdout.write(`${summary(run)}\n`);
+      } finally {
+        await umca.close();
+      }
+    });
+
+  runs
+    .command('show')
+    .description('one run: status, steps, artifacts')
+    .argument('<run-id>', 'the run')
+    .option('--json', 'print JSON')
+    .action(async (runId: string, options: { json?: boolean }) => {
+      const umca = await openUmca(globals());
+      try {
+        const run = await umca.store.getRun(runId);
+        if (!run) throw new CliError(`run ${runId} not found`);
+        const artifacts = await umca.store.listArtifacts(runId);
+        const events = await umca.store.readEvents(runId);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ ...run, artifacts })}\n`);
+          return;
+        }
+        const lines = [
+          `run      ${run.id}`,
+          `status   ${run.status}${run.reason ? ` — ${run.reason}` : ''}`,
+          `model    ${run.model}`,
+          `created  ${run.created_at}`,
+          `events   ${run.last_seq}`,
+          `spec     ${run.spec.split('\n')[0]}`,
+          'steps',
+        ];
+        for (const event of events) {
+          if (event.type === 'step.completed') lines.push(`  ✓ ${event.data.step} ${formatMs(event.data.duration_ms)}`);
+          if (event.type === 'step.failed') lines.push(`  ✗ ${event.data.step}: ${event.data.error.message}`);
+          if (event.type === 'gate.decision') lines.push(`  gate ${event.data.gate}: ${event.data.decision}${event.data.reasons.length ? ` — ${event.data.reasons.join('; ')}` : ''}`);
+        }
+        lines.push(artifacts.length ? 'artifacts' : 'artifacts none');
+        for (const artifact of artifacts) lines.push(`  ${artifact.path} (${artifact.size} B, sha256 ${artifact.sha256.slice(0, 12)})`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        await umca.close();
+      }
+    });
+  return runs;
+}
+
+function summary(run: RunRecord): string {
+  const spec = run.spec.replace(/\s+/g, ' ');
+  return `${run.id}  ${run.status.padEnd(9)}  ${run.created_at.slice(0, 19).replace('T', ' ')}  ${run.model}  ${spec.length > 50 ? `${spec.slice(0, 49)}…` : spec}`;
+}

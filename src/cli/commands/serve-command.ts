@@ -1,0 +1,56 @@
+import { serve } from '@hono/node-server';
+import { Command } from 'commander';
+import { createApp } from '../../server/app.js';
+import { CliError } from '../cli-error.js';
+import { openUmca, type GlobalOptions } from '../open-umca.js';
+
+interface ServeOptions {
+  host?: string;
+  port?: string;
+}
+
+export function serveCommand(globals: () => GlobalOptions): Command {
+  return new Command('serve')
+    .description('serve the HTTP API (runs, live events over SSE, artifacts, verify) and execute runs')
+    .option('--host <host>', 'address to bind (default from umca.yaml: 127.0.0.1)')
+    .option('-p, --port <port>', 'port (default from umca.yaml: 7070)')
+    .action(async (options: ServeOptions) => {
+      const port = options.port === undefined ? undefined : Number(options.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new CliError('--port: expected an integer from 0 to 65535');
+      const umca = await openUmca(globals());
+      const host = options.host ?? umca.config.server.host;
+      const log = (message: string, error?: unknown) =>
+        process.stderr.write(`umca: ${message}${error instanceof Error && error.message && !message.includes(error.message) ? ` (${error.message})` : ''}\n`);
+      const app = createApp(umca, { log });
+      const server = serve({ fetch: app.fetch, hostname: host, port: port ?? umca.config.server.port });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('listening', resolve);
+          server.once('error', reject);
+        });
+      } catch (error) {
+        await umca.close();
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new CliError(`cannot listen on ${host}:${port ?? umca.config.server.port}: ${code ?? (error as Error).message}`);
+      }
+      const address = server.address();
+      const bound = typeof address === 'object' && address ? address.port : port;
+      process.stdout.write(`umca listening on http://${host.includes(':') ? `[${host}]` : host}:${bound} (store: ${umca.store.kind})\n`);
+
+      const resumed = await umca.engine.resumeUnfinished();
+      if (resumed.length > 0) process.stdout.write(`resuming ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'}: ${resumed.join(', ')}\n`);
+
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.stdout.write('umca: shutting down; unfinished runs resume on the next start\n');
+          server.close();
+          // SSE streams are long-lived; end them so close() can finish.
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await umca.close();
+    });
+}

@@ -1,0 +1,123 @@
+import type { RunEvent } from '../core/events.js';
+
+export interface RendererOptions {
+  out: NodeJS.WriteStream | { write(text: string): boolean; isTTY?: boolean };
+  /** Colours and a live elapsed-time line; default: when `out` is a TTY and NO_COLOR is unset. */
+  live?: boolean;
+}
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/**
+ * Turns a run's events into terminal lines: the current step, attempt, model calls,
+ * gate decisions and test results. On a TTY the running step shows a spinner and its
+ * elapsed time, so nothing that takes more than a second looks frozen.
+ */
+export class ProgressRenderer {
+  readonly #out: RendererOptions['out'];
+  readonly #live: boolean;
+  #current: { label: string; started: number } | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #frame = 0;
+
+  constructor(options: RendererOptions) {
+    this.#out = options.out;
+    this.#live = options.live ?? (Boolean(options.out.isTTY) && !process.env.NO_COLOR);
+  }
+
+  render(event: RunEvent): void {
+    switch (event.type) {
+      case 'run.started':
+        return this.#line(this.#dim(`started on ${event.data.worker}`));
+      case 'run.resumed':
+        return this.#line(`↻ resumed on ${event.data.worker}; finished steps kept: ${event.data.completed_steps.join(', ') || 'none'}`);
+      case 'step.started':
+        return this.#begin(`${event.data.step}${event.data.attempt > 1 ? ` (attempt ${event.data.attempt})` : ''}`);
+      case 'step.completed':
+        return this.#end(`${this.#green('✓')} ${event.data.step} ${this.#dim(formatMs(event.data.duration_ms))}`);
+      case 'step.failed':
+        return this.#end(`${this.#red('✗')} ${event.data.step}: ${event.data.error.message}`);
+      case 'model.response':
+        return this.#line(
+          `  ${event.data.role} ← ${event.data.model} ${this.#dim(`${formatMs(event.data.latency_ms)}, ${event.data.usage.input_tokens}→${event.data.usage.output_tokens} tokens`)}`,
+        );
+      case 'gate.decision':
+        return this.#line(
+          `  gate ${event.data.gate}: ${event.data.decision === 'pass' ? this.#green('pass') : this.#red('block')}${event.data.score === undefined ? '' : ` (score ${event.data.score})`}${event.data.reasons.length ? ` — ${event.data.reasons.join('; ')}` : ''}`,
+        );
+      case 'sandbox.started':
+        return this.#line(`  tests in ${event.data.lane} ${this.#dim(`(limits: ${event.data.limits.timeout_ms} ms, ${Math.round(event.data.limits.memory_bytes / 1048576)} MiB)`)}`);
+      case 'sandbox.finished': {
+        for (const test of event.data.tests) this.#line(`    ${test.ok ? this.#green('✓') : this.#red('✗')} ${test.name}${test.error ? ` — ${test.error}` : ''}`);
+        const limit = event.data.status === 'ok' ? '' : ` ${this.#red(`[${event.data.status}]`)}`;
+        return this.#line(`  tests: ${event.data.message}${limit}`);
+      }
+      case 'artifact.created':
+        return this.#line(`  + ${event.data.path} ${this.#dim(`${event.data.size} B`)}`);
+      case 'run.completed':
+        return this.#end(`${this.#green('✓ completed')} in ${formatMs(event.data.duration_ms)} after ${event.data.attempts} attempt${event.data.attempts === 1 ? '' : 's'}`);
+      case 'run.failed':
+        return this.#end(`${this.#red('✗ failed')}: ${event.data.reason}`);
+      case 'run.blocked':
+        return this.#end(`${this.#red(`■ blocked by gate ${event.data.gate}`)}: ${event.data.reasons.join('; ')}`);
+      case 'run.cancelled':
+        return this.#end(`■ cancelled: ${event.data.reason}`);
+      default:
+        return undefined;
+    }
+  }
+
+  /** Stops the live line; call before printing anything else or exiting. */
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#live && this.#current) this.#out.write('\r\x1b[2K');
+    this.#current = undefined;
+  }
+
+  #begin(label: string): void {
+    this.stop();
+    this.#current = { label, started: Date.now() };
+    if (!this.#live) {
+      this.#out.write(`▸ ${label}\n`);
+      return;
+    }
+    this.#draw();
+    this.#timer = setInterval(() => this.#draw(), 100);
+    this.#timer.unref();
+  }
+
+  #end(text: string): void {
+    this.stop();
+    this.#out.write(`${text}\n`);
+  }
+
+  #line(text: string): void {
+    if (this.#live && this.#current) this.#out.write('\r\x1b[2K');
+    this.#out.write(`${text}\n`);
+    if (this.#live && this.#current) this.#draw();
+  }
+
+  #draw(): void {
+    if (!this.#current) return;
+    this.#frame = (this.#frame + 1) % SPINNER.length;
+    const seconds = ((Date.now() - this.#current.started) / 1000).toFixed(1);
+    this.#out.write(`\r\x1b[2K${SPINNER[this.#frame]} ${this.#current.label} ${this.#dim(`${seconds}s`)}`);
+  }
+
+  #green(text: string): string {
+    return this.#live ? `\x1b[32m${text}\x1b[39m` : text;
+  }
+
+  #red(text: string): string {
+    return this.#live ? `\x1b[31m${text}\x1b[39m` : text;
+  }
+
+  #dim(text: string): string {
+    return this.#live ? `\x1b[2m${text}\x1b[22m` : text;
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
