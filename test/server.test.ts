@@ -17,7 +17,7 @@ before(async () => {
 });
 after(() => umca.close());
 
-const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+const post = async (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
   app.request(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
 
 async function errorOf(response: Response): Promise<{ status: number; code: string; message: string }> {

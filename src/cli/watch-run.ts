@@ -8,6 +8,8 @@ import { ProgressRenderer } from './progress-renderer.js';
 
 export interface WatchOptions {
   json?: boolean;
+  /** Show events after this seq: 0 for a new run, the current head for a resumed one. */
+  afterSeq: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function executeAndWatch(umca: Umca, run: RunRecord, options: Watch
   }
   const following = new AbortController();
   const printed = (async () => {
-    for await (const event of followEvents(umca, run.id, { afterSeq: run.last_seq, signal: following.signal })) {
+    for await (const event of followEvents(umca, run.id, { afterSeq: options.afterSeq, signal: following.signal })) {
       if (event === undefined) continue;
       if (renderer) renderer.render(event);
       else out.write(`${JSON.stringify(event)}\n`);

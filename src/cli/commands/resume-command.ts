@@ -20,7 +20,7 @@ export function resumeCommand(globals: () => GlobalOptions): Command {
           process.exitCode = exitCodeFor(run.status);
           return;
         }
-        process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false });
+        process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false, afterSeq: run.last_seq });
       } finally {
         await umca.close();
       }

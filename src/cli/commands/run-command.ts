@@ -25,7 +25,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
         const model = options.model ?? umca.config.model;
         const spec = readSpec(specArg, options.specFile, model);
         const run = await umca.engine.createRun({ spec, model });
-        process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false });
+        process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false, afterSeq: 0 });
       } finally {
         await umca.close();
       }

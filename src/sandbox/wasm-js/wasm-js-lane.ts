@@ -21,7 +21,7 @@ interface Slot {
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
 const WORKER_ENTRY: string | URL = FROM_SOURCE
-  ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`
+  ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`
   : WORKER_URL;
 const HEADROOM_BYTES = 32 * 1024 * 1024;
 

@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PGlite } from '@electric-sql/pglite';
+import type { RunEvent } from '../src/core/events.js';
+import { verifyChain } from '../src/core/hash-chain.js';
+import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
+import { exited, runCli, scratch, startCli, waitForLine } from './support/cli.js';
+import { demoFixture, scriptedModel } from './support/scripted.js';
+
+const DEMO_SPEC = demoFixture().spec!;
+
+/** The demo with a coder slow enough to be killed mid-step. */
+function slowCoderModel(): string {
+  const fixture = demoFixture();
+  return scriptedModel({ ...fixture, replies: { ...fixture.replies, coder: fixture.replies.coder!.map((content) => ({ content: content as string, delay_ms: 1_500 })) } });
+}
+
+async function readLog(home: string, runId: string): Promise<RunEvent[]> {
+  const store = await openPgliteStore(join(home, 'pglite'));
+  try {
+    return await store.readEvents(runId);
+  } finally {
+    await store.close();
+  }
+}
+
+function assertResumedCleanly(events: RunEvent[]): void {
+  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'seq is gap-free');
+  assert.ok(verifyChain(events).ok, 'the chain is intact');
+  assert.equal(events.at(-1)?.type, 'run.completed');
+  assert.ok(events.some((e) => e.type === 'run.resumed'), 'the log shows the resume');
+  const completions = events.filter((e) => e.type === 'step.completed').map((e) => e.type === 'step.completed' && e.data.step);
+  assert.equal(new Set(completions).size, completions.length, `no step completed twice: ${completions.join(', ')}`);
+  assert.equal(events.filter((e) => e.type === 'model.request' && e.data.role === 'planner').length, 1, 'the planner was not asked again');
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('umca CLI, end to end', () => {
+  it('runs the demo, prints the artifact path, and verifies the chain', async () => {
+    const where = scratch();
+    const result = await runCli(['run', '--model', 'scripted:demo', DEMO_SPEC], where);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /model scripted:demo \(replies are scripted, not from a real model\)/);
+    assert.match(result.stdout, /✗ strips accents/);
+    assert.match(result.stdout, /tests: 4 passed, 0 failed/);
+    const id = /^run (\S+)$/m.exec(result.stdout)?.[1];
+    assert.ok(id);
+    assert.match(result.stdout, new RegExp(`artifacts: \\.umca/runs/${id}/`));
+    assert.ok(existsSync(join(where.cwd, '.umca', 'runs', id, 'src', 'slugify.ts')));
+
+    const verify = await runCli(['verify', id], where);
+    assert.equal(verify.code, 0, verify.stderr);
+    assert.match(verify.stdout, /^chain intact: \d+ events, head [0-9a-f]{64}$/m);
+
+    const list = await runCli(['runs', '--json'], where);
+    assert.equal((JSON.parse(list.stdout) as Array<{ id: string; status: string }>)[0]?.status, 'completed');
+    const show = await runCli(['runs', 'show', id], where);
+    assert.match(show.stdout, /status {3}completed/);
+    assert.match(show.stdout, /src\/slugify\.ts \(244 B/);
+  });
+
+  it('prints events as JSON lines with --json', async () => {
+    const where = scratch();
+    const result = await runCli(['run', '--json', '--model', 'scripted:demo', DEMO_SPEC], where);
+    assert.equal(result.code, 0, result.stderr);
+    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as RunEvent);
+    assert.equal(events[0]?.type, 'run.created');
+    assert.equal(events.at(-1)?.type, 'run.completed');
+    assert.ok(verifyChain(events).ok, 'the printed events are the chain itself');
+  });
+
+  it('finishes a run killed with SIGKILL during the coder step after `umca resume`', async () => {
+    const where = scratch();
+    const child = startCli(['run', '--json', '--model', slowCoderModel(), DEMO_SPEC], where);
+    const line = await waitForLine(child, (l) => l.includes('"model.request"') && l.includes('"role":"coder"'));
+    const runId = (JSON.parse(line) as RunEvent).run_id;
+    child.kill('SIGKILL');
+    await exited(child);
+
+    const resumed = await runCli(['resume', runId], where);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /↻ resumed on .*; finished steps kept: plan/);
+    assert.match(resumed.stdout, /✓ completed/);
+    assertResumedCleanly(await readLog(where.env.UMCA_HOME!, runId));
+    assert.equal((await runCli(['verify', runId], where)).code, 0);
+  });
+
+  it('finishes a run killed with its server after `umca serve` restarts', async () => {
+    const where = scratch();
+    writeFileSync(join(where.cwd, 'umca.yaml'), `model: ${slowCoderModel()}\nserver:\n  port: 0\n`);
+    const first = startCli(['serve'], where);
+    const url = /(http:\/\/\S+)/.exec(await waitForLine(first, (l) => l.startsWith('umca listening on')))![1]!;
+    const created = (await (await fetch(`${url}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ spec: DEMO_SPEC }) })).json()) as { id: string };
+    // Follow the live stream until the coder is at work, then kill the server outright.
+    const stream = await fetch(`${url}/v1/runs/${created.id}/events`);
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = '';
+    while (!/"role":"coder"/.test(seen)) seen += (await reader.read()).value ?? '';
+    first.kill('SIGKILL');
+    await exited(first);
+
+    const second = startCli(['serve'], where);
+    const secondUrl = /(http:\/\/\S+)/.exec(await waitForLine(second, (l) => l.startsWith('umca listening on')))![1]!;
+    try {
+      let status = '';
+      for (let i = 0; i < 200 && status !== 'completed'; i += 1) {
+        status = ((await (await fetch(`${secondUrl}/v1/runs/${created.id}`)).json()) as { status: string }).status;
+        if (status !== 'completed') await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(status, 'completed');
+      const verify = (await (await fetch(`${secondUrl}/v1/runs/${created.id}/verify`)).json()) as { ok: boolean };
+      assert.equal(verify.ok, true);
+    } finally {
+      second.kill('SIGTERM');
+      await exited(second);
+    }
+    assertResumedCleanly(await readLog(where.env.UMCA_HOME!, created.id));
+  });
+
+  it('exits 1 naming the seq when a stored event was tampered with', async () => {
+    const where = scratch();
+    const result = await runCli(['run', '--json', '--model', 'scripted:demo', DEMO_SPEC], where);
+    const runId = (JSON.parse(result.stdout.split('\n')[0]!) as RunEvent).run_id;
+    const db = new PGlite(join(where.env.UMCA_HOME!, 'pglite'));
+    await db.query(`UPDATE events SET data = replace(data, 'slugify', 'slugifx') WHERE run_id = $1 AND seq = 5`, [runId]);
+    await db.close();
+    const verify = await runCli(['verify', runId], where);
+    assert.equal(verify.code, 1);
+    assert.match(verify.stdout, /^chain broken at seq 5: hash does not match the event content$/m);
+    const json = await runCli(['verify', '--json', runId], where);
+    assert.deepEqual(JSON.parse(json.stdout), { run_id: runId, ok: false, events: 27, broken_seq: 5, reason: 'hash does not match the event content' });
+  });
+
+  describe('bad input gets one line and exit 3', () => {
+    it('names the field of an invalid config', async () => {
+      const where = scratch();
+      writeFileSync(join(where.cwd, 'umca.yaml'), 'server:\n  port: "seventy"\n');
+      const result = await runCli(['runs'], where);
+      assert.equal(result.code, 3);
+      assert.match(result.stderr, /^umca: .*umca\.yaml: server\.port: expected number, received string\n$/);
+    });
+
+    it('names an unknown config field and bad YAML', async () => {
+      const where = scratch();
+      writeFileSync(join(where.cwd, 'umca.yaml'), 'sandbox:\n  timeout: 5\n');
+      assert.match((await runCli(['runs'], where)).stderr, /sandbox\.timeout: unknown field/);
+      writeFileSync(join(where.cwd, 'umca.yaml'), 'model: [unclosed\n');
+      const bad = await runCli(['runs'], where);
+      assert.equal(bad.code, 3);
+      assert.match(bad.stderr, /umca\.yaml:\d+: invalid YAML/);
+    });
+
+    for (const [name, args, message] of [
+      ['an unknown option', ['run', '--bogus'], /unknown option '--bogus'/],
+      ['an unknown command', ['launch'], /unknown command 'launch'/],
+      ['a missing config file', ['--config', 'nope.yaml', 'runs'], /config file not found: nope\.yaml/],
+      ['an unknown run', ['verify', 'no-such-run'], /run no-such-run not found/],
+      ['an unknown model', ['run', '--model', 'gpt-nothing', 'x'], /unknown model "gpt-nothing"/],
+      ['a missing spec', ['run', '--model', 'local'], /unknown model "local"|missing spec/],
+    ] as const) {
+      it(`for ${name}`, async () => {
+        const result = await runCli([...args], scratch());
+        assert.equal(result.code, 3, result.stderr);
+        assert.match(result.stderr, message);
+        assert.equal(result.stderr.trim().split('\n').length, 1, 'one line');
+        assert.doesNotMatch(result.stderr, /\n\s+at /);
+      });
+    }
+  });
+
+  it('fails in one line naming the provider and URL when the model server is unreachable', async () => {
+    const where = scratch();
+    const port = await closedPort();
+    writeFileSync(join(where.cwd, 'umca.yaml'), `providers:\n  local:\n    type: openai-compatible\n    base_url: http://127.0.0.1:${port}/v1\n    model: qwen\n`);
+    const result = await runCli(['run', '--model', 'local', 'a slugify function'], where);
+    assert.equal(result.code, 1);
+    const failed = result.stdout.split('\n').filter((line) => line.startsWith('✗ failed'));
+    assert.deepEqual(failed, [`✗ failed: openai-compatible at http://127.0.0.1:${port}/v1/chat/completions: cannot reach the model server (ECONNREFUSED)`]);
+    assert.doesNotMatch(result.stdout + result.stderr, /\n\s+at /);
+  });
+
+  it('writes a starter config that loads, and will not overwrite it', async () => {
+    const where = scratch();
+    assert.equal((await runCli(['init'], where)).code, 0);
+    assert.match(readFileSync(join(where.cwd, 'umca.yaml'), 'utf8'), /^# umca configuration/);
+    assert.equal((await runCli(['runs'], where)).code, 0, 'the starter config is valid');
+    const again = await runCli(['init'], where);
+    assert.equal(again.code, 3);
+    assert.match(again.stderr, /umca\.yaml exists; use --force/);
+  });
+
+  it('has --help on every command', async () => {
+    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['serve', '--help'], ['init', '--help']]) {
+      const result = await runCli(args, scratch());
+      assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stdout, /Usage: umca/);
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+// Resolved here, so the child finds tsx whatever its working dir.
+const TSX = import.meta.resolve('tsx');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A scratch dir to run the CLI in, with its own UMCA_HOME. */
+export function scratch(): { cwd: string; env: NodeJS.ProcessEnv } {
+  const cwd = mkdtempSync(join(tmpdir(), 'umca-cli-'));
+  const env = { ...process.env, UMCA_HOME: join(cwd, '.umca'), NO_COLOR: '1' };
+  delete env.UMCA_DATABASE_URL;
+  return { cwd, env };
+}
+
+/** Starts `umca ARGS` from source, as a user would run the built bin. */
+export function startCli(args: string[], where: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
+  return spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: where.cwd, env: where.env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function runCli(args: string[], where: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliResult> {
+  const child = startCli(args, where);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+/** Resolves with the first stdout line that satisfies `match`. */
+export function waitForLine(child: ChildProcess, match: (line: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`no matching line within ${timeoutMs} ms; saw: ${buffer.slice(-500)}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (match(line)) {
+          clearTimeout(timer);
+          child.stdout!.off('data', onData);
+          resolve(line);
+          return;
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+  });
+}
+
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
