@@ -18,7 +18,7 @@ export interface CliResult {
 /** A scratch dir to run the CLI in, with its own UMCA_HOME. */
 export function scratch(): { cwd: string; env: NodeJS.ProcessEnv } {
   const cwd = mkdtempSync(join(tmpdir(), 'umca-cli-'));
-  const env = { ...process.env, UMCA_HOME: join(cwd, '.umca'), NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, UMCA_HOME: join(cwd, '.umca'), NO_COLOR: '1' };
   delete env.UMCA_DATABASE_URL;
   return { cwd, env };
 }
