@@ -44,8 +44,8 @@ export function createBuildPipeline(options: BuildPipelineOptions): Pipeline {
       previous = { files, report };
     }
 
-    await context.step('artifacts', 'artifacts', () => context.storeArtifacts(files));
-    if (green) return { status: 'completed', attempts: attempt };
+    const stored = await context.step('artifacts', 'artifacts', () => context.storeArtifacts(files));
+    if (green) return { status: 'completed', attempts: attempt, artifacts: stored.length };
     const last = previous?.report;
     return {
       status: 'failed',

@@ -21,7 +21,7 @@ export const isGreen = (report: TestReport): boolean => report.status === 'ok' &
 export async function runTester(context: RunContext, scope: StepScope, files: CodeFile[]): Promise<TestReport> {
   const lane = context.sandbox;
   const limits = context.sandboxLimits;
-  await scope.emit(
+  scope.emit(
     draft('sandbox.started', 'agent:tester', {
       step: scope.step,
       lane: lane.name,
@@ -31,7 +31,7 @@ export async function runTester(context: RunContext, scope: StepScope, files: Co
   );
   const result = await lane.run({ files: Object.fromEntries(files.map((f) => [f.path, f.content])), limits }, { signal: scope.signal });
   const failures = result.tests.filter((t) => !t.ok).map((t) => ({ name: t.name, error: t.error ?? 'failed' }));
-  await scope.emit(
+  scope.emit(
     draft('sandbox.finished', 'agent:tester', {
       step: scope.step,
       lane: lane.name,

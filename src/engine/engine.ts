@@ -6,7 +6,8 @@ import { FINAL_STATUSES, type RunRecord, type RunStatus } from '../core/run.js';
 import { eventSubject, type Bus } from '../bus/bus.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
 import type { SandboxLane, SandboxLimits } from '../sandbox/sandbox-lane.js';
-import type { Store } from '../store/store.js';
+import type { Commit, Store } from '../store/store.js';
+import { CommitQueue } from './commit-queue.js';
 import type { Pipeline, PipelineOutcome } from './pipeline.js';
 import { DurableRunContext, RunBlockedError } from './run-context.js';
 import { isStaleHolder, workerIdentity } from './worker-identity.js';
@@ -49,9 +50,11 @@ export class Engine {
       throw new InvalidRequestError(`spec is ${spec.length} characters; the limit is ${this.#deps.specMaxChars}`, 'spec_too_long');
     }
     const provider = this.#deps.resolveModel(input.model);
-    const run = await this.#deps.store.createRun({ id: randomUUID(), spec, model: input.model, trace_id: randomBytes(16).toString('hex') });
-    await this.#commit(run.id, [draft('run.created', input.actor ?? 'user:local', { spec, model: input.model, scripted: provider.scripted })]);
-    return (await this.#deps.store.getRun(run.id))!;
+    const id = randomUUID();
+    const created = draft('run.created', input.actor ?? 'user:local', { spec, model: input.model, scripted: provider.scripted });
+    const run = await this.#deps.store.createRun({ id, spec, model: input.model, trace_id: randomBytes(16).toString('hex') }, [created]);
+    for (const event of await this.#deps.store.readEvents(id)) this.#deps.bus.publish(eventSubject(id), event);
+    return run;
   }
 
   /**
@@ -85,8 +88,7 @@ export class Engine {
       inflight.controller.abort(new CancelledError(reason));
       return inflight.done;
     }
-    await this.#commit(runId, [draft('run.cancelled', 'user:local', { reason })], 'cancelled', reason);
-    return (await this.#deps.store.getRun(runId))!;
+    return this.#commitNow(runId, { events: [draft('run.cancelled', 'user:local', { reason })], status: 'cancelled', reason });
   }
 
   /** Starts every unfinished run whose executor is gone. Returns the ids started. */
@@ -109,36 +111,40 @@ export class Engine {
 
   async #execute(runId: string, controller: AbortController): Promise<RunRecord> {
     const { store } = this.#deps;
-    const run = await store.getRun(runId);
-    if (!run) throw new NotFoundError(`run ${runId} not found`);
-    if (FINAL_STATUSES.has(run.status)) return run;
-    if (!(await store.acquireLease(runId, this.workerId, isStaleHolder))) {
+    const run = await store.acquireLease(runId, this.workerId, isStaleHolder);
+    if (!run) {
       const holder = (await store.getRun(runId))?.lease_owner;
       throw new ConflictError(`run ${runId} is being executed by ${holder ?? 'another worker'}`, 'run_busy');
     }
+    if (FINAL_STATUSES.has(run.status)) return this.#commitNow(runId, { releaseLease: this.workerId });
+    const queue = new CommitQueue(store, this.#deps.bus, runId);
     try {
-      return await this.#drive(run, controller);
-    } finally {
-      await store.releaseLease(runId, this.workerId).catch(() => undefined);
+      return await this.#drive(run, controller, queue);
+    } catch (error) {
+      // The store failed under us: leave the run resumable and say why.
+      await store.commit(runId, { releaseLease: this.workerId }).catch(() => undefined);
+      throw error;
     }
   }
 
-  async #drive(run: RunRecord, controller: AbortController): Promise<RunRecord> {
+  async #drive(run: RunRecord, controller: AbortController, queue: CommitQueue): Promise<RunRecord> {
     const { store } = this.#deps;
-    const started = Date.parse(run.created_at);
+    const finish = async (event: EventDraft, status: RunStatus, reason: string | null) =>
+      (await queue.push({ events: [event], status, reason, releaseLease: this.workerId })).run;
     let outcome: PipelineOutcome;
     try {
-      const checkpoints = await store.loadCheckpoints(run.id);
+      // A fresh run has no checkpoints; a resumed one loads them all in one query.
       const resumed = run.status === 'running';
-      await this.#commit(
-        run.id,
-        [resumed ? draft('run.resumed', 'engine', { worker: this.workerId, completed_steps: [...checkpoints.keys()] }) : draft('run.started', 'engine', { worker: this.workerId })],
-        'running',
-      );
+      const checkpoints = resumed ? await store.loadCheckpoints(run.id) : new Map<string, unknown>();
+      const start = resumed
+        ? draft('run.resumed', 'engine', { worker: this.workerId, completed_steps: [...checkpoints.keys()] })
+        : draft('run.started', 'engine', { worker: this.workerId });
+      // Not awaited: it goes out while the first step works, and any failure surfaces at its checkpoint.
+      queue.push({ events: [start], status: 'running' }).catch(() => undefined);
       const context = new DurableRunContext({
         run,
         store,
-        bus: this.#deps.bus,
+        queue,
         model: this.#deps.resolveModel(run.model),
         sandbox: this.#deps.sandbox,
         sandboxLimits: this.#deps.sandboxLimits,
@@ -148,31 +154,28 @@ export class Engine {
       });
       outcome = await this.#deps.pipeline(context);
     } catch (error) {
-      if (controller.signal.reason === SHUTDOWN) return (await store.getRun(run.id))!;
+      if (controller.signal.reason === SHUTDOWN) return (await queue.push({ releaseLease: this.workerId })).run;
       if (controller.signal.aborted) {
         const reason = controller.signal.reason instanceof CancelledError ? controller.signal.reason.message : 'cancelled';
-        return this.#finish(run.id, draft('run.cancelled', 'user:local', { reason }), 'cancelled', reason);
+        return finish(draft('run.cancelled', 'user:local', { reason }), 'cancelled', reason);
       }
       if (error instanceof RunBlockedError) {
-        return this.#finish(run.id, draft('run.blocked', `gate:${error.gate}`, { gate: error.gate, reasons: error.reasons }), 'blocked', error.message);
+        return finish(draft('run.blocked', `gate:${error.gate}`, { gate: error.gate, reasons: error.reasons }), 'blocked', error.message);
       }
       const failure = toUmcaError(error);
-      return this.#finish(run.id, draft('run.failed', 'engine', { reason: failure.message, error: { code: failure.code, message: failure.message } }), 'failed', failure.message);
+      return finish(draft('run.failed', 'engine', { reason: failure.message, error: { code: failure.code, message: failure.message } }), 'failed', failure.message);
     }
     if (outcome.status === 'completed') {
-      const artifacts = (await store.listArtifacts(run.id)).length;
-      return this.#finish(run.id, draft('run.completed', 'engine', { artifacts, attempts: outcome.attempts, duration_ms: Math.max(0, Date.now() - started) }), 'completed', null);
+      const duration = Math.max(0, Date.now() - Date.parse(run.created_at));
+      return finish(draft('run.completed', 'engine', { artifacts: outcome.artifacts, attempts: outcome.attempts, duration_ms: duration }), 'completed', null);
     }
-    return this.#finish(run.id, draft('run.failed', 'engine', { reason: outcome.reason, error: { code: outcome.code, message: outcome.reason } }), 'failed', outcome.reason);
+    return finish(draft('run.failed', 'engine', { reason: outcome.reason, error: { code: outcome.code, message: outcome.reason } }), 'failed', outcome.reason);
   }
 
-  async #finish(runId: string, event: EventDraft, status: RunStatus, reason: string | null): Promise<RunRecord> {
-    await this.#commit(runId, [event], status, reason);
-    return (await this.#deps.store.getRun(runId))!;
-  }
-
-  async #commit(runId: string, events: EventDraft[], status?: RunStatus, reason?: string | null): Promise<void> {
-    const stored = await this.#deps.store.commit(runId, { events, ...(status ? { status } : {}), ...(reason !== undefined ? { reason } : {}) });
-    for (const event of stored) this.#deps.bus.publish(eventSubject(runId), event);
+  /** A commit outside an execution (cancel of an idle run, lease release); announces its events. */
+  async #commitNow(runId: string, commit: Commit): Promise<RunRecord> {
+    const { events, run } = await this.#deps.store.commit(runId, commit);
+    for (const event of events) this.#deps.bus.publish(eventSubject(runId), event);
+    return run;
   }
 }

@@ -6,11 +6,12 @@ import type { Gate } from './gate.js';
 
 export type StepKind = 'agent' | 'gate' | 'sandbox' | 'artifacts';
 
-/** What a step's body may do. Everything it records lands in the run's event log at once. */
+/** What a step's body may do. Everything it records lands in the run's event log, in order. */
 export interface StepScope {
   readonly step: string;
   readonly signal: AbortSignal;
-  emit(event: EventDraft): Promise<void>;
+  /** Records an event. It is stored in order, and durably no later than the step's completion. */
+  emit(event: EventDraft): void;
   /** One model call, recorded as model.request / model.response. */
   chat(request: { role: string; turn: number; messages: ChatMessage[]; responseFormat?: 'text' | 'json' }): Promise<ChatResult>;
 }
@@ -35,7 +36,7 @@ export interface RunContext {
 }
 
 export type PipelineOutcome =
-  | { status: 'completed'; attempts: number }
+  | { status: 'completed'; attempts: number; artifacts: number }
   | { status: 'failed'; reason: string; code: string };
 
 /** A pipeline is ordinary code over durable steps; re-running it after a crash is cheap. */

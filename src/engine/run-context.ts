@@ -1,13 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CancelledError, toUmcaError, UmcaError } from '../core/errors.js';
-import { draft, type EventDraft, type RunEvent } from '../core/events.js';
+import { draft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
-import type { Bus } from '../bus/bus.js';
-import { eventSubject } from '../bus/bus.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
 import type { SandboxLane, SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { Store } from '../store/store.js';
+import type { CommitQueue } from './commit-queue.js';
 import type { Gate } from './gate.js';
 import type { RunContext, StepKind, StepScope } from './pipeline.js';
 
@@ -28,7 +27,8 @@ const MAX_RECORDED_REPLY = 64 * 1024;
 export interface RunContextDeps {
   run: RunRecord;
   store: Store;
-  bus: Bus;
+  /** The run's ordered writes. */
+  queue: CommitQueue;
   model: ModelProvider;
   sandbox: SandboxLane;
   sandboxLimits: SandboxLimits;
@@ -47,7 +47,7 @@ export class DurableRunContext implements RunContext {
   readonly artifactDir: string;
   readonly signal: AbortSignal;
   readonly #store: Store;
-  readonly #bus: Bus;
+  readonly #queue: CommitQueue;
   readonly #checkpoints: Map<string, unknown>;
 
   constructor(deps: RunContextDeps) {
@@ -58,22 +58,15 @@ export class DurableRunContext implements RunContext {
     this.artifactDir = deps.artifactDir;
     this.signal = deps.signal;
     this.#store = deps.store;
-    this.#bus = deps.bus;
+    this.#queue = deps.queue;
     this.#checkpoints = deps.checkpoints;
-  }
-
-  /** Appends events (and whatever else the commit holds), then announces them on the bus. */
-  async commit(events: readonly EventDraft[], extra: { checkpoint?: { step: string; result: unknown } } = {}): Promise<RunEvent[]> {
-    const stored = await this.#store.commit(this.run.id, { events, ...extra });
-    for (const event of stored) this.#bus.publish(eventSubject(this.run.id), event);
-    return stored;
   }
 
   async step<T>(key: string, kind: StepKind, body: (scope: StepScope) => Promise<T>, options: { attempt?: number } = {}): Promise<T> {
     if (this.#checkpoints.has(key)) return this.#checkpoints.get(key) as T;
     this.#throwIfCancelled();
     const started = performance.now();
-    await this.commit([draft('step.started', 'engine', { step: key, kind, attempt: options.attempt ?? 1 })]);
+    this.#queue.record([draft('step.started', 'engine', { step: key, kind, attempt: options.attempt ?? 1 })]);
     let result: T;
     try {
       result = await body(this.#scope(key));
@@ -81,15 +74,14 @@ export class DurableRunContext implements RunContext {
     } catch (error) {
       if (!(error instanceof RunBlockedError) && !this.signal.aborted) {
         const failure = toUmcaError(error);
-        await this.commit([
+        this.#queue.record([
           draft('step.failed', 'engine', { step: key, duration_ms: elapsed(started), error: { code: failure.code, message: failure.message } }),
         ]);
       }
       throw error;
     }
-    await this.commit([draft('step.completed', 'engine', { step: key, duration_ms: elapsed(started) })], {
-      checkpoint: { step: key, result: result ?? null },
-    });
+    // The step is done only once its result is stored: nothing after it starts before.
+    await this.#queue.push({ events: [draft('step.completed', 'engine', { step: key, duration_ms: elapsed(started) })], checkpoint: { step: key, result: result ?? null } });
     this.#checkpoints.set(key, result);
     return result;
   }
@@ -98,7 +90,7 @@ export class DurableRunContext implements RunContext {
     const key = options.step ?? `gate:${gate.id}`;
     const verdict = await this.step(key, 'gate', async (scope) => {
       const decided = await gate.evaluate(input, { runId: this.run.id, signal: this.signal });
-      await scope.emit(
+      scope.emit(
         draft('gate.decision', `gate:${gate.id}`, {
           gate: gate.id,
           step: key,
@@ -124,7 +116,7 @@ export class DurableRunContext implements RunContext {
         await writeFile(target, file.content);
       }),
     );
-    await this.commit(records.map((record) => draft('artifact.created', 'engine', { path: record.path, sha256: record.sha256, size: record.size })));
+    this.#queue.record(records.map((record) => draft('artifact.created', 'engine', { path: record.path, sha256: record.sha256, size: record.size })));
     return records.map(({ path, sha256, size }) => ({ path, sha256, size }));
   }
 
@@ -132,14 +124,12 @@ export class DurableRunContext implements RunContext {
     return {
       step,
       signal: this.signal,
-      emit: async (event) => {
-        await this.commit([event]);
-      },
+      emit: (event) => this.#queue.record([event]),
       chat: async ({ role, turn, messages, responseFormat }) => {
         const provider = this.model;
         const actor = `agent:${role}`;
         const promptChars = messages.reduce((sum, message) => sum + message.content.length, 0);
-        await this.commit([
+        this.#queue.record([
           draft('model.request', actor, { step, role, provider: provider.kind, model: provider.model, messages: messages.length, prompt_chars: promptChars }),
         ]);
         const started = performance.now();
@@ -147,7 +137,7 @@ export class DurableRunContext implements RunContext {
           { messages, metadata: { role, turn, run_id: this.run.id }, ...(responseFormat ? { responseFormat } : {}) },
           { signal: this.signal },
         );
-        await this.commit([
+        this.#queue.record([
           draft('model.response', actor, {
             step,
             role,

@@ -60,6 +60,37 @@ for (const backend of storeBackends()) {
       assert.equal((await store.getRun(id))?.last_seq, 25);
     });
 
+    it('creates a run and its first events in one step', async () => {
+      const id = newId();
+      const run = await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE }, [draft('run.created', 'user:local', { spec: 's', model: 'm', scripted: true })]);
+      assert.equal(run.last_seq, 1);
+      const events = await store.readEvents(id);
+      assert.deepEqual(events.map((e) => [e.seq, e.type]), [[1, 'run.created']]);
+      assert.ok(verifyChain(events).ok);
+      const next = await store.commit(id, { events: [draft('run.started', 'engine', { worker: 'w' })], status: 'running' });
+      assert.deepEqual([next.events[0]?.seq, next.events[0]?.prev_hash, next.run.status, next.run.last_seq], [2, events[0]?.hash, 'running', 2]);
+    });
+
+    if (backend.openSibling) {
+      it('keeps one chain when two processes append to the same run', async () => {
+        const sibling = await backend.openSibling!();
+        try {
+          const id = newId();
+          await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+          for (let i = 0; i < 6; i += 1) {
+            const writer = i % 2 === 0 ? store : sibling;
+            await writer.commit(id, { events: [draft('step.completed', 'engine', { step: `s${i}`, duration_ms: i })] });
+          }
+          await Promise.all([store, sibling, store, sibling].map((w, i) => w.commit(id, { events: [draft('step.completed', 'engine', { step: `p${i}`, duration_ms: i })] })));
+          const events = await store.readEvents(id);
+          assert.deepEqual(events.map((e) => e.seq), Array.from({ length: 10 }, (_, i) => i + 1));
+          assert.ok(verifyChain(events).ok);
+        } finally {
+          await sibling.close();
+        }
+      });
+    }
+
     it('rejects an event whose data breaks the schema, storing nothing', async () => {
       const id = newId();
       await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
@@ -71,9 +102,9 @@ for (const backend of storeBackends()) {
     it('stores checkpoints atomically with events and refuses a second checkpoint for a step', async () => {
       const id = newId();
       await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
-      await store.commit(id, { checkpoint: { step: 'plan', result: { steps: ['a', 'b'] } }, events: [draft('step.completed', 'engine', { step: 'plan', duration_ms: 3 })] });
+      await store.commit(id, { checkpoints: [{ step: 'plan', result: { steps: ['a', 'b'] } }], events: [draft('step.completed', 'engine', { step: 'plan', duration_ms: 3 })] });
       await assert.rejects(
-        store.commit(id, { checkpoint: { step: 'plan', result: {} }, events: [draft('step.completed', 'engine', { step: 'plan', duration_ms: 1 })] }),
+        store.commit(id, { checkpoints: [{ step: 'plan', result: {} }], events: [draft('step.completed', 'engine', { step: 'plan', duration_ms: 1 })] }),
       );
       // The failed commit left nothing behind: still one event, the first result.
       assert.equal((await store.readEvents(id)).length, 1);
@@ -108,15 +139,16 @@ for (const backend of storeBackends()) {
     it('grants a lease to one owner at a time and hands over a stale one', async () => {
       const id = newId();
       await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
-      assert.equal(await store.acquireLease(id, 'a', () => false), true);
-      assert.equal(await store.acquireLease(id, 'a', () => false), true);
-      assert.equal(await store.acquireLease(id, 'b', () => false), false);
-      assert.equal(await store.acquireLease(id, 'b', (holder) => holder === 'a'), true);
-      assert.equal((await store.getRun(id))?.lease_owner, 'b');
+      assert.equal((await store.acquireLease(id, 'a', () => false))?.lease_owner, 'a');
+      assert.equal((await store.acquireLease(id, 'a', () => false))?.lease_owner, 'a');
+      assert.equal(await store.acquireLease(id, 'b', () => false), undefined);
+      assert.equal((await store.acquireLease(id, 'b', (holder) => holder === 'a'))?.lease_owner, 'b');
       await store.releaseLease(id, 'a');
       assert.equal((await store.getRun(id))?.lease_owner, 'b');
-      await store.releaseLease(id, 'b');
-      assert.equal((await store.getRun(id))?.lease_owner, null);
+      const released = await store.commit(id, { releaseLease: 'b', status: 'failed', reason: 'x' });
+      assert.equal(released.run.lease_owner, null);
+      assert.equal(released.run.status, 'failed');
+      await assert.rejects(store.acquireLease('missing-run', 'a', () => false), NotFoundError);
     });
 
     it('stores artifacts content-addressed and returns their bytes', async () => {

@@ -12,10 +12,18 @@ export interface NewRun {
 export interface Commit {
   /** Appended in order after the run's last event; the store assigns seq, ts and hashes. */
   events?: readonly EventDraft[];
-  /** A step's result; once stored the step is never executed again for this run. */
-  checkpoint?: { step: string; result: unknown };
+  /** Steps' results; once stored a step is never executed again for this run. */
+  checkpoints?: ReadonlyArray<{ step: string; result: unknown }>;
   status?: RunStatus;
   reason?: string | null;
+  /** Releases the run's lease if this owner holds it. */
+  releaseLease?: string;
+}
+
+export interface CommitResult {
+  events: RunEvent[];
+  /** The run as it stands after the commit. */
+  run: RunRecord;
 }
 
 export interface ListRunsQuery {
@@ -33,8 +41,8 @@ export interface Store {
   /** Human-readable backend name, e.g. `pglite` or `postgres`. */
   readonly kind: string;
 
-  /** Creates the run with status `created` and no events. MUST fail if the id exists. */
-  createRun(run: NewRun): Promise<RunRecord>;
+  /** Creates the run with status `created` and appends `events` to it, atomically. MUST fail if the id exists. */
+  createRun(run: NewRun, events?: readonly EventDraft[]): Promise<RunRecord>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(query?: ListRunsQuery): Promise<RunRecord[]>;
@@ -45,9 +53,10 @@ export interface Store {
    * Applies a commit atomically. Events get `seq = last_seq + 1, + 2 …` with no gap,
    * `prev_hash` = the previous event's hash and `hash` per umca-events v1.
    * MUST refuse (ConflictError) to append to a run whose status is final, so a
-   * finished run's log never grows. Returns the stored events.
+   * finished run's log never grows. MUST stay correct when several processes append
+   * to one run. Returns the stored events and the run after the commit.
    */
-  commit(runId: string, commit: Commit): Promise<RunEvent[]>;
+  commit(runId: string, commit: Commit): Promise<CommitResult>;
 
   /** Events with seq > afterSeq, in seq order. */
   readEvents(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<RunEvent[]>;
@@ -57,9 +66,10 @@ export interface Store {
 
   /**
    * Takes the run's lease for `owner` if it is free, already held by `owner`, or held by
-   * an owner that `isStale` declares dead. Returns whether `owner` now holds it.
+   * an owner that `isStale` declares dead. Returns the run if `owner` now holds it,
+   * `undefined` if a live owner does. Throws NotFoundError for an unknown run.
    */
-  acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean): Promise<boolean>;
+  acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean): Promise<RunRecord | undefined>;
   releaseLease(runId: string, owner: string): Promise<void>;
 
   /** Stores files content-addressed (sha256) and records them as the run's artifacts. */

@@ -8,6 +8,8 @@ export interface StoreBackend {
   name: string;
   /** A fresh, empty store; `dispose` drops what it made. */
   open(): Promise<{ store: Store; url?: string; dispose(): Promise<void> }>;
+  /** A second store on the same database as the last `open()`, as another process would have. */
+  openSibling?(): Promise<Store>;
 }
 
 /**
@@ -25,7 +27,18 @@ export function storeBackends(): StoreBackend[] {
     },
   ];
   const url = process.env.UMCA_TEST_POSTGRES_URL;
-  if (url) backends.push({ name: 'postgres', open: () => openPostgresSchema(url) });
+  if (url) {
+    let lastUrl: string | undefined;
+    backends.push({
+      name: 'postgres',
+      async open() {
+        const opened = await openPostgresSchema(url);
+        lastUrl = opened.url;
+        return opened;
+      },
+      openSibling: () => openPostgresStore(lastUrl!),
+    });
+  }
   return backends;
 }
 

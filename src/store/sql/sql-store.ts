@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { eventData, GENESIS_HASH, type EventDraft, type RunEvent } from '../../core/events.js';
 import { hashEvent } from '../../core/hash-chain.js';
 import { FINAL_STATUSES, type ArtifactRecord, type RunRecord, type RunStatus } from '../../core/run.js';
-import type { Commit, ListRunsQuery, NewRun, Store } from '../store.js';
+import type { Commit, CommitResult, ListRunsQuery, NewRun, Store } from '../store.js';
 import { migrate } from './migrate.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 
@@ -37,10 +37,19 @@ interface EventRow {
 
 const RUN_COLUMNS = 'id, spec, model, status, reason, trace_id, created_at, updated_at, last_seq, last_hash, lease_owner';
 
+/** Where a run's chain ends: the next event's seq and prev_hash follow from it. */
+interface Head {
+  last_seq: number;
+  last_hash: string;
+  trace_id: string;
+}
+
 /** The Store over any PostgreSQL-dialect client. PGlite and `pg` differ only in their adapter. */
 export class SqlStore implements Store {
   readonly kind: string;
   readonly #db: SqlClient;
+  /** Heads of runs this process writes, for one-statement commits; a stale one only costs a retry. */
+  readonly #heads = new Map<string, Head>();
 
   private constructor(kind: string, db: SqlClient) {
     this.kind = kind;
@@ -53,14 +62,20 @@ export class SqlStore implements Store {
     return new SqlStore(kind, db);
   }
 
-  async createRun(run: NewRun): Promise<RunRecord> {
+  async createRun(run: NewRun, events: readonly EventDraft[] = []): Promise<RunRecord> {
+    const chained = chain(run.id, { last_seq: 0, last_hash: GENESIS_HASH, trace_id: run.trace_id }, events);
+    const params: unknown[] = [run.id, run.spec, run.model, run.trace_id, chained.at(-1)?.hash ?? GENESIS_HASH, chained.length];
+    const insertEvents = chained.length ? `, ev AS (${eventInsert(params, chained, 'created')})` : '';
     const { rows } = await this.#db.query<RunRow>(
-      `INSERT INTO runs (id, spec, model, status, trace_id, last_hash) VALUES ($1, $2, $3, 'created', $4, $5)
-       ON CONFLICT (id) DO NOTHING RETURNING ${RUN_COLUMNS}`,
-      [run.id, run.spec, run.model, run.trace_id, GENESIS_HASH],
+      `WITH created AS (
+         INSERT INTO runs (id, spec, model, status, trace_id, last_hash, last_seq) VALUES ($1, $2, $3, 'created', $4, $5, $6)
+         ON CONFLICT (id) DO NOTHING RETURNING ${RUN_COLUMNS}
+       )${insertEvents} SELECT * FROM created`,
+      params,
     );
     const row = rows[0];
     if (!row) throw new ConflictError(`run ${run.id} already exists`);
+    this.#heads.set(run.id, { last_seq: chained.length, last_hash: row.last_hash, trace_id: run.trace_id });
     return toRun(row);
   }
 
@@ -96,37 +111,35 @@ export class SqlStore implements Store {
     return rows.map(toRun);
   }
 
-  async commit(runId: string, commit: Commit): Promise<RunEvent[]> {
+  async commit(runId: string, commit: Commit): Promise<CommitResult> {
+    const head = this.#heads.get(runId);
+    if (head) {
+      // Fast path: one statement, optimistic on the head this process last wrote.
+      const events = chain(runId, head, commit.events ?? []);
+      const { sql, params } = commitStatement(runId, head.last_seq, events, commit);
+      const { rows } = await this.#db.query<RunRow>(sql, params);
+      const row = rows[0];
+      if (row) return this.#settled(runId, row, events);
+      this.#heads.delete(runId);
+    }
+    // Slow path: the head is unknown or moved (another writer, a final run, no such run).
     return this.#db.transaction(async (tx) => {
-      const head = await lockRun(tx, runId);
-      const drafts = commit.events ?? [];
-      if (drafts.length > 0 && FINAL_STATUSES.has(head.status as RunStatus)) {
-        throw new ConflictError(`run ${runId} is ${head.status}; its log is closed`);
+      const locked = await lockRun(tx, runId);
+      if ((commit.events?.length ?? 0) > 0 && FINAL_STATUSES.has(locked.status as RunStatus)) {
+        throw new ConflictError(`run ${runId} is ${locked.status}; its log is closed`);
       }
-      const events = chain(runId, head, drafts);
-      if (events.length > 0) await insertEvents(tx, events);
-      if (commit.checkpoint) {
-        await tx.query('INSERT INTO checkpoints (run_id, step, result) VALUES ($1, $2, $3)', [
-          runId,
-          commit.checkpoint.step,
-          JSON.stringify(commit.checkpoint.result ?? null),
-        ]);
-      }
-      const last = events.at(-1);
-      await tx.query(
-        `UPDATE runs SET last_seq = $2, last_hash = $3, status = COALESCE($4, status),
-           reason = CASE WHEN $5::boolean THEN $6 ELSE reason END, updated_at = now() WHERE id = $1`,
-        [
-          runId,
-          last?.seq ?? head.last_seq,
-          last?.hash ?? head.last_hash,
-          commit.status ?? null,
-          commit.reason !== undefined,
-          commit.reason ?? null,
-        ],
-      );
-      return events;
+      const events = chain(runId, locked, commit.events ?? []);
+      const { sql, params } = commitStatement(runId, Number(locked.last_seq), events, commit);
+      const { rows } = await tx.query<RunRow>(sql, params);
+      return this.#settled(runId, rows[0]!, events);
     });
+  }
+
+  #settled(runId: string, row: RunRow, events: RunEvent[]): CommitResult {
+    const run = toRun(row);
+    if (FINAL_STATUSES.has(run.status)) this.#heads.delete(runId);
+    else this.#heads.set(runId, { last_seq: run.last_seq, last_hash: row.last_hash, trace_id: row.trace_id });
+    return { events, run };
   }
 
   async readEvents(runId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<RunEvent[]> {
@@ -146,19 +159,23 @@ export class SqlStore implements Store {
     return new Map(rows.map((row) => [row.step, JSON.parse(row.result) as unknown]));
   }
 
-  async acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean): Promise<boolean> {
-    return this.#db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ lease_owner: string | null }>(
-        'SELECT lease_owner FROM runs WHERE id = $1 FOR UPDATE',
-        [runId],
-      );
-      const row = rows[0];
-      if (!row) throw new NotFoundError(`run ${runId} not found`);
-      const holder = row.lease_owner;
-      if (holder !== null && holder !== owner && !isStale(holder)) return false;
-      await tx.query('UPDATE runs SET lease_owner = $2 WHERE id = $1', [runId, owner]);
-      return true;
-    });
+  async acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean): Promise<RunRecord | undefined> {
+    const { rows } = await this.#db.query<RunRow>(
+      `UPDATE runs SET lease_owner = $2 WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2) RETURNING ${RUN_COLUMNS}`,
+      [runId, owner],
+    );
+    if (rows[0]) return toRun(rows[0]);
+    const current = await this.getRun(runId);
+    if (!current) throw new NotFoundError(`run ${runId} not found`);
+    if (current.lease_owner === null || !isStale(current.lease_owner)) {
+      return current.lease_owner === null ? this.acquireLease(runId, owner, isStale) : undefined;
+    }
+    // Take over from a dead holder, unless someone else did first.
+    const taken = await this.#db.query<RunRow>(
+      `UPDATE runs SET lease_owner = $2 WHERE id = $1 AND lease_owner = $3 RETURNING ${RUN_COLUMNS}`,
+      [runId, owner, current.lease_owner],
+    );
+    return taken.rows[0] ? toRun(taken.rows[0]) : undefined;
   }
 
   async releaseLease(runId: string, owner: string): Promise<void> {
@@ -173,20 +190,23 @@ export class SqlStore implements Store {
       size: file.content.byteLength,
       content: file.content,
     }));
-    await this.#db.transaction(async (tx) => {
-      for (const record of records) {
-        await tx.query('INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING', [
-          record.sha256,
-          record.size,
-          Buffer.from(record.content),
-        ]);
-        await tx.query(
-          `INSERT INTO artifacts (run_id, path, sha256, size) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (run_id, path) DO UPDATE SET sha256 = EXCLUDED.sha256, size = EXCLUDED.size`,
-          [runId, record.path, record.sha256, record.size],
-        );
-      }
+    if (records.length === 0) return [];
+    const params: unknown[] = [runId];
+    const blobs = records.map((r) => {
+      params.push(r.sha256, r.size, Buffer.from(r.content));
+      return `($${params.length - 2}, $${params.length - 1}::integer, $${params.length})`;
     });
+    const artifacts = records.map((r) => {
+      params.push(r.path, r.sha256, r.size);
+      return `($1, $${params.length - 2}, $${params.length - 1}, $${params.length}::integer)`;
+    });
+    // One statement: blobs first (shared by content), then the run's paths pointing at them.
+    await this.#db.query(
+      `WITH b AS (INSERT INTO blobs (sha256, size, content) VALUES ${blobs.join(', ')} ON CONFLICT (sha256) DO NOTHING)
+       INSERT INTO artifacts (run_id, path, sha256, size) VALUES ${artifacts.join(', ')}
+       ON CONFLICT (run_id, path) DO UPDATE SET sha256 = EXCLUDED.sha256, size = EXCLUDED.size`,
+      params,
+    );
     return records.map(({ content: _content, ...record }) => record);
   }
 
@@ -215,20 +235,20 @@ export class SqlStore implements Store {
   }
 }
 
-async function lockRun(tx: SqlQueryable, runId: string): Promise<{ status: string; last_seq: number; last_hash: string; trace_id: string }> {
-  const { rows } = await tx.query<{ status: string; last_seq: number; last_hash: string; trace_id: string }>(
+async function lockRun(tx: SqlQueryable, runId: string): Promise<Head & { status: string }> {
+  const { rows } = await tx.query<Head & { status: string }>(
     'SELECT status, last_seq, last_hash, trace_id FROM runs WHERE id = $1 FOR UPDATE',
     [runId],
   );
   const head = rows[0];
   if (!head) throw new NotFoundError(`run ${runId} not found`);
-  return head;
+  return { ...head, last_seq: Number(head.last_seq) };
 }
 
-function chain(runId: string, head: { last_seq: number; last_hash: string; trace_id: string }, drafts: readonly EventDraft[]): RunEvent[] {
+function chain(runId: string, head: Head, drafts: readonly EventDraft[]): RunEvent[] {
   const events: RunEvent[] = [];
   let prev = head.last_hash;
-  let seq = Number(head.last_seq);
+  let seq = head.last_seq;
   const ts = new Date().toISOString();
   for (const item of drafts) {
     // Validate against the schema and normalise to exactly what is stored and read back.
@@ -242,17 +262,53 @@ function chain(runId: string, head: { last_seq: number; last_hash: string; trace
   return events;
 }
 
-async function insertEvents(tx: SqlQueryable, events: readonly RunEvent[]): Promise<void> {
-  const params: unknown[] = [];
+/**
+ * The whole commit as ONE statement: move the run's head (only if it is still where the
+ * caller saw it, and — when appending — only if the run is not final), then insert the
+ * events and checkpoints. No row back means nothing was written.
+ */
+function commitStatement(runId: string, expectedSeq: number, events: readonly RunEvent[], commit: Commit): { sql: string; params: unknown[] } {
+  const last = events.at(-1);
+  const params: unknown[] = [runId, expectedSeq];
+  const sets = ['updated_at = now()'];
+  if (last) {
+    params.push(last.seq, last.hash);
+    sets.push(`last_seq = $${params.length - 1}::integer`, `last_hash = $${params.length}`);
+  }
+  if (commit.status) {
+    params.push(commit.status);
+    sets.push(`status = $${params.length}`);
+  }
+  if (commit.reason !== undefined) {
+    params.push(commit.reason);
+    sets.push(`reason = $${params.length}`);
+  }
+  let leaseCase = '';
+  if (commit.releaseLease !== undefined) {
+    params.push(commit.releaseLease);
+    leaseCase = `$${params.length}`;
+    sets.push(`lease_owner = CASE WHEN lease_owner = ${leaseCase} THEN NULL ELSE lease_owner END`);
+  }
+  const openOnly = events.length > 0 ? ` AND status NOT IN ('completed', 'failed', 'blocked', 'cancelled')` : '';
+  const parts = [`head AS (UPDATE runs SET ${sets.join(', ')} WHERE id = $1 AND last_seq = $2::integer${openOnly} RETURNING ${RUN_COLUMNS})`];
+  if (events.length) parts.push(`ev AS (${eventInsert(params, events, 'head')})`);
+  for (const [i, checkpoint] of (commit.checkpoints ?? []).entries()) {
+    params.push(checkpoint.step, JSON.stringify(checkpoint.result ?? null));
+    parts.push(`cp${i} AS (INSERT INTO checkpoints (run_id, step, result) SELECT id, $${params.length - 1}, $${params.length} FROM head RETURNING 1)`);
+  }
+  return { sql: `WITH ${parts.join(', ')} SELECT * FROM head`, params };
+}
+
+/** `INSERT INTO events … SELECT … FROM <source>`: rows are written only if `source` yielded the run. */
+function eventInsert(params: unknown[], events: readonly RunEvent[], source: string): string {
   const tuples = events.map((event) => {
-    const base = params.length;
-    params.push(event.run_id, event.seq, event.id, event.ts, event.type, event.actor, canonicalJson(event.data), event.prev_hash, event.hash, event.trace_id);
-    return `(${Array.from({ length: 10 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+    params.push(event.seq, event.id, event.ts, event.type, event.actor, canonicalJson(event.data), event.prev_hash, event.hash, event.trace_id);
+    const first = params.length - 8;
+    return `($${first}::integer, ${Array.from({ length: 8 }, (_, i) => `$${first + i + 1}`).join(', ')})`;
   });
-  await tx.query(
-    `INSERT INTO events (run_id, seq, id, ts, type, actor, data, prev_hash, hash, trace_id) VALUES ${tuples.join(', ')}`,
-    params,
-  );
+  return `INSERT INTO events (run_id, seq, id, ts, type, actor, data, prev_hash, hash, trace_id)
+    SELECT ${source}.id, v.seq, v.id, v.ts, v.type, v.actor, v.data, v.prev_hash, v.hash, v.trace_id
+    FROM ${source}, (VALUES ${tuples.join(', ')}) AS v (seq, id, ts, type, actor, data, prev_hash, hash, trace_id) RETURNING 1`;
 }
 
 function toRun(row: RunRow): RunRecord {

@@ -1,0 +1,105 @@
+import type { EventDraft, RunEvent } from '../core/events.js';
+import type { RunRecord, RunStatus } from '../core/run.js';
+import { eventSubject, type Bus } from '../bus/bus.js';
+import type { Commit, Store } from '../store/store.js';
+
+export interface QueuedCommit {
+  events?: readonly EventDraft[];
+  checkpoint?: { step: string; result: unknown };
+  status?: RunStatus;
+  reason?: string | null;
+  releaseLease?: string;
+}
+
+interface Pending {
+  item: QueuedCommit;
+  resolve(result: { events: RunEvent[]; run: RunRecord }): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * One run's writes, in order, with group commit: everything queued in the same tick
+ * (a model reply, the step's completion and its checkpoint) is stored in one commit.
+ * A caller that needs durability awaits its promise; one that only records may not —
+ * if a commit fails, every later one fails with the same error, so nothing is silently
+ * lost and the step that awaits next sees it.
+ */
+export class CommitQueue {
+  readonly #store: Store;
+  readonly #bus: Bus;
+  readonly #runId: string;
+  #pending: Pending[] = [];
+  #scheduled = false;
+  #running: Promise<void> | undefined;
+  #failure: unknown;
+
+  constructor(store: Store, bus: Bus, runId: string) {
+    this.#store = store;
+    this.#bus = bus;
+    this.#runId = runId;
+  }
+
+  /** Queues a commit; resolves once it is stored and announced on the bus. */
+  push(item: QueuedCommit): Promise<{ events: RunEvent[]; run: RunRecord }> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ item, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Queues a record whose durability nobody waits for; a failure surfaces on the next awaited push. */
+  record(events: readonly EventDraft[]): void {
+    this.push({ events }).catch(() => undefined);
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#running) return;
+    this.#scheduled = true;
+    // After the current tick, so what the same turn of work queues goes out together.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#running = this.#drain().finally(() => {
+        this.#running = undefined;
+        if (this.#pending.length > 0) this.#schedule();
+      });
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending;
+      this.#pending = [];
+      const commit = merge(batch.map((p) => p.item));
+      try {
+        const { events, run } = await this.#store.commit(this.#runId, commit);
+        for (const event of events) this.#bus.publish(eventSubject(this.#runId), event);
+        let offset = 0;
+        for (const pending of batch) {
+          const count = pending.item.events?.length ?? 0;
+          pending.resolve({ events: events.slice(offset, offset + count), run });
+          offset += count;
+        }
+      } catch (error) {
+        this.#failure = error;
+        for (const pending of [...batch, ...this.#pending.splice(0)]) pending.reject(error);
+      }
+    }
+  }
+}
+
+function merge(items: readonly QueuedCommit[]): Commit {
+  const commit: { -readonly [K in keyof Commit]: Commit[K] } = {};
+  const events: EventDraft[] = [];
+  const checkpoints: Array<{ step: string; result: unknown }> = [];
+  for (const item of items) {
+    if (item.events) events.push(...item.events);
+    if (item.checkpoint) checkpoints.push(item.checkpoint);
+    if (item.status !== undefined) commit.status = item.status;
+    if (item.reason !== undefined) commit.reason = item.reason;
+    if (item.releaseLease !== undefined) commit.releaseLease = item.releaseLease;
+  }
+  if (events.length) commit.events = events;
+  if (checkpoints.length) commit.checkpoints = checkpoints;
+  return commit;
+}
