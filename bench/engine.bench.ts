@@ -61,6 +61,7 @@ async function bench(name: string, openStore: (home: string) => Promise<Store>):
 }
 
 await bench('pglite', (home) => openPgliteStore(join(home, 'pglite')));
+if (process.env.BENCH_MEMORY) await bench('pglite-memory', () => openPgliteStore());
 if (process.env.UMCA_TEST_POSTGRES_URL) {
   const { openPostgresSchema } = await import('../test/support/store-backends.js');
   let dispose: (() => Promise<void>) | undefined;

@@ -16,7 +16,7 @@ export const eventData = {
   'run.created': z.object({ spec: z.string(), model: z.string(), scripted: z.boolean() }),
   'run.started': z.object({ worker: z.string() }),
   'run.resumed': z.object({ worker: z.string(), completed_steps: z.array(z.string()) }),
-  'step.started': z.object({ step: z.string(), kind: z.enum(['agent', 'gate', 'sandbox', 'artifacts']), attempt: z.number().int().positive() }),
+  'step.started': z.object({ step: z.string(), kind: z.enum(['agent', 'gate', 'sandbox']), attempt: z.number().int().positive() }),
   'step.completed': z.object({ step: z.string(), duration_ms: z.number().nonnegative() }),
   'step.failed': z.object({ step: z.string(), duration_ms: z.number().nonnegative(), error: errorInfo }),
   'model.request': z.object({

@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 import { GENESIS_HASH, type RunEvent } from './events.js';
 
+export function sha256Hex(content: Uint8Array | string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
 /** hash = sha256(prev_hash ‖ canonical JSON of the event without `hash`). */
 export function hashEvent(event: Omit<RunEvent, 'hash'> | RunEvent): string {
   const { hash: _ignored, ...rest } = event as RunEvent;

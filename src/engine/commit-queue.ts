@@ -8,6 +8,7 @@ export interface QueuedCommit {
   checkpoint?: { step: string; result: unknown };
   status?: RunStatus;
   reason?: string | null;
+  artifacts?: ReadonlyArray<{ path: string; content: Uint8Array }>;
   releaseLease?: string;
 }
 
@@ -92,8 +93,10 @@ function merge(items: readonly QueuedCommit[]): Commit {
   const commit: { -readonly [K in keyof Commit]: Commit[K] } = {};
   const events: EventDraft[] = [];
   const checkpoints: Array<{ step: string; result: unknown }> = [];
+  const artifacts: Array<{ path: string; content: Uint8Array }> = [];
   for (const item of items) {
     if (item.events) events.push(...item.events);
+    if (item.artifacts) artifacts.push(...item.artifacts);
     if (item.checkpoint) checkpoints.push(item.checkpoint);
     if (item.status !== undefined) commit.status = item.status;
     if (item.reason !== undefined) commit.reason = item.reason;
@@ -101,5 +104,6 @@ function merge(items: readonly QueuedCommit[]): Commit {
   }
   if (events.length) commit.events = events;
   if (checkpoints.length) commit.checkpoints = checkpoints;
+  if (artifacts.length) commit.artifacts = artifacts;
   return commit;
 }

@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { sha256Hex } from '../core/hash-chain.js';
 import { CancelledError, ConflictError, InvalidRequestError, NotFoundError, toUmcaError } from '../core/errors.js';
 import { draft, type EventDraft } from '../core/events.js';
 import { FINAL_STATUSES, type RunRecord, type RunStatus } from '../core/run.js';
@@ -36,14 +38,19 @@ export class Engine {
   readonly workerId: string;
   readonly #deps: EngineDeps;
   readonly #inflight = new Map<string, { controller: AbortController; done: Promise<RunRecord> }>();
+  /** Runs this engine created already leased to itself, not yet started. */
+  readonly #claimed = new Map<string, RunRecord>();
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
     this.workerId = deps.workerId ?? workerIdentity();
   }
 
-  /** Validates and records a new run (status `created`, event `run.created`). */
-  async createRun(input: { spec: string; model: string; actor?: string }): Promise<RunRecord> {
+  /**
+   * Validates and records a new run (status `created`, event `run.created`). With `claim`,
+   * this engine leases the run at creation, for a caller that executes it next.
+   */
+  async createRun(input: { spec: string; model: string; actor?: string; claim?: boolean }): Promise<RunRecord> {
     const spec = input.spec.trim();
     if (!spec) throw new InvalidRequestError('spec must not be empty', 'spec_missing');
     if (spec.length > this.#deps.specMaxChars) {
@@ -52,8 +59,12 @@ export class Engine {
     const provider = this.#deps.resolveModel(input.model);
     const id = randomUUID();
     const created = draft('run.created', input.actor ?? 'user:local', { spec, model: input.model, scripted: provider.scripted });
-    const run = await this.#deps.store.createRun({ id, spec, model: input.model, trace_id: randomBytes(16).toString('hex') }, [created]);
-    for (const event of await this.#deps.store.readEvents(id)) this.#deps.bus.publish(eventSubject(id), event);
+    const { run, events } = await this.#deps.store.createRun(
+      { id, spec, model: input.model, trace_id: randomBytes(16).toString('hex'), ...(input.claim ? { lease_owner: this.workerId } : {}) },
+      [created],
+    );
+    for (const event of events) this.#deps.bus.publish(eventSubject(id), event);
+    if (input.claim) this.#claimed.set(id, run);
     return run;
   }
 
@@ -83,6 +94,7 @@ export class Engine {
     const run = await this.#deps.store.getRun(runId);
     if (!run) throw new NotFoundError(`run ${runId} not found`);
     if (FINAL_STATUSES.has(run.status)) throw new ConflictError(`run ${runId} is already ${run.status}`);
+    this.#claimed.delete(runId);
     const inflight = this.#inflight.get(runId);
     if (inflight) {
       inflight.controller.abort(new CancelledError(reason));
@@ -111,7 +123,9 @@ export class Engine {
 
   async #execute(runId: string, controller: AbortController): Promise<RunRecord> {
     const { store } = this.#deps;
-    const run = await store.acquireLease(runId, this.workerId, isStaleHolder);
+    const claimed = this.#claimed.get(runId);
+    this.#claimed.delete(runId);
+    const run = claimed ?? (await store.acquireLease(runId, this.workerId, isStaleHolder));
     if (!run) {
       const holder = (await store.getRun(runId))?.lease_owner;
       throw new ConflictError(`run ${runId} is being executed by ${holder ?? 'another worker'}`, 'run_busy');
@@ -143,12 +157,10 @@ export class Engine {
       queue.push({ events: [start], status: 'running' }).catch(() => undefined);
       const context = new DurableRunContext({
         run,
-        store,
         queue,
         model: this.#deps.resolveModel(run.model),
         sandbox: this.#deps.sandbox,
         sandboxLimits: this.#deps.sandboxLimits,
-        artifactDir: join(this.#deps.home, 'runs', run.id),
         signal: controller.signal,
         checkpoints,
       });
@@ -165,11 +177,34 @@ export class Engine {
       const failure = toUmcaError(error);
       return finish(draft('run.failed', 'engine', { reason: failure.message, error: { code: failure.code, message: failure.message } }), 'failed', failure.message);
     }
-    if (outcome.status === 'completed') {
-      const duration = Math.max(0, Date.now() - Date.parse(run.created_at));
-      return finish(draft('run.completed', 'engine', { artifacts: outcome.artifacts, attempts: outcome.attempts, duration_ms: duration }), 'completed', null);
-    }
-    return finish(draft('run.failed', 'engine', { reason: outcome.reason, error: { code: outcome.code, message: outcome.reason } }), 'failed', outcome.reason);
+    // Artifacts and the final event in one commit (with the last step's checkpoint, queued
+    // in this same tick): a run is never completed without its files and its last result.
+    const artifacts = outcome.files.map((file) => {
+      const content = new TextEncoder().encode(file.content);
+      return { path: file.path, sha256: sha256Hex(content), content };
+    });
+    const created = artifacts.map((a) => draft('artifact.created', 'engine', { path: a.path, sha256: a.sha256, size: a.content.byteLength }));
+    const final =
+      outcome.status === 'completed'
+        ? draft('run.completed', 'engine', { artifacts: artifacts.length, attempts: outcome.attempts, duration_ms: Math.max(0, Date.now() - Date.parse(run.created_at)) })
+        : draft('run.failed', 'engine', { reason: outcome.reason, error: { code: outcome.code, message: outcome.reason } });
+    const status = outcome.status === 'completed' ? 'completed' : 'failed';
+    const reason = outcome.status === 'completed' ? null : outcome.reason;
+    const committed = queue.push({ events: [...created, final], artifacts, status, reason, releaseLease: this.workerId });
+    const [{ run: finished }] = await Promise.all([committed, this.#writeArtifacts(run.id, artifacts)]);
+    return finished;
+  }
+
+  /** Writes a run's files under `home/runs/<id>/` (idempotent on resume): a copy of what the store holds. */
+  async #writeArtifacts(runId: string, files: ReadonlyArray<{ path: string; content: Uint8Array }>): Promise<void> {
+    const dir = join(this.#deps.home, 'runs', runId);
+    await Promise.all(
+      files.map(async (file) => {
+        const target = join(dir, file.path);
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, file.content);
+      }),
+    );
   }
 
   /** A commit outside an execution (cancel of an idle run, lease release); announces its events. */

@@ -4,7 +4,7 @@ import type { ChatMessage, ChatResult, ModelProvider } from '../gateway/model-pr
 import type { SandboxLane, SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { Gate } from './gate.js';
 
-export type StepKind = 'agent' | 'gate' | 'sandbox' | 'artifacts';
+export type StepKind = 'agent' | 'gate' | 'sandbox';
 
 /** What a step's body may do. Everything it records lands in the run's event log, in order. */
 export interface StepScope {
@@ -16,6 +16,17 @@ export interface StepScope {
   chat(request: { role: string; turn: number; messages: ChatMessage[]; responseFormat?: 'text' | 'json' }): Promise<ChatResult>;
 }
 
+export interface StepOptions {
+  /** Shown in events: the coder's 2nd attempt is `attempt: 2`. */
+  attempt?: number;
+  /**
+   * The body acts on the world outside umca (a tool call with effects). It then starts only
+   * once every earlier step's result is durable. Other bodies (model calls, sandboxed tests)
+   * may overlap the previous checkpoint's write; their own records are stored after it.
+   */
+  external?: boolean;
+}
+
 /** What a pipeline sees of its run. */
 export interface RunContext {
   readonly run: RunRecord;
@@ -23,21 +34,25 @@ export interface RunContext {
   readonly model: ModelProvider;
   readonly sandbox: SandboxLane;
   readonly sandboxLimits: SandboxLimits;
-  /** Where the run's files are written, `UMCA_HOME/runs/<id>`. */
-  readonly artifactDir: string;
   /**
    * A durable step. If `key` has a checkpoint, returns it without running `body`;
-   * otherwise runs `body`, then stores its result and `step.completed` in one commit.
+   * otherwise runs `body`, then stores its result and `step.completed` in one commit,
+   * ordered after everything recorded before it.
    */
-  step<T>(key: string, kind: StepKind, body: (scope: StepScope) => Promise<T>, options?: { attempt?: number }): Promise<T>;
+  step<T>(key: string, kind: StepKind, body: (scope: StepScope) => Promise<T>, options?: StepOptions): Promise<T>;
   /** A durable gate step; a block ends the run as `blocked`. */
   gate<I>(gate: Gate<I>, input: I, options?: { step?: string }): Promise<void>;
-  storeArtifacts(files: ReadonlyArray<{ path: string; content: string }>): Promise<Array<{ path: string; sha256: string; size: number }>>;
+}
+
+/** A file a run produced; the engine stores it with the run's final event. */
+export interface OutputFile {
+  path: string;
+  content: string;
 }
 
 export type PipelineOutcome =
-  | { status: 'completed'; attempts: number; artifacts: number }
-  | { status: 'failed'; reason: string; code: string };
+  | { status: 'completed'; attempts: number; files: OutputFile[] }
+  | { status: 'failed'; reason: string; code: string; files: OutputFile[] };
 
 /** A pipeline is ordinary code over durable steps; re-running it after a crash is cheap. */
 export type Pipeline = (context: RunContext) => Promise<PipelineOutcome>;

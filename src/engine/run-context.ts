@@ -1,14 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { CancelledError, toUmcaError, UmcaError } from '../core/errors.js';
 import { draft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
 import type { SandboxLane, SandboxLimits } from '../sandbox/sandbox-lane.js';
-import type { Store } from '../store/store.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { Gate } from './gate.js';
-import type { RunContext, StepKind, StepScope } from './pipeline.js';
+import type { RunContext, StepKind, StepOptions, StepScope } from './pipeline.js';
 
 /** Thrown through the pipeline when a gate blocks; the engine ends the run as `blocked`. */
 export class RunBlockedError extends UmcaError {
@@ -26,13 +23,11 @@ const MAX_RECORDED_REPLY = 64 * 1024;
 
 export interface RunContextDeps {
   run: RunRecord;
-  store: Store;
   /** The run's ordered writes. */
   queue: CommitQueue;
   model: ModelProvider;
   sandbox: SandboxLane;
   sandboxLimits: SandboxLimits;
-  artifactDir: string;
   signal: AbortSignal;
   /** Checkpoints loaded once when the run (re)started. */
   checkpoints: Map<string, unknown>;
@@ -44,10 +39,10 @@ export class DurableRunContext implements RunContext {
   readonly model: ModelProvider;
   readonly sandbox: SandboxLane;
   readonly sandboxLimits: SandboxLimits;
-  readonly artifactDir: string;
   readonly signal: AbortSignal;
-  readonly #store: Store;
   readonly #queue: CommitQueue;
+  /** The last step's checkpoint commit; the next step starts only once it is durable. */
+  #lastCheckpoint: Promise<unknown> = Promise.resolve();
   readonly #checkpoints: Map<string, unknown>;
 
   constructor(deps: RunContextDeps) {
@@ -55,15 +50,16 @@ export class DurableRunContext implements RunContext {
     this.model = deps.model;
     this.sandbox = deps.sandbox;
     this.sandboxLimits = deps.sandboxLimits;
-    this.artifactDir = deps.artifactDir;
     this.signal = deps.signal;
-    this.#store = deps.store;
     this.#queue = deps.queue;
     this.#checkpoints = deps.checkpoints;
   }
 
-  async step<T>(key: string, kind: StepKind, body: (scope: StepScope) => Promise<T>, options: { attempt?: number } = {}): Promise<T> {
+  async step<T>(key: string, kind: StepKind, body: (scope: StepScope) => Promise<T>, options: StepOptions = {}): Promise<T> {
     if (this.#checkpoints.has(key)) return this.#checkpoints.get(key) as T;
+    // A body that acts outside umca waits until every earlier result is durable. Any other
+    // body may overlap the last checkpoint's write: what it records is ordered after it.
+    if (options.external) await this.settled();
     this.#throwIfCancelled();
     const started = performance.now();
     this.#queue.record([draft('step.started', 'engine', { step: key, kind, attempt: options.attempt ?? 1 })]);
@@ -80,10 +76,18 @@ export class DurableRunContext implements RunContext {
       }
       throw error;
     }
-    // The step is done only once its result is stored: nothing after it starts before.
-    await this.#queue.push({ events: [draft('step.completed', 'engine', { step: key, duration_ms: elapsed(started) })], checkpoint: { step: key, result: result ?? null } });
+    // Queued, not awaited: nothing recorded after it can be stored before it, so the next
+    // step may overlap its write (see docs/architecture.md, "Durable steps").
+    const checkpointed = this.#queue.push({ events: [draft('step.completed', 'engine', { step: key, duration_ms: elapsed(started) })], checkpoint: { step: key, result: result ?? null } });
+    checkpointed.catch(() => undefined);
+    this.#lastCheckpoint = checkpointed;
     this.#checkpoints.set(key, result);
     return result;
+  }
+
+  /** Resolves once the last step's checkpoint is stored; rejects if storing it failed. */
+  async settled(): Promise<void> {
+    await this.#lastCheckpoint;
   }
 
   async gate<I>(gate: Gate<I>, input: I, options: { step?: string } = {}): Promise<void> {
@@ -102,22 +106,6 @@ export class DurableRunContext implements RunContext {
       return decided;
     });
     if (verdict.decision === 'block') throw new RunBlockedError(gate.id, verdict.reasons);
-  }
-
-  async storeArtifacts(files: ReadonlyArray<{ path: string; content: string }>) {
-    const records = await this.#store.putArtifacts(
-      this.run.id,
-      files.map((file) => ({ path: file.path, content: new TextEncoder().encode(file.content) })),
-    );
-    await Promise.all(
-      files.map(async (file) => {
-        const target = join(this.artifactDir, file.path);
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.content);
-      }),
-    );
-    this.#queue.record(records.map((record) => draft('artifact.created', 'engine', { path: record.path, sha256: record.sha256, size: record.size })));
-    return records.map(({ path, sha256, size }) => ({ path, sha256, size }));
   }
 
   #scope(step: string): StepScope {

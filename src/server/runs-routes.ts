@@ -24,7 +24,7 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
 
   app.post('/', async (c) => {
     const body = await parseJsonBody(c, createRunBody);
-    const run = await engine.createRun({ spec: body.spec, model: body.model ?? umca.config.model });
+    const run = await engine.createRun({ spec: body.spec, model: body.model ?? umca.config.model, claim: true });
     engine.start(run.id);
     return c.json({ id: run.id, status: run.status, model: run.model, events_url: `/v1/runs/${run.id}/events` }, 202);
   });

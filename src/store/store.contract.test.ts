@@ -23,7 +23,7 @@ for (const backend of storeBackends()) {
 
     it('creates a run once and reads it back', async () => {
       const id = newId();
-      const run = await store.createRun({ id, spec: 'make a slugify', model: 'scripted:demo', trace_id: TRACE });
+      const { run } = await store.createRun({ id, spec: 'make a slugify', model: 'scripted:demo', trace_id: TRACE });
       assert.equal(run.status, 'created');
       assert.equal(run.last_seq, 0);
       assert.deepEqual(await store.getRun(id), run);
@@ -62,8 +62,8 @@ for (const backend of storeBackends()) {
 
     it('creates a run and its first events in one step', async () => {
       const id = newId();
-      const run = await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE }, [draft('run.created', 'user:local', { spec: 's', model: 'm', scripted: true })]);
-      assert.equal(run.last_seq, 1);
+      const { run } = await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE, lease_owner: 'creator' }, [draft('run.created', 'user:local', { spec: 's', model: 'm', scripted: true })]);
+      assert.deepEqual([run.last_seq, run.lease_owner], [1, 'creator']);
       const events = await store.readEvents(id);
       assert.deepEqual(events.map((e) => [e.seq, e.type]), [[1, 'run.created']]);
       assert.ok(verifyChain(events).ok);
@@ -151,20 +151,26 @@ for (const backend of storeBackends()) {
       await assert.rejects(store.acquireLease('missing-run', 'a', () => false), NotFoundError);
     });
 
-    it('stores artifacts content-addressed and returns their bytes', async () => {
+    it('stores artifacts content-addressed with the commit that announces them', async () => {
       const id = newId();
       await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
       const bytes = new TextEncoder().encode('export const x = 1;\n');
-      const records = await store.putArtifacts(id, [
-        { path: 'src/x.ts', content: bytes },
-        { path: 'copy/x.ts', content: bytes },
-      ]);
       const sha = createHash('sha256').update(bytes).digest('hex');
-      assert.deepEqual(records.map((r) => r.sha256), [sha, sha]);
-      assert.deepEqual((await store.listArtifacts(id)).map((r) => r.path), ['copy/x.ts', 'src/x.ts']);
+      await store.commit(id, {
+        artifacts: [{ path: 'src/x.ts', content: bytes }, { path: 'copy/x.ts', content: bytes }],
+        events: [draft('artifact.created', 'engine', { path: 'src/x.ts', sha256: sha, size: bytes.byteLength })],
+      });
+      assert.deepEqual((await store.listArtifacts(id)).map((r) => [r.path, r.sha256, r.size]), [['copy/x.ts', sha, 20], ['src/x.ts', sha, 20]]);
       const got = await store.getArtifact(id, 'src/x.ts');
       assert.equal(new TextDecoder().decode(got?.content), 'export const x = 1;\n');
-      assert.equal(got?.record.size, bytes.byteLength);
+      // A path written again is replaced; another run sharing the content shares the blob.
+      const v2 = new TextEncoder().encode('export const x = 2;\n');
+      await store.commit(id, { artifacts: [{ path: 'src/x.ts', content: v2 }] });
+      assert.equal(new TextDecoder().decode((await store.getArtifact(id, 'src/x.ts'))?.content), 'export const x = 2;\n');
+      const other = newId();
+      await store.createRun({ id: other, spec: 's', model: 'm', trace_id: TRACE });
+      await store.commit(other, { artifacts: [{ path: 'a.ts', content: bytes }] });
+      assert.equal((await store.getArtifact(other, 'a.ts'))?.record.sha256, sha);
       assert.equal(await store.getArtifact(id, 'missing.ts'), undefined);
     });
   });

@@ -6,6 +6,8 @@ export interface NewRun {
   spec: string;
   model: string;
   trace_id: string;
+  /** Created already leased to this owner, for a creator that executes the run itself. */
+  lease_owner?: string;
 }
 
 /** One atomic unit of durability: everything in it is stored together or not at all. */
@@ -16,6 +18,8 @@ export interface Commit {
   checkpoints?: ReadonlyArray<{ step: string; result: unknown }>;
   status?: RunStatus;
   reason?: string | null;
+  /** Files stored content-addressed (sha256) as the run's artifacts; a path written again is replaced. */
+  artifacts?: ReadonlyArray<{ path: string; content: Uint8Array }>;
   /** Releases the run's lease if this owner holds it. */
   releaseLease?: string;
 }
@@ -42,7 +46,7 @@ export interface Store {
   readonly kind: string;
 
   /** Creates the run with status `created` and appends `events` to it, atomically. MUST fail if the id exists. */
-  createRun(run: NewRun, events?: readonly EventDraft[]): Promise<RunRecord>;
+  createRun(run: NewRun, events?: readonly EventDraft[]): Promise<CommitResult>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(query?: ListRunsQuery): Promise<RunRecord[]>;
@@ -72,8 +76,6 @@ export interface Store {
   acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean): Promise<RunRecord | undefined>;
   releaseLease(runId: string, owner: string): Promise<void>;
 
-  /** Stores files content-addressed (sha256) and records them as the run's artifacts. */
-  putArtifacts(runId: string, files: ReadonlyArray<{ path: string; content: Uint8Array }>): Promise<ArtifactRecord[]>;
   listArtifacts(runId: string): Promise<ArtifactRecord[]>;
   getArtifact(runId: string, path: string): Promise<{ record: ArtifactRecord; content: Uint8Array } | undefined>;
 

@@ -24,7 +24,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
       try {
         const model = options.model ?? umca.config.model;
         const spec = readSpec(specArg, options.specFile, model);
-        const run = await umca.engine.createRun({ spec, model });
+        const run = await umca.engine.createRun({ spec, model, claim: true });
         process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false, afterSeq: 0 });
       } finally {
         await umca.close();

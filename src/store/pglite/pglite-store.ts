@@ -1,4 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
+import { createHash } from 'node:crypto';
+import pg from 'pg';
 import type { SqlClient, SqlQueryable } from '../sql/sql-client.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { DataDirLock } from './data-dir-lock.js';
@@ -18,9 +20,59 @@ export async function openPgliteStore(dataDir?: string): Promise<SqlStore> {
   }
 }
 
+/**
+ * PGlite runs each extended-protocol query as six calls into WebAssembly (parse, describe,
+ * bind, describe, execute, sync), and re-plans it every time. So each distinct statement is
+ * prepared once with `unknown` parameter types (inferred from context, as for a bound
+ * parameter), then run with `EXECUTE name(…)` over the simple protocol, its arguments quoted
+ * by `pg`'s escapeLiteral. The statement texts are umca's own; values never become SQL.
+ * Measured: a commit's statement takes ~1.3 ms prepared against ~2.2 ms (docs/benchmarks.md).
+ */
+class PreparedStatements {
+  readonly #names = new Map<string, string>();
+  readonly #limit: number;
+
+  constructor(limit = 256) {
+    this.#limit = limit;
+  }
+
+  async run<R>(exec: (sql: string) => Promise<ReadonlyArray<{ rows: unknown[] }>>, sql: string, params: readonly unknown[]): Promise<{ rows: R[] }> {
+    if (params.length === 0) return lastRows<R>(await exec(sql));
+    let name = this.#names.get(sql);
+    if (name === undefined) {
+      name = `umca_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+      if (this.#names.size >= this.#limit) {
+        const [oldestSql, oldestName] = this.#names.entries().next().value as [string, string];
+        this.#names.delete(oldestSql);
+        await exec(`DEALLOCATE ${oldestName}`);
+      }
+      await exec(`PREPARE ${name}(${Array.from({ length: params.length }, () => 'unknown').join(', ')}) AS ${sql}`);
+      this.#names.set(sql, name);
+    }
+    return lastRows<R>(await exec(`EXECUTE ${name}(${params.map(literal).join(', ')})`));
+  }
+}
+
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (value instanceof Uint8Array) return `'\\x${Buffer.from(value).toString('hex')}'`;
+  if (typeof value === 'object') return pg.escapeLiteral(JSON.stringify(value));
+  return pg.escapeLiteral(String(value));
+}
+
+function lastRows<R>(results: ReadonlyArray<{ rows: unknown[] }>): { rows: R[] } {
+  return { rows: (results.at(-1)?.rows ?? []) as R[] };
+}
+
+/** A store over a PGlite the caller opened (and locked, if on disk). */
+export function storeOnPglite(db: PGlite): Promise<SqlStore> {
+  return SqlStore.open('pglite', new PgliteClient(db, undefined));
+}
+
 class PgliteClient implements SqlClient {
   readonly #db: PGlite;
   readonly #lock: DataDirLock | undefined;
+  readonly #prepared = new PreparedStatements();
 
   constructor(db: PGlite, lock: DataDirLock | undefined) {
     this.#db = db;
@@ -28,17 +80,13 @@ class PgliteClient implements SqlClient {
   }
 
   async query<R>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
-    const result = await this.#db.query<R>(sql, params as unknown[]);
-    return { rows: result.rows };
+    return this.#prepared.run<R>((text) => this.#db.exec(text), sql, params);
   }
 
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
     return this.#db.transaction((tx) =>
       fn({
-        async query<R>(sql: string, params: readonly unknown[] = []) {
-          const result = await tx.query<R>(sql, params as unknown[]);
-          return { rows: result.rows };
-        },
+        query: <R>(sql: string, params: readonly unknown[] = []) => this.#prepared.run<R>((text) => tx.exec(text), sql, params),
       }),
     );
   }

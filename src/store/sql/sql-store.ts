@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { eventData, GENESIS_HASH, type EventDraft, type RunEvent } from '../../core/events.js';
-import { hashEvent } from '../../core/hash-chain.js';
+import { hashEvent, sha256Hex } from '../../core/hash-chain.js';
 import { FINAL_STATUSES, type ArtifactRecord, type RunRecord, type RunStatus } from '../../core/run.js';
 import type { Commit, CommitResult, ListRunsQuery, NewRun, Store } from '../store.js';
 import { migrate } from './migrate.js';
@@ -62,21 +62,20 @@ export class SqlStore implements Store {
     return new SqlStore(kind, db);
   }
 
-  async createRun(run: NewRun, events: readonly EventDraft[] = []): Promise<RunRecord> {
+  async createRun(run: NewRun, events: readonly EventDraft[] = []): Promise<CommitResult> {
     const chained = chain(run.id, { last_seq: 0, last_hash: GENESIS_HASH, trace_id: run.trace_id }, events);
-    const params: unknown[] = [run.id, run.spec, run.model, run.trace_id, chained.at(-1)?.hash ?? GENESIS_HASH, chained.length];
+    const params: unknown[] = [run.id, run.spec, run.model, run.trace_id, chained.at(-1)?.hash ?? GENESIS_HASH, chained.length, run.lease_owner ?? null];
     const insertEvents = chained.length ? `, ev AS (${eventInsert(params, chained, 'created')})` : '';
     const { rows } = await this.#db.query<RunRow>(
       `WITH created AS (
-         INSERT INTO runs (id, spec, model, status, trace_id, last_hash, last_seq) VALUES ($1, $2, $3, 'created', $4, $5, $6)
+         INSERT INTO runs (id, spec, model, status, trace_id, last_hash, last_seq, lease_owner) VALUES ($1, $2, $3, 'created', $4, $5, $6::integer, $7)
          ON CONFLICT (id) DO NOTHING RETURNING ${RUN_COLUMNS}
        )${insertEvents} SELECT * FROM created`,
       params,
     );
     const row = rows[0];
     if (!row) throw new ConflictError(`run ${run.id} already exists`);
-    this.#heads.set(run.id, { last_seq: chained.length, last_hash: row.last_hash, trace_id: run.trace_id });
-    return toRun(row);
+    return this.#settled(run.id, row, chained);
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -182,34 +181,6 @@ export class SqlStore implements Store {
     await this.#db.query('UPDATE runs SET lease_owner = NULL WHERE id = $1 AND lease_owner = $2', [runId, owner]);
   }
 
-  async putArtifacts(runId: string, files: ReadonlyArray<{ path: string; content: Uint8Array }>): Promise<ArtifactRecord[]> {
-    const records = files.map((file) => ({
-      run_id: runId,
-      path: file.path,
-      sha256: createHash('sha256').update(file.content).digest('hex'),
-      size: file.content.byteLength,
-      content: file.content,
-    }));
-    if (records.length === 0) return [];
-    const params: unknown[] = [runId];
-    const blobs = records.map((r) => {
-      params.push(r.sha256, r.size, Buffer.from(r.content));
-      return `($${params.length - 2}, $${params.length - 1}::integer, $${params.length})`;
-    });
-    const artifacts = records.map((r) => {
-      params.push(r.path, r.sha256, r.size);
-      return `($1, $${params.length - 2}, $${params.length - 1}, $${params.length}::integer)`;
-    });
-    // One statement: blobs first (shared by content), then the run's paths pointing at them.
-    await this.#db.query(
-      `WITH b AS (INSERT INTO blobs (sha256, size, content) VALUES ${blobs.join(', ')} ON CONFLICT (sha256) DO NOTHING)
-       INSERT INTO artifacts (run_id, path, sha256, size) VALUES ${artifacts.join(', ')}
-       ON CONFLICT (run_id, path) DO UPDATE SET sha256 = EXCLUDED.sha256, size = EXCLUDED.size`,
-      params,
-    );
-    return records.map(({ content: _content, ...record }) => record);
-  }
-
   async listArtifacts(runId: string): Promise<ArtifactRecord[]> {
     const { rows } = await this.#db.query<ArtifactRecord>(
       'SELECT run_id, path, sha256, size FROM artifacts WHERE run_id = $1 ORDER BY path',
@@ -296,7 +267,25 @@ function commitStatement(runId: string, expectedSeq: number, events: readonly Ru
     params.push(checkpoint.step, JSON.stringify(checkpoint.result ?? null));
     parts.push(`cp${i} AS (INSERT INTO checkpoints (run_id, step, result) SELECT id, $${params.length - 1}, $${params.length} FROM head RETURNING 1)`);
   }
+  if (commit.artifacts?.length) parts.push(...artifactInserts(params, commit.artifacts));
   return { sql: `WITH ${parts.join(', ')} SELECT * FROM head`, params };
+}
+
+/** Blobs by content (shared between runs), then the run's paths pointing at them. */
+function artifactInserts(params: unknown[], files: ReadonlyArray<{ path: string; content: Uint8Array }>): string[] {
+  const blobs: string[] = [];
+  const paths: string[] = [];
+  for (const file of files) {
+    params.push(sha256Hex(file.content), file.content.byteLength, Buffer.from(file.content), file.path);
+    const n = params.length;
+    blobs.push(`($${n - 3}, $${n - 2}::integer, $${n - 1}::bytea)`);
+    paths.push(`($${n}, $${n - 3}, $${n - 2}::integer)`);
+  }
+  return [
+    `bl AS (INSERT INTO blobs (sha256, size, content) SELECT v.* FROM head, (VALUES ${blobs.join(', ')}) AS v (sha256, size, content) ON CONFLICT (sha256) DO NOTHING RETURNING 1)`,
+    `ar AS (INSERT INTO artifacts (run_id, path, sha256, size) SELECT head.id, v.path, v.sha256, v.size FROM head, (VALUES ${paths.join(', ')}) AS v (path, sha256, size)
+      ON CONFLICT (run_id, path) DO UPDATE SET sha256 = EXCLUDED.sha256, size = EXCLUDED.size RETURNING 1)`,
+  ];
 }
 
 /** `INSERT INTO events … SELECT … FROM <source>`: rows are written only if `source` yielded the run. */
