@@ -131,7 +131,8 @@ describe('umca CLI, end to end', () => {
   it('exits 1 naming the seq when a stored event was tampered with', async () => {
     const where = scratch();
     const result = await runCli(['run', '--json', '--model', 'scripted:demo', DEMO_SPEC], where);
-    const runId = (JSON.parse(result.stdout.split('\n')[0]!) as RunEvent).run_id;
+    const printed = result.stdout.trim().split('\n');
+    const runId = (JSON.parse(printed[0]!) as RunEvent).run_id;
     const db = new PGlite(join(where.env.UMCA_HOME!, 'pglite'));
     await db.query(`UPDATE events SET data = replace(data, 'slugify', 'slugifx') WHERE run_id = $1 AND seq = 5`, [runId]);
     await db.close();
@@ -139,7 +140,7 @@ describe('umca CLI, end to end', () => {
     assert.equal(verify.code, 1);
     assert.match(verify.stdout, /^chain broken at seq 5: hash does not match the event content$/m);
     const json = await runCli(['verify', '--json', runId], where);
-    assert.deepEqual(JSON.parse(json.stdout), { run_id: runId, ok: false, events: 27, broken_seq: 5, reason: 'hash does not match the event content' });
+    assert.deepEqual(JSON.parse(json.stdout), { run_id: runId, ok: false, events: printed.length, broken_seq: 5, reason: 'hash does not match the event content' });
   });
 
   describe('bad input gets one line and exit 3', () => {
