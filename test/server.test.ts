@@ -99,6 +99,7 @@ describe('HTTP API', () => {
       ['a spec of the wrong type', () => post('/v1/runs', { spec: 42 }), 400, 'invalid_request', /^spec: expected string, received number/],
       ['an unknown field', () => post('/v1/runs', { spec: 'x', colour: 'red' }), 400, 'invalid_request', /colour/],
       ['an empty spec', () => post('/v1/runs', { spec: '  ' }), 400, 'spec_missing', /must not be empty/],
+      ['a spec with a NUL character', () => post('/v1/runs', { spec: 'a\u0000b' }), 400, 'spec_invalid', /NUL/],
       ['an over-long spec', () => post('/v1/runs', { spec: 'x'.repeat(2_001) }), 400, 'spec_too_long', /limit is 2000/],
       ['a body over the size limit', () => post('/v1/runs', { spec: 'x'.repeat(9_000) }), 413, 'payload_too_large', /8192 bytes/],
       ['an unknown model', () => post('/v1/runs', { spec: 'x', model: 'gpt-nothing' }), 400, 'unknown_model', /unknown model "gpt-nothing"/],

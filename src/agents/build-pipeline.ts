@@ -19,6 +19,8 @@ export interface BuildPipelineOptions {
  */
 export function createBuildPipeline(options: BuildPipelineOptions): Pipeline {
   return async (context) => {
+    // The tester's sandbox starts while the planner and coder think.
+    void context.sandbox.warm(context.sandboxLimits);
     const { plan } = await context.step<PlannerResult>('plan', 'agent', (scope) => runPlanner(scope, context.run.spec, options.maxPlanRetries));
     for (const gate of options.gates?.afterPlan ?? []) await context.gate(gate, { spec: context.run.spec, plan });
 

@@ -1,12 +1,12 @@
 import { loadConfig } from '../core/load-config.js';
-import { composeUmca, type Umca } from '../composition.js';
+import { composeUmca, type ComposeOptions, type Umca } from '../composition.js';
 
 export interface GlobalOptions {
   config?: string;
 }
 
 /** Loads the config (one-line error naming the field on failure) and wires umca. */
-export async function openUmca(options: GlobalOptions): Promise<Umca> {
+export async function openUmca(options: GlobalOptions, compose: ComposeOptions = {}): Promise<Umca> {
   const { config } = loadConfig(options.config === undefined ? {} : { file: options.config });
-  return composeUmca(config);
+  return composeUmca(config, compose);
 }

@@ -53,6 +53,7 @@ export class Engine {
   async createRun(input: { spec: string; model: string; actor?: string; claim?: boolean }): Promise<RunRecord> {
     const spec = input.spec.trim();
     if (!spec) throw new InvalidRequestError('spec must not be empty', 'spec_missing');
+    if (spec.includes('\u0000')) throw new InvalidRequestError('spec must not contain NUL characters', 'spec_invalid');
     if (spec.length > this.#deps.specMaxChars) {
       throw new InvalidRequestError(`spec is ${spec.length} characters; the limit is ${this.#deps.specMaxChars}`, 'spec_too_long');
     }

@@ -47,6 +47,8 @@ export interface SandboxResult {
 export interface SandboxLane {
   /** e.g. `wasm-js`. */
   readonly name: string;
+  /** Starts whatever the lane needs ahead of a job with these limits, off the hot path. MUST NOT reject. */
+  warm(limits: SandboxLimits): Promise<void>;
   /** Runs one job. MUST resolve (never reject) with a classified result for anything the guest does. */
   run(job: SandboxJob, options?: { signal?: AbortSignal }): Promise<SandboxResult>;
   /** Stops idle workers; pending jobs finish first. */

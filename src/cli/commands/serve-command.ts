@@ -17,10 +17,10 @@ export function serveCommand(globals: () => GlobalOptions): Command {
     .action(async (options: ServeOptions) => {
       const port = options.port === undefined ? undefined : Number(options.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new CliError('--port: expected an integer from 0 to 65535');
-      const umca = await openUmca(globals());
-      const host = options.host ?? umca.config.server.host;
       const log = (message: string, error?: unknown) =>
         process.stderr.write(`umca: ${message}${error instanceof Error && error.message && !message.includes(error.message) ? ` (${error.message})` : ''}\n`);
+      const umca = await openUmca(globals(), { onBackgroundError: (runId, error) => log(`run ${runId} stopped`, error) });
+      const host = options.host ?? umca.config.server.host;
       const app = createApp(umca, { log });
       const server = serve({ fetch: app.fetch, hostname: host, port: port ?? umca.config.server.port });
       try {

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { isTestFile, type SandboxJob, type SandboxLane, type SandboxResult } from '../sandbox-lane.js';
+import { isTestFile, type SandboxJob, type SandboxLane, type SandboxLimits, type SandboxResult } from '../sandbox-lane.js';
 import { toGuestModules } from './transpile.js';
 import type { RunRequest, RunResponse, WorkerData } from './wasm-js-protocol.js';
 
@@ -46,11 +46,15 @@ export class WasmJsLane implements SandboxLane {
   }
 
   /** Starts a worker ahead of the first job so its start-up is off the hot path. */
-  async warm(memoryBytes: number): Promise<void> {
-    if (this.#idle.length > 0 || this.#live >= this.#maxWorkers) return;
-    const slot = this.#spawn(memoryBytes);
-    await slot.ready;
-    this.#release(slot);
+  async warm(limits: SandboxLimits): Promise<void> {
+    if (this.#closed || this.#idle.some((slot) => slot.memoryBytes === limits.memoryBytes) || this.#live >= this.#maxWorkers) return;
+    const slot = this.#spawn(limits.memoryBytes);
+    try {
+      await slot.ready;
+      this.#release(slot);
+    } catch {
+      await this.#kill(slot);
+    }
   }
 
   async run(job: SandboxJob, options: { signal?: AbortSignal } = {}): Promise<SandboxResult> {
