@@ -8,16 +8,16 @@ import { join } from 'node:path';
 import { parseConfig } from '../src/core/load-config.js';
 import { composeUmca } from '../src/composition.js';
 import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
-import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { Store } from '../src/store/store.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 const MODEL_DELAY_MS = 50;
 
-async function bench(name: string, openStore: (home: string) => Promise<Store>): Promise<void> {
+async function bench(name: string, openStore: (home: string) => Promise<{ store: Store; dispose?: () => Promise<void> }>): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'umca-bench-'));
   const config = parseConfig({ home });
-  const umca = await composeUmca(config, { store: await openStore(home), scriptedDelayMs: MODEL_DELAY_MS });
+  const opened = await openStore(home);
+  const umca = await composeUmca(config, { store: opened.store, scriptedDelayMs: MODEL_DELAY_MS });
   try {
     // One warm-up run (worker start, JIT), not counted.
     const warm = await umca.engine.createRun({ spec: 'warm-up', model: 'scripted:demo' });
@@ -56,21 +56,18 @@ async function bench(name: string, openStore: (home: string) => Promise<Store>):
     );
   } finally {
     await umca.close();
+    await opened.dispose?.().catch(() => undefined);
     rmSync(home, { recursive: true, force: true });
   }
 }
 
-await bench('pglite', (home) => openPgliteStore(join(home, 'pglite')));
-if (process.env.BENCH_MEMORY) await bench('pglite-memory', () => openPgliteStore());
+await bench('pglite', async (home) => ({ store: await openPgliteStore(join(home, 'pglite')) }));
+if (process.env.BENCH_MEMORY) await bench('pglite-memory', async () => ({ store: await openPgliteStore() }));
 if (process.env.UMCA_TEST_POSTGRES_URL) {
   const { openPostgresSchema } = await import('../test/support/store-backends.js');
-  let dispose: (() => Promise<void>) | undefined;
+  // A schema of its own, dropped afterwards; the store inside is closed by umca.close().
   await bench('postgres', async () => {
     const opened = await openPostgresSchema(process.env.UMCA_TEST_POSTGRES_URL!);
-    dispose = opened.dispose;
-    // The bench closes the store itself; dropping the schema afterwards needs its own connection.
-    return opened.store;
+    return { store: opened.store, dispose: () => opened.dispose() };
   });
-  void dispose;
-  void openPostgresStore;
 }

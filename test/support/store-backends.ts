@@ -55,7 +55,7 @@ export async function openPostgresSchema(url: string): Promise<{ store: Store; u
     store,
     url: scoped.toString(),
     async dispose() {
-      await store.close();
+      await store.close().catch(() => undefined); // the caller may have closed it already
       const cleanup = new pg.Client({ connectionString: url });
       await cleanup.connect();
       await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);

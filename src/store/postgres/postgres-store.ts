@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { UmcaError } from '../../core/errors.js';
 import type { SqlClient, SqlQueryable } from '../sql/sql-client.js';
@@ -30,7 +31,7 @@ class PostgresClient implements SqlClient {
   }
 
   async query<R>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
-    const result = await this.#pool.query(sql, params as unknown[]);
+    const result = await this.#pool.query(statement(sql, params));
     return { rows: result.rows as R[] };
   }
 
@@ -40,7 +41,7 @@ class PostgresClient implements SqlClient {
       await client.query('BEGIN');
       const result = await fn({
         async query<R>(sql: string, params: readonly unknown[] = []) {
-          const res = await client.query(sql, params as unknown[]);
+          const res = await client.query(statement(sql, params));
           return { rows: res.rows as R[] };
         },
       });
@@ -61,6 +62,16 @@ class PostgresClient implements SqlClient {
   async close(): Promise<void> {
     await this.#pool.end();
   }
+}
+
+/**
+ * A named statement: `pg` prepares it once per connection and then only binds and
+ * executes, skipping the parse and plan of umca's larger statements (the commit CTE).
+ * The name is a hash of the text, so one name never stands for two texts.
+ */
+function statement(sql: string, params: readonly unknown[]): pg.QueryConfig {
+  if (params.length === 0) return { text: sql };
+  return { name: `umca_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`, text: sql, values: params as unknown[] };
 }
 
 /** Never print a password from a URL. */
