@@ -173,6 +173,20 @@ describe('the governed run, in one process', () => {
     }
   });
 
+  it('cancels a run that was created but never started, releasing its lease', async () => {
+    const umca = await testUmca();
+    try {
+      const run = await umca.engine.createRun({ spec: 'slugify', model: 'scripted:demo', claim: true });
+      assert.equal(run.lease_owner, umca.engine.workerId);
+      const cancelled = await umca.engine.cancel(run.id, 'not needed');
+      assert.deepEqual([cancelled.status, cancelled.lease_owner], ['cancelled', null]);
+      assert.equal((await umca.engine.execute(run.id)).status, 'cancelled', 'executing it afterwards changes nothing');
+      assert.deepEqual((await umca.store.readEvents(run.id)).map((e) => e.type), ['run.created', 'run.cancelled']);
+    } finally {
+      await umca.close();
+    }
+  });
+
   it('fails a run whose model server is unreachable, naming the provider and URL', async () => {
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

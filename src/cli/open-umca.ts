@@ -10,3 +10,13 @@ export async function openUmca(options: GlobalOptions, compose: ComposeOptions =
   const { config } = loadConfig(options.config === undefined ? {} : { file: options.config });
   return composeUmca(config, compose);
 }
+
+/** Runs `fn` with a wired umca and closes it afterwards, whatever happens. */
+export async function withUmca<T>(options: GlobalOptions, fn: (umca: Umca) => Promise<T>, compose: ComposeOptions = {}): Promise<T> {
+  const umca = await openUmca(options, compose);
+  try {
+    return await fn(umca);
+  } finally {
+    await umca.close();
+  }
+}

@@ -87,10 +87,6 @@ export class Engine {
     this.execute(runId).catch((error: unknown) => this.#deps.onBackgroundError?.(runId, error));
   }
 
-  isExecuting(runId: string): boolean {
-    return this.#inflight.has(runId);
-  }
-
   async cancel(runId: string, reason = 'cancelled by user'): Promise<RunRecord> {
     const run = await this.#deps.store.getRun(runId);
     if (!run) throw new NotFoundError(`run ${runId} not found`);
@@ -101,7 +97,8 @@ export class Engine {
       inflight.controller.abort(new CancelledError(reason));
       return inflight.done;
     }
-    return this.#commitNow(runId, { events: [draft('run.cancelled', 'user:local', { reason })], status: 'cancelled', reason });
+    // Not executing here: end it directly (releasing the lease it may hold since creation).
+    return this.#commitNow(runId, { events: [draft('run.cancelled', 'user:local', { reason })], status: 'cancelled', reason, releaseLease: this.workerId });
   }
 
   /** Starts every unfinished run whose executor is gone. Returns the ids started. */

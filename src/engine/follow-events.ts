@@ -27,13 +27,18 @@ export async function* followEvents(deps: { store: Store; bus: Bus }, runId: str
   const onAbort = () => wake?.();
   options.signal?.addEventListener('abort', onAbort);
   let last = options.afterSeq ?? 0;
-  try {
-    // Subscribed first, so nothing falls between the backlog and the live feed.
+  /** Yields what the store has after `last`; true once the run's final event went out. */
+  async function* fromStore(): AsyncGenerator<RunEvent, boolean> {
     for (const event of await store.readEvents(runId, { afterSeq: last })) {
       last = event.seq;
       yield event;
-      if (TERMINAL_EVENT_TYPES.has(event.type)) return;
+      if (TERMINAL_EVENT_TYPES.has(event.type)) return true;
     }
+    return false;
+  }
+  try {
+    // Subscribed first, so nothing falls between the backlog and the live feed.
+    if (yield* fromStore()) return;
     const run = await store.getRun(runId);
     if (!run || FINAL_STATUSES.has(run.status)) return;
 
@@ -41,12 +46,14 @@ export async function* followEvents(deps: { store: Store; bus: Bus }, runId: str
       while (queue.length > 0) {
         const event = queue.shift()!;
         if (event.seq <= last) continue;
-        const batch = event.seq === last + 1 ? [event] : await store.readEvents(runId, { afterSeq: last });
-        for (const item of batch) {
-          last = item.seq;
-          yield item;
-          if (TERMINAL_EVENT_TYPES.has(item.type)) return;
+        if (event.seq > last + 1) {
+          // The bus skipped something: the store has it.
+          if (yield* fromStore()) return;
+          continue;
         }
+        last = event.seq;
+        yield event;
+        if (TERMINAL_EVENT_TYPES.has(event.type)) return;
       }
       const woke = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), options.idleMs ?? 15_000);
@@ -59,11 +66,7 @@ export async function* followEvents(deps: { store: Store; bus: Bus }, runId: str
       if (woke || options.signal?.aborted) continue;
       // Quiet: another process may have written (or ended) the run.
       yield undefined;
-      for (const event of await store.readEvents(runId, { afterSeq: last })) {
-        last = event.seq;
-        yield event;
-        if (TERMINAL_EVENT_TYPES.has(event.type)) return;
-      }
+      if (yield* fromStore()) return;
       const now = await store.getRun(runId);
       if (!now || FINAL_STATUSES.has(now.status)) return;
     }

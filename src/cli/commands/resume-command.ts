@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { FINAL_STATUSES } from '../../core/run.js';
 import { CliError } from '../cli-error.js';
 import { exitCodeFor } from '../exit-codes.js';
-import { openUmca, type GlobalOptions } from '../open-umca.js';
+import { withUmca, type GlobalOptions } from '../open-umca.js';
 import { executeAndWatch } from '../watch-run.js';
 
 export function resumeCommand(globals: () => GlobalOptions): Command {
@@ -11,8 +11,7 @@ export function resumeCommand(globals: () => GlobalOptions): Command {
     .argument('<run-id>', 'the run to resume')
     .option('--json', 'print the new events as JSON lines')
     .action(async (runId: string, options: { json?: boolean }) => {
-      const umca = await openUmca(globals());
-      try {
+      await withUmca(globals(), async (umca) => {
         const run = await umca.store.getRun(runId);
         if (!run) throw new CliError(`run ${runId} not found`);
         if (FINAL_STATUSES.has(run.status)) {
@@ -21,8 +20,6 @@ export function resumeCommand(globals: () => GlobalOptions): Command {
           return;
         }
         process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false, afterSeq: run.last_seq });
-      } finally {
-        await umca.close();
-      }
+      });
     });
 }

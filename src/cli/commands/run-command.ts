@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadScriptedFixture } from '../../gateway/providers/scripted/scripted-fixture.js';
 import { CliError } from '../cli-error.js';
-import { openUmca, type GlobalOptions } from '../open-umca.js';
+import { withUmca, type GlobalOptions } from '../open-umca.js';
 import { executeAndWatch } from '../watch-run.js';
 
 interface RunOptions {
@@ -20,15 +20,12 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .option('--json', 'print the events as JSON lines instead of progress')
     .addHelpText('after', '\nExit codes: 0 completed, 1 failed or cancelled, 2 blocked by a gate, 3 usage or config error.\n\nExample:\n  npx umca run --model scripted:demo "Write a TypeScript slugify function with tests"')
     .action(async (specArg: string | undefined, options: RunOptions) => {
-      const umca = await openUmca(globals());
-      try {
+      await withUmca(globals(), async (umca) => {
         const model = options.model ?? umca.config.model;
         const spec = readSpec(specArg, options.specFile, model);
         const run = await umca.engine.createRun({ spec, model, claim: true });
         process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false, afterSeq: 0 });
-      } finally {
-        await umca.close();
-      }
+      });
     });
 }
 

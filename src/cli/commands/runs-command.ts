@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { RunRecord, RunStatus } from '../../core/run.js';
 import { CliError } from '../cli-error.js';
-import { openUmca, type GlobalOptions } from '../open-umca.js';
+import { withUmca, type GlobalOptions } from '../open-umca.js';
 import { formatMs } from '../progress-renderer.js';
 
 const STATUSES: RunStatus[] = ['created', 'running', 'completed', 'failed', 'blocked', 'cancelled'];
@@ -21,8 +21,7 @@ export function runsCommand(globals: () => GlobalOptions): Command {
       }
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError('--limit: expected an integer from 1 to 500');
-      const umca = await openUmca(globals());
-      try {
+      await withUmca(globals(), async (umca) => {
         const list = await umca.store.listRuns({ limit, ...(options.status ? { status: options.status as RunStatus } : {}) });
         if (options.json) {
           process.stdout.write(`${JSON.stringify(list)}\n`);
@@ -33,9 +32,7 @@ export function runsCommand(globals: () => GlobalOptions): Command {
           return;
         }
         for (const run of list) process.stdout.write(`${summary(run)}\n`);
-      } finally {
-        await umca.close();
-      }
+      });
     });
 
   runs
@@ -44,8 +41,7 @@ export function runsCommand(globals: () => GlobalOptions): Command {
     .argument('<run-id>', 'the run')
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
-      const umca = await openUmca(globals());
-      try {
+      await withUmca(globals(), async (umca) => {
         const run = await umca.store.getRun(runId);
         if (!run) throw new CliError(`run ${runId} not found`);
         const artifacts = await umca.store.listArtifacts(runId);
@@ -71,9 +67,7 @@ export function runsCommand(globals: () => GlobalOptions): Command {
         lines.push(artifacts.length ? 'artifacts' : 'artifacts none');
         for (const artifact of artifacts) lines.push(`  ${artifact.path} (${artifact.size} B, sha256 ${artifact.sha256.slice(0, 12)})`);
         process.stdout.write(`${lines.join('\n')}\n`);
-      } finally {
-        await umca.close();
-      }
+      });
     });
   return runs;
 }
