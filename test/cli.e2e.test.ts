@@ -8,7 +8,8 @@ import { PGlite } from '@electric-sql/pglite';
 import type { RunEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/hash-chain.js';
 import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
-import { exited, runCli, scratch, startCli, waitForLine } from './support/cli.js';
+import { fileURLToPath } from 'node:url';
+import { exited, runBuilt, runCli, scratch, startCli, waitForLine } from './support/cli.js';
 import { demoFixture, scriptedModel } from './support/scripted.js';
 
 const DEMO_SPEC = demoFixture().spec!;
@@ -68,6 +69,18 @@ describe('umca CLI, end to end', () => {
     const show = await runCli(['runs', 'show', id], where);
     assert.match(show.stdout, /status {3}completed/);
     assert.match(show.stdout, /src\/slugify\.ts \(244 B/);
+  });
+
+  it('works as the built package: npx umca run, then npx umca verify', async () => {
+    const where = scratch();
+    const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+    const npx = (args: string[]) => runBuilt(bin, args, where);
+    const run = await npx(['run', '--model', 'scripted:demo', DEMO_SPEC]);
+    assert.equal(run.code, 0, run.stderr);
+    const id = /^run (\S+)$/m.exec(run.stdout)?.[1];
+    assert.match(run.stdout, new RegExp(`^artifacts: \\.umca/runs/${id}/$`, 'm'));
+    const verify = await npx(['verify', id!]);
+    assert.equal(verify.code, 0, verify.stderr);
   });
 
   it('prints events as JSON lines with --json', async () => {

@@ -29,7 +29,15 @@ export function startCli(args: string[], where: { cwd: string; env: NodeJS.Proce
 }
 
 export function runCli(args: string[], where: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliResult> {
-  const child = startCli(args, where);
+  return collect(startCli(args, where));
+}
+
+/** Runs the built bin (`dist/cli/main.js`, what `npx umca` runs) with plain node. */
+export function runBuilt(bin: string, args: string[], where: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliResult> {
+  return collect(spawn(process.execPath, [bin, ...args], { cwd: where.cwd, env: where.env, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+function collect(child: ChildProcess): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
