@@ -109,6 +109,22 @@ describe('umca CLI, end to end', () => {
     assert.equal((await runCli(['verify', runId], where)).code, 0);
   });
 
+  it('stops on Ctrl-C with exit 130, keeping the run resumable', async () => {
+    const where = scratch();
+    const child = startCli(['run', '--json', '--model', slowCoderModel(), DEMO_SPEC], where);
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const line = await waitForLine(child, (l) => l.includes('"model.request"') && l.includes('"role":"coder"'));
+    const runId = (JSON.parse(line) as RunEvent).run_id;
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 130);
+    assert.equal(stderr, `umca: interrupted; the run is kept: umca resume ${runId}\n`);
+    const resumed = await runCli(['resume', runId], where);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assertResumedCleanly(await readLog(where.env.UMCA_HOME!, runId));
+  });
+
   it('finishes a run killed with its server after `umca serve` restarts', async () => {
     const where = scratch();
     writeFileSync(join(where.cwd, 'umca.yaml'), `model: ${slowCoderModel()}\nserver:\n  port: 0\n`);
