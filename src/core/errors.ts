@@ -22,16 +22,32 @@ export class UmcaError extends Error {
     this.isRetryable = options.isRetryable ?? false;
   }
 
-  /** The body sent to clients: never a stack, never the cause's internals. */
-  toJSON(): { error: { code: string; message: string } } {
-    return { error: { code: this.code, message: this.message } };
+  /** The field a caller got wrong, if one did. */
+  param: string | null = null;
+
+  /**
+   * The body sent to clients: never a stack, never the cause's internals. `type` and
+   * `param` make it OpenAI's error shape too, so OpenAI clients read umca's errors.
+   */
+  toJSON(): { error: { code: string; message: string; type: string; param: string | null } } {
+    return { error: { code: this.code, message: this.message, type: errorType(this.status), param: this.param } };
   }
+}
+
+/** OpenAI's error `type` for a status. */
+export function errorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500) return status === 502 || status === 504 ? 'upstream_error' : 'server_error';
+  return 'invalid_request_error';
 }
 
 /** The caller sent something malformed or out of bounds. */
 export class InvalidRequestError extends UmcaError {
-  constructor(message: string, code = 'invalid_request') {
+  constructor(message: string, code = 'invalid_request', param: string | null = null) {
     super(code, message, { status: 400 });
+    this.param = param;
   }
 }
 

@@ -35,6 +35,13 @@ export interface Usage {
 
 export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'other';
 
+export interface JsonSchemaFormat {
+  type: 'json_schema';
+  name: string;
+  schema: Record<string, unknown>;
+  strict?: boolean;
+}
+
 export interface ChatRequest {
   messages: ChatMessage[];
   /** Overrides the provider's configured model. */
@@ -43,8 +50,8 @@ export interface ChatRequest {
   toolChoice?: 'auto' | 'none' | 'required' | { name: string };
   temperature?: number;
   maxTokens?: number;
-  /** `json` asks for a JSON object reply where the upstream supports it. */
-  responseFormat?: 'text' | 'json';
+  /** `json` asks for a JSON object reply; `json_schema` for one matching a schema, where the upstream supports it. */
+  responseFormat?: 'text' | 'json' | JsonSchemaFormat;
   /**
    * Who asks and in which turn (`role`, `turn`, `run_id`). Providers MUST NOT send it
    * upstream as content; the scripted provider picks its reply by it.

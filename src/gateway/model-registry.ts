@@ -2,6 +2,7 @@ import type { UmcaConfig } from '../core/config.js';
 import { InvalidRequestError } from '../core/errors.js';
 import type { ModelProvider } from './model-provider.js';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible/openai-compatible-provider.js';
+import { listShippedFixtures } from './providers/scripted/scripted-fixture.js';
 import { ScriptedProvider } from './providers/scripted/scripted-provider.js';
 
 export interface ModelRegistryOptions {
@@ -24,6 +25,13 @@ export class ModelRegistry {
   constructor(config: Pick<UmcaConfig, 'providers'>, options: ModelRegistryOptions = {}) {
     this.#config = config;
     this.#options = options;
+  }
+
+  /** Every model a caller may name: the shipped scripted fixtures and the configured providers. */
+  list(): Array<{ id: string; ownedBy: string }> {
+    const fixtures = listShippedFixtures().map((name) => ({ id: `scripted:${name}`, ownedBy: 'umca-scripted' }));
+    const providers = Object.entries(this.#config.providers).map(([name, settings]) => ({ id: name, ownedBy: settings.type }));
+    return [...providers, ...fixtures];
   }
 
   resolve(ref: string): ModelProvider {

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Umca } from '../composition.js';
 import { UmcaError } from '../core/errors.js';
 import { errorHandler } from './on-error.js';
+import { openAiRoutes } from './openai-routes.js';
 import { runsRoutes } from './runs-routes.js';
 
 export interface AppOptions {
@@ -12,11 +13,11 @@ export interface AppOptions {
 }
 
 /** The HTTP edge. Built without a listening server, so tests call `app.request()`. */
-export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'>, options: AppOptions = {}): Hono {
+export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models'>, options: AppOptions = {}): Hono {
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`umca: ${message}${error instanceof Error ? ` (${error.message})` : ''}`));
   const app = new Hono();
   app.onError(errorHandler(log));
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, type: 'invalid_request_error', param: null } }, 404));
   app.use(
     '/v1/*',
     bodyLimit({
@@ -31,5 +32,6 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
     return c.json({ status: 'ok', store: umca.store.kind });
   });
   app.route('/v1/runs', runsRoutes(umca, options.sseIdleMs === undefined ? {} : { sseIdleMs: options.sseIdleMs }));
+  app.route('/v1', openAiRoutes(umca));
   return app;
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { UmcaError } from '../core/errors.js';
+import { errorType, UmcaError } from '../core/errors.js';
 
 /**
  * The one place errors become responses: `{error:{code,message}}`, never a stack.
@@ -16,9 +16,9 @@ export function errorHandler(log: (message: string, error: unknown) => void) {
     if (error instanceof HTTPException) {
       const status = error.status;
       const code = status === 413 ? 'payload_too_large' : status === 400 ? 'invalid_request' : 'http_error';
-      return c.json({ error: { code, message: error.message || 'request rejected' } }, status);
+      return c.json({ error: { code, message: error.message || 'request rejected', type: errorType(status), param: null } }, status);
     }
     log(`${c.req.method} ${c.req.path}: unexpected error`, error);
-    return c.json({ error: { code: 'internal', message: 'internal error; see the server log' } }, 500);
+    return c.json({ error: { code: 'internal', message: 'internal error; see the server log', type: 'server_error', param: null } }, 500);
   };
 }

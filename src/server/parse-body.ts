@@ -14,7 +14,7 @@ export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S):
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.length ? issue.path.join('.') : 'body';
-    throw new InvalidRequestError(`${field}: ${issue?.message.replace(/^Invalid input: /, '') ?? 'invalid'}`);
+    throw new InvalidRequestError(`${field}: ${issue?.message.replace(/^Invalid input: /, '') ?? 'invalid'}`, 'invalid_request', issue?.path.length ? field : null);
   }
   return parsed.data;
 }

@@ -7,6 +7,10 @@ export function toOpenAiBody(request: ChatRequest, model: string, stream: boolea
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
   if (request.responseFormat === 'json') body.response_format = { type: 'json_object' };
+  else if (typeof request.responseFormat === 'object') {
+    const { name, schema, strict } = request.responseFormat;
+    body.response_format = { type: 'json_schema', json_schema: { name, schema, ...(strict === undefined ? {} : { strict }) } };
+  }
   if (request.tools?.length) {
     body.tools = request.tools.map((tool) => ({
       type: 'function',

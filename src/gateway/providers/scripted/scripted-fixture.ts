@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -28,6 +28,14 @@ export type ScriptedFixture = z.infer<typeof scriptedFixtureSchema>;
 export type ScriptedReply = z.infer<typeof replySchema>;
 
 const BUILT_IN_DIR = fileURLToPath(new URL('../../../../fixtures/scripted/', import.meta.url));
+
+/** Names of the fixtures shipped in `fixtures/scripted/`. */
+export function listShippedFixtures(): string[] {
+  return readdirSync(BUILT_IN_DIR)
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => file.slice(0, -'.yaml'.length))
+    .sort();
+}
 
 /** `demo` names a fixture shipped in `fixtures/scripted/`; anything with a slash or `.yaml` is a path. */
 export function resolveFixturePath(ref: string): string {

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { NotFoundError, toUmcaError, UmcaError } from '../core/errors.js';
+import type { ModelProvider } from '../gateway/model-provider.js';
+import type { ModelRegistry } from '../gateway/model-registry.js';
+import { fromOpenAiRequest } from '../gateway/openai/convert-from-openai-request.js';
+import { ChunkWriter, toOpenAiCompletion } from '../gateway/openai/convert-to-openai-response.js';
+import { chatCompletionRequestSchema } from '../gateway/openai/openai-request.js';
+import { parseJsonBody } from './parse-body.js';
+
+const STARTED = Math.floor(Date.now() / 1000);
+
+/**
+ * OpenAI's API, served by umca: `POST /v1/chat/completions` (plain and streamed, tools,
+ * response formats) and `GET /v1/models`. The official `openai` client works unchanged.
+ */
+export function openAiRoutes(deps: { models: ModelRegistry }): Hono {
+  const app = new Hono();
+
+  app.get('/models', (c) =>
+    c.json({ object: 'list', data: deps.models.list().map((model) => ({ id: model.id, object: 'model', created: STARTED, owned_by: model.ownedBy })) }),
+  );
+
+  app.post('/chat/completions', async (c) => {
+    const body = await parseJsonBody(c, chatCompletionRequestSchema);
+    const provider = resolve(deps.models, body.model);
+    const request = fromOpenAiRequest(body);
+    const id = `chatcmpl-${randomUUID()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const signal = c.req.raw.signal;
+    if (!body.stream) return c.json(toOpenAiCompletion(id, created, await provider.chat(request, { signal })));
+
+    // Failures before the first part are still an HTTP error (502 naming the upstream).
+    const parts = provider.stream(request, { signal })[Symbol.asyncIterator]();
+    let next = await parts.next();
+    const chunks = new ChunkWriter(id, created, provider.model);
+    const includeUsage = body.stream_options?.include_usage === true;
+    return streamSSE(c, async (stream) => {
+      const send = (data: unknown) => stream.writeSSE({ data: JSON.stringify(data) });
+      await send(chunks.start());
+      try {
+        while (!next.done) {
+          const part = next.value;
+          if (part.type === 'text-delta') await send(chunks.text(part.text));
+          else if (part.type === 'tool-call') await send(chunks.toolCall(part.toolCall));
+          else {
+            chunks.model = part.model;
+            await send(chunks.finish(part.finishReason));
+            if (includeUsage) await send(chunks.usage(part.usage));
+          }
+          next = await parts.next();
+        }
+      } catch (error) {
+        // Mid-stream: an error event and no [DONE], so the client knows the reply is cut.
+        await send(toUmcaError(error).toJSON());
+        return;
+      }
+      await stream.writeSSE({ data: '[DONE]' });
+    });
+  });
+
+  return app;
+}
+
+function resolve(models: ModelRegistry, ref: string): ModelProvider {
+  try {
+    return models.resolve(ref);
+  } catch (error) {
+    if (error instanceof UmcaError && error.code === 'unknown_model') {
+      const notFound = new NotFoundError(`The model \`${ref}\` does not exist (see GET /v1/models)`, 'model_not_found');
+      notFound.param = 'model';
+      throw notFound;
+    }
+    throw error;
+  }
+}

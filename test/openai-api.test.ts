@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import OpenAI from 'openai';
+import type { Umca } from '../src/composition.js';
+import { createApp } from '../src/server/app.js';
+import { startFakeOpenAi, type FakeUpstream } from './support/fake-openai-upstream.js';
+import { testUmca } from './support/umca.js';
+
+let upstream: FakeUpstream;
+let umca: Umca;
+let client: OpenAI;
+let app: ReturnType<typeof createApp>;
+const REPLY = 'Hello from the fake upstream.';
+const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
+  { type: 'function', function: { name: 'get_weather', description: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+];
+
+before(async () => {
+  upstream = await startFakeOpenAi();
+  umca = await testUmca({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' } } });
+  app = createApp(umca, { log: () => undefined });
+  // The official client, unchanged, pointed at umca; requests go straight into the app.
+  client = new OpenAI({ baseURL: 'http://umca.test/v1', apiKey: 'sk-local', maxRetries: 0, fetch: async (url, init) => app.request(String(url), init) });
+});
+after(async () => {
+  await umca.close();
+  await upstream.close();
+});
+
+describe('OpenAI-compatible API through the official openai client', () => {
+  it('lists models', async () => {
+    const ids = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    assert.ok(ids.includes('fake') && ids.includes('scripted:demo'), ids.join(', '));
+  });
+
+  it('answers a plain chat', async () => {
+    const completion = await client.chat.completions.create({ model: 'fake', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }], temperature: 0 });
+    assert.equal(completion.object, 'chat.completion');
+    assert.match(completion.id, /^chatcmpl-/);
+    assert.equal(completion.choices[0]?.message.content, REPLY);
+    assert.equal(completion.choices[0]?.finish_reason, 'stop');
+    assert.deepEqual(completion.usage, { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 });
+    assert.deepEqual(upstream.requests.at(-1)?.messages, [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }]);
+  });
+
+  it('streams a chat, with usage when asked', async () => {
+    const stream = await client.chat.completions.create({ model: 'fake', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    let finish: string | null | undefined;
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      usage = chunk.usage ?? usage;
+    }
+    assert.equal(text, REPLY);
+    assert.equal(finish, 'stop');
+    assert.deepEqual(usage, { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 });
+  });
+
+  it('passes tools through and returns tool calls, whole and streamed', async () => {
+    const whole = await client.chat.completions.create({ model: 'fake/tools', messages: [{ role: 'user', content: 'weather in Paris?' }], tools, tool_choice: 'auto' });
+    assert.equal(whole.choices[0]?.finish_reason, 'tool_calls');
+    assert.deepEqual(whole.choices[0]?.message.tool_calls, [{ id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
+    assert.deepEqual((upstream.requests.at(-1)?.tools as unknown[])[0], tools[0]);
+
+    const stream = client.chat.completions.stream({ model: 'fake/tools', messages: [{ role: 'user', content: 'weather in Paris?' }], tools });
+    const final = await stream.finalChatCompletion();
+    assert.deepEqual(final.choices[0]?.message.tool_calls?.map((c) => [c.id, c.type === 'function' && c.function.name, c.type === 'function' && c.function.arguments]), [['call_abc', 'get_weather', '{"city":"Paris"}']]);
+  });
+
+  it('sends a tool result back upstream in OpenAI form', async () => {
+    await client.chat.completions.create({
+      model: 'fake',
+      messages: [
+        { role: 'user', content: 'weather?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call_abc', content: '21 °C' },
+      ],
+      response_format: { type: 'json_schema', json_schema: { name: 'weather', schema: { type: 'object' }, strict: true } },
+    });
+    const sent = upstream.requests.at(-1)!;
+    assert.deepEqual((sent.messages as unknown[]).slice(1), [
+      { role: 'assistant', content: '', tool_calls: [{ id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', content: '21 °C', tool_call_id: 'call_abc' },
+    ]);
+    assert.deepEqual(sent.response_format, { type: 'json_schema', json_schema: { name: 'weather', schema: { type: 'object' }, strict: true } });
+  });
+
+  describe('errors in OpenAI form', () => {
+    const statusOf = async (call: Promise<unknown>) => {
+      try {
+        await call;
+      } catch (error) {
+        if (error instanceof OpenAI.APIError) return { status: error.status, code: error.code, param: error.param, type: error.type, message: error.message };
+        throw error;
+      }
+      assert.fail('expected an API error');
+    };
+
+    it('404 model_not_found for an unknown model', async () => {
+      const error = await statusOf(client.chat.completions.create({ model: 'gpt-nothing', messages: [{ role: 'user', content: 'hi' }] }));
+      assert.deepEqual([error.status, error.code, error.param, error.type], [404, 'model_not_found', 'model', 'invalid_request_error']);
+    });
+
+    it('400 naming the field for a malformed body', async () => {
+      const error = await statusOf(client.chat.completions.create({ model: 'fake', messages: [] }));
+      assert.deepEqual([error.status, error.param, error.type], [400, 'messages', 'invalid_request_error']);
+      const role = await statusOf(client.chat.completions.create({ model: 'fake', messages: [{ role: 'wizard', content: 'x' } as never] }));
+      assert.deepEqual([role.status, role.param], [400, 'messages.0.role']);
+    });
+
+    it('502 naming the upstream when it fails or answers garbage', async () => {
+      const broken = await statusOf(client.chat.completions.create({ model: 'fake/broken', messages: [{ role: 'user', content: 'hi' }] }));
+      assert.equal(broken.status, 502);
+      assert.match(broken.message, new RegExp(`${upstream.url}/chat/completions: HTTP 500`));
+      const garbage = await statusOf(client.chat.completions.create({ model: 'fake/garbage', messages: [{ role: 'user', content: 'hi' }] }));
+      assert.deepEqual([garbage.status, garbage.code], [502, 'provider_bad_response']);
+      const streamed = await statusOf(client.chat.completions.create({ model: 'fake/broken', messages: [{ role: 'user', content: 'hi' }], stream: true }));
+      assert.equal(streamed.status, 502, 'a stream that fails before its first token is an HTTP error');
+    });
+
+    it('cuts a stream whose upstream ends without its terminator, so the client sees an error', async () => {
+      const stream = await client.chat.completions.create({ model: 'fake/truncated', messages: [{ role: 'user', content: 'hi' }], stream: true });
+      await assert.rejects(async () => {
+        for await (const _ of stream) void _;
+      }, /stream ended without its \[DONE\] terminator/);
+    });
+
+    it('refuses non-text content with the message index', async () => {
+      const error = await statusOf(
+        client.chat.completions.create({ model: 'fake', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AA' } }] }] }),
+      );
+      assert.deepEqual([error.status, error.code, error.param], [400, 'unsupported_content', 'messages.0.content']);
+    });
+  });
+
+  it('answers curl-style raw requests with the exact OpenAI shape', async () => {
+    const response = await app.request('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'fake', messages: [{ role: 'user', content: 'hi' }] }) });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body).sort(), ['choices', 'created', 'id', 'model', 'object', 'usage']);
+  });
+});
