@@ -88,6 +88,14 @@ describe('OpenAI-compatible API through the official openai client', () => {
     assert.deepEqual(sent.response_format, { type: 'json_schema', json_schema: { name: 'weather', schema: { type: 'object' }, strict: true } });
   });
 
+  it('embeds, in floats and in the base64 form the client asks for by default', async () => {
+    const viaClient = await client.embeddings.create({ model: 'fake', input: ['a', 'bbb'] });
+    assert.deepEqual(viaClient.data.map((d) => [d.index, Array.from(d.embedding)]), [[0, [1, 97, 0.5]], [1, [3, 98, 0.5]]]);
+    assert.deepEqual(viaClient.usage, { prompt_tokens: 6, total_tokens: 6 });
+    const floats = await client.embeddings.create({ model: 'scripted:demo', input: 'hello', encoding_format: 'float' });
+    assert.equal(floats.data[0]?.embedding.length, 16);
+  });
+
   describe('errors in OpenAI form', () => {
     const statusOf = async (call: Promise<unknown>) => {
       try {

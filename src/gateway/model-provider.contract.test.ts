@@ -53,6 +53,17 @@ for (const implementation of implementations) {
       await assert.rejects(provider.chat({ messages: [{ role: 'user', content: 'hi' }] }, { signal: controller.signal }));
     });
 
+    it('embeds each input to one vector of one dimension, the same text to the same vector', async () => {
+      const provider = implementation.make(upstream);
+      const result = await provider.embed({ input: ['alpha', 'beta', 'alpha'] });
+      assert.equal(result.embeddings.length, 3);
+      const dims = new Set(result.embeddings.map((v) => v.length));
+      assert.equal(dims.size, 1);
+      assert.ok([...dims][0]! > 0);
+      assert.deepEqual(result.embeddings[0], result.embeddings[2]);
+      assert.notDeepEqual(result.embeddings[0], result.embeddings[1]);
+    });
+
     it('labels itself honestly', () => {
       const provider = implementation.make(upstream);
       assert.equal(provider.scripted, implementation.name === 'scripted');
@@ -110,6 +121,13 @@ describe('openai-compatible against the wire protocol', () => {
       assert.match(error.message, /HTTP 500: The server had an error/);
       return true;
     });
+  });
+
+  it('orders embeddings by index and names the embeddings URL in errors', async () => {
+    const result = await make('embed-model').embed({ input: ['a', 'bbb'] });
+    assert.deepEqual(result.embeddings, [[1, 97, 0.5], [3, 98, 0.5]]);
+    assert.deepEqual(upstream.requests.at(-1)?.input, ['a', 'bbb']);
+    await assert.rejects(make('broken').embed({ input: ['a'] }), new RegExp(`${upstream.url}/embeddings: HTTP 500: embedding backend down`));
   });
 
   it('rejects a garbage body and a stream without its terminator', async () => {

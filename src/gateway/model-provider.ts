@@ -74,6 +74,19 @@ export type StreamPart =
   | { type: 'tool-call'; toolCall: ToolCall }
   | { type: 'finish'; finishReason: FinishReason; usage: Usage; model: string };
 
+export interface EmbedRequest {
+  input: string[];
+  /** Overrides the provider's configured model. */
+  model?: string;
+}
+
+export interface EmbedResult {
+  /** One vector per input, in input order. */
+  embeddings: number[][];
+  usage: { inputTokens: number };
+  model: string;
+}
+
 export interface CallOptions {
   /** Aborts the call; the provider MUST stop network work and reject promptly. */
   signal?: AbortSignal;
@@ -102,4 +115,7 @@ export interface ModelProvider {
    * one `finish` part. A stream that ends without the upstream's terminator MUST throw.
    */
   stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamPart>;
+
+  /** Embeddings, one vector per input, all of one dimension. Same errors as `chat`. */
+  embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult>;
 }

@@ -6,6 +6,7 @@ import type { ModelProvider } from '../gateway/model-provider.js';
 import type { ModelRegistry } from '../gateway/model-registry.js';
 import { fromOpenAiRequest } from '../gateway/openai/convert-from-openai-request.js';
 import { ChunkWriter, toOpenAiCompletion } from '../gateway/openai/convert-to-openai-response.js';
+import { embeddingsRequestSchema, toOpenAiEmbeddings } from '../gateway/openai/openai-embeddings.js';
 import { chatCompletionRequestSchema } from '../gateway/openai/openai-request.js';
 import { parseJsonBody } from './parse-body.js';
 
@@ -13,7 +14,7 @@ const STARTED = Math.floor(Date.now() / 1000);
 
 /**
  * OpenAI's API, served by umca: `POST /v1/chat/completions` (plain and streamed, tools,
- * response formats) and `GET /v1/models`. The official `openai` client works unchanged.
+ * response formats), `POST /v1/embeddings` and `GET /v1/models`. The official `openai` client works unchanged.
  */
 export function openAiRoutes(deps: { models: ModelRegistry }): Hono {
   const app = new Hono();
@@ -21,6 +22,14 @@ export function openAiRoutes(deps: { models: ModelRegistry }): Hono {
   app.get('/models', (c) =>
     c.json({ object: 'list', data: deps.models.list().map((model) => ({ id: model.id, object: 'model', created: STARTED, owned_by: model.ownedBy })) }),
   );
+
+  app.post('/embeddings', async (c) => {
+    const body = await parseJsonBody(c, embeddingsRequestSchema);
+    const provider = resolve(deps.models, body.model);
+    const input = typeof body.input === 'string' ? [body.input] : body.input;
+    const result = await provider.embed({ input }, { signal: c.req.raw.signal });
+    return c.json(toOpenAiEmbeddings(result, body.encoding_format));
+  });
 
   app.post('/chat/completions', async (c) => {
     const body = await parseJsonBody(c, chatCompletionRequestSchema);

@@ -29,8 +29,15 @@ export async function startFakeOpenAi(): Promise<FakeUpstream> {
 async function handle(req: IncomingMessage, res: ServerResponse, requests: Array<Record<string, unknown>>): Promise<void> {
   let raw = '';
   for await (const chunk of req) raw += chunk;
-  const body = JSON.parse(raw) as { model: string; stream?: boolean; messages: Array<{ content: string }> };
+  const body = JSON.parse(raw) as { model: string; stream?: boolean; messages: Array<{ content: string }>; input?: string | string[] };
   requests.push({ ...body, authorization: req.headers.authorization });
+  if (req.url === '/v1/embeddings') {
+    if (body.model === 'broken') return json(res, 500, { error: { message: 'embedding backend down', type: 'server_error' } });
+    const inputs = typeof body.input === 'string' ? [body.input] : body.input ?? [];
+    // Returned out of order, as the protocol allows: clients sort by index.
+    const data = inputs.map((text, index) => ({ object: 'embedding', index, embedding: [text.length, text.charCodeAt(0), 0.5] })).reverse();
+    return json(res, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: inputs.length * 3, total_tokens: inputs.length * 3 } });
+  }
   if (req.url !== '/v1/chat/completions') return json(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
   switch (body.model) {
     case 'rate-limited':

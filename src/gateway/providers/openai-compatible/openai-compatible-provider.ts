@@ -1,10 +1,10 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { z } from 'zod';
 import { ProviderError } from '../../../core/errors.js';
-import type { CallOptions, ChatRequest, ChatResult, ModelProvider, StreamPart, ToolCall, Usage } from '../../model-provider.js';
+import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart, ToolCall, Usage } from '../../model-provider.js';
 import { toOpenAiBody } from './convert-to-openai-messages.js';
 import { mapOpenAiFinishReason } from './map-openai-finish-reason.js';
-import { chatCompletionChunkSchema, chatCompletionSchema, errorBodySchema } from './openai-wire.js';
+import { chatCompletionChunkSchema, chatCompletionSchema, embeddingsSchema, errorBodySchema } from './openai-wire.js';
 
 export interface OpenAiCompatibleSettings {
   /** e.g. `http://127.0.0.1:11434/v1` (Ollama) or `https://api.openai.com/v1`. */
@@ -30,17 +30,33 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   readonly url: string;
   readonly model: string;
   readonly label: string;
+  readonly #baseUrl: string;
   readonly #apiKey: string | undefined;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
 
   constructor(settings: OpenAiCompatibleSettings) {
-    this.url = `${settings.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    this.#baseUrl = settings.baseUrl.replace(/\/+$/, '');
+    this.url = `${this.#baseUrl}/chat/completions`;
     this.model = settings.model;
     this.label = `${settings.name ?? KIND} ${settings.model} at ${settings.baseUrl}`;
     this.#apiKey = settings.apiKey;
     this.#timeoutMs = settings.timeoutMs ?? 120_000;
     this.#fetch = settings.fetch ?? globalThis.fetch;
+  }
+
+  async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
+    const url = `${this.#baseUrl}/embeddings`;
+    const response = await this.#post({ model: request.model ?? this.model, input: request.input }, options, url);
+    const body = parseWith(embeddingsSchema, parseJsonText(await response.text(), url), url);
+    if (body.data.length !== request.input.length) {
+      throw this.#error(`answered ${body.data.length} embeddings for ${request.input.length} inputs`, 'provider_bad_response', undefined, false, url);
+    }
+    return {
+      embeddings: [...body.data].sort((a, b) => a.index - b.index).map((item) => item.embedding),
+      usage: { inputTokens: body.usage?.prompt_tokens ?? 0 },
+      model: body.model ?? request.model ?? this.model,
+    };
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
@@ -98,25 +114,25 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     yield { type: 'finish', finishReason: mapOpenAiFinishReason(finishReason), usage, model };
   }
 
-  async #post(body: Record<string, unknown>, options: CallOptions): Promise<Response> {
+  async #post(body: Record<string, unknown>, options: CallOptions, url: string = this.url): Promise<Response> {
     const signals = [AbortSignal.timeout(this.#timeoutMs), ...(options.signal ? [options.signal] : [])];
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json' };
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
     let response: Response;
     try {
-      response = await this.#fetch(this.url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any(signals) });
+      response = await this.#fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any(signals) });
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason ?? error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const why = (error as Error).name === 'TimeoutError' ? `no answer within ${this.#timeoutMs} ms` : cause?.code ?? cause?.message ?? (error as Error).message;
-      throw this.#error(`cannot reach the model server (${why})`, 'provider_unreachable', error, true);
+      throw this.#error(`cannot reach the model server (${why})`, 'provider_unreachable', error, true, url);
     }
     if (!response.ok) {
       const text = await response.text().catch(() => '');
       const parsed = errorBodySchema.safeParse(safeJson(text));
       const detail = parsed.success ? (typeof parsed.data.error === 'string' ? parsed.data.error : parsed.data.error.message) : text.slice(0, 200);
       const retryable = response.status === 429 || response.status >= 500;
-      throw new ProviderError(KIND, this.url, `HTTP ${response.status}${detail ? `: ${detail}` : ''}`, {
+      throw new ProviderError(KIND, url, `HTTP ${response.status}${detail ? `: ${detail}` : ''}`, {
         code: response.status === 429 ? 'provider_rate_limited' : 'provider_http_error',
         isRetryable: retryable,
       });
@@ -128,8 +144,8 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     return parseJsonText(await response.text(), this.url);
   }
 
-  #error(message: string, code: string, cause?: unknown, isRetryable = false): ProviderError {
-    return new ProviderError(KIND, this.url, message, { code, cause, isRetryable });
+  #error(message: string, code: string, cause?: unknown, isRetryable = false, url: string = this.url): ProviderError {
+    return new ProviderError(KIND, url, message, { code, cause, isRetryable });
   }
 }
 

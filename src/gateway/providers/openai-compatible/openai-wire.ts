@@ -48,3 +48,9 @@ export const chatCompletionChunkSchema = z.object({
 });
 
 export const errorBodySchema = z.object({ error: z.object({ message: z.string() }).or(z.string()) });
+
+export const embeddingsSchema = z.object({
+  model: z.string().optional(),
+  data: z.array(z.object({ index: z.number().int().nonnegative(), embedding: z.array(z.number()) })),
+  usage: z.object({ prompt_tokens: z.number().int().nonnegative() }).nullish(),
+});

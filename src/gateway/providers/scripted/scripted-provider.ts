@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProviderError } from '../../../core/errors.js';
-import type { CallOptions, ChatRequest, ChatResult, ModelProvider, StreamPart } from '../../model-provider.js';
+import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../../model-provider.js';
 import { loadScriptedFixture, type ScriptedFixture } from './scripted-fixture.js';
 
 export interface ScriptedSettings {
@@ -60,6 +61,22 @@ export class ScriptedProvider implements ModelProvider {
     for (const word of result.content.match(/\s*\S+\s*/g) ?? []) yield { type: 'text-delta', text: word };
     for (const toolCall of result.toolCalls) yield { type: 'tool-call', toolCall };
     yield { type: 'finish', finishReason: result.finishReason, usage: result.usage, model: result.model };
+  }
+
+  /**
+   * Deterministic stand-in vectors (16 dimensions from a hash of the text): equal texts get
+   * equal vectors, different texts different ones. Not semantic; labelled scripted like the rest.
+   */
+  async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
+    options.signal?.throwIfAborted();
+    const embeddings = request.input.map((text) => {
+      const digest = createHash('sha256').update(text).digest();
+      const vector = Array.from({ length: 16 }, (_, i) => digest.readInt16BE(i * 2) / 32_768);
+      const norm = Math.hypot(...vector) || 1;
+      return vector.map((value) => value / norm);
+    });
+    const chars = request.input.reduce((sum, text) => sum + text.length, 0);
+    return { embeddings, usage: { inputTokens: Math.ceil(chars / 4) }, model: this.model };
   }
 
   #pick(request: ChatRequest) {
