@@ -17,7 +17,8 @@ const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
 
 before(async () => {
   upstream = await startFakeOpenAi();
-  umca = await testUmca({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' } } });
+  // One attempt per call and a lenient breaker: these tests are about the API surface; routing has its own.
+  umca = await testUmca({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' } }, routing: { max_attempts: 1, breaker_failures: 100 } });
   app = createApp(umca, { log: () => undefined });
   // The official client, unchanged, pointed at umca; requests go straight into the app.
   client = new OpenAI({ baseURL: 'http://umca.test/v1', apiKey: 'sk-local', maxRetries: 0, fetch: async (url, init) => app.request(String(url), init) });

@@ -9,12 +9,32 @@ const providerSchema = z.strictObject({
   timeout_ms: z.number().int().positive().default(120_000),
 });
 
+const aliasTarget = z.union([z.string().min(1), z.strictObject({ model: z.string().min(1), weight: z.number().positive().default(1) })]);
+
+/** `planner: [deepseek, qwen]` is shorthand for `{strategy: fallback, targets: [deepseek, qwen]}`. */
+const aliasSchema = z.union([
+  z.array(aliasTarget).min(1),
+  z.strictObject({ strategy: z.enum(['fallback', 'weighted', 'least-latency']).default('fallback'), targets: z.array(aliasTarget).min(1) }),
+]);
+
 /** The shape of `umca.yaml`. Unknown keys are errors, so a typo names its field. */
 export const configSchema = z.strictObject({
   home: z.string().min(1).default('.umca'),
   database_url: z.string().optional(),
   model: z.string().min(1).default('scripted:demo'),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case name'), providerSchema).default({}),
+  aliases: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case name'), aliasSchema).default({}),
+  routing: z.strictObject({
+    /** Tries per upstream, the first included, on 429, 5xx, timeouts and lost connections. */
+    max_attempts: z.number().int().min(1).max(10).default(3),
+    backoff_initial_ms: z.number().int().min(1).default(200),
+    backoff_max_ms: z.number().int().min(1).default(10_000),
+    /** Consecutive failures that open an upstream's circuit, and how long it stays open. */
+    breaker_failures: z.number().int().min(1).default(5),
+    breaker_half_open_ms: z.number().int().min(1).default(30_000),
+    first_token_timeout_ms: z.number().int().positive().default(30_000),
+    total_timeout_ms: z.number().int().positive().default(120_000),
+  }).prefault({}),
   server: z.strictObject({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65_535).default(7070),
@@ -36,3 +56,5 @@ export const configSchema = z.strictObject({
 
 export type UmcaConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
+export type AliasConfig = z.infer<typeof aliasSchema>;
+export type RoutingConfig = UmcaConfig['routing'];

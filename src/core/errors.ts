@@ -75,12 +75,14 @@ export class ConfigError extends UmcaError {
 export class ProviderError extends UmcaError {
   readonly provider: string;
   readonly url: string | undefined;
+  /** How long the upstream asked us to wait (Retry-After), if it did. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     provider: string,
     url: string | undefined,
     message: string,
-    options: UmcaErrorOptions & { code?: string } = {},
+    options: UmcaErrorOptions & { code?: string; retryAfterMs?: number } = {},
   ) {
     super(options.code ?? 'provider_error', `${provider}${url ? ` at ${url}` : ''}: ${message}`, {
       status: options.status ?? 502,
@@ -89,6 +91,7 @@ export class ProviderError extends UmcaError {
     });
     this.provider = provider;
     this.url = url;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

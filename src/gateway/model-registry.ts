@@ -1,8 +1,11 @@
-import type { UmcaConfig } from '../core/config.js';
-import { InvalidRequestError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import type { AliasConfig, UmcaConfig } from '../core/config.js';
+import { ConfigError, InvalidRequestError } from '../core/errors.js';
 import type { ModelProvider } from './model-provider.js';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible/openai-compatible-provider.js';
-import { listShippedFixtures } from './providers/scripted/scripted-fixture.js';
+import { listShippedFixtures, resolveFixturePath } from './providers/scripted/scripted-fixture.js';
+import { AliasProvider } from './router/alias-provider.js';
+import { ResilientProvider } from './router/resilient-provider.js';
 import { ScriptedProvider } from './providers/scripted/scripted-provider.js';
 
 export interface ModelRegistryOptions {
@@ -12,34 +15,70 @@ export interface ModelRegistryOptions {
   fetch?: typeof fetch;
 }
 
+type RegistryConfig = Pick<UmcaConfig, 'providers' | 'aliases' | 'routing'>;
+
 /**
- * Turns a model reference into a provider:
- * `scripted:NAME` (a shipped fixture) or `scripted:PATH.yaml`; `NAME` of a provider in
- * the config; `NAME/MODEL` to ask that provider for another model.
+ * Turns a model reference into a provider: an alias from the config (routed over its
+ * targets); `scripted:NAME` (a shipped fixture) or `scripted:PATH.yaml`; `NAME` of a
+ * provider in the config; `NAME/MODEL` to ask that provider for another model. Every
+ * upstream is wrapped with retries, a circuit breaker and timeouts, one per upstream,
+ * shared by every alias that routes to it.
  */
 export class ModelRegistry {
-  readonly #config: Pick<UmcaConfig, 'providers'>;
+  readonly #config: RegistryConfig;
   readonly #options: ModelRegistryOptions;
   readonly #cache = new Map<string, ModelProvider>();
 
-  constructor(config: Pick<UmcaConfig, 'providers'>, options: ModelRegistryOptions = {}) {
+  constructor(config: RegistryConfig, options: ModelRegistryOptions = {}) {
     this.#config = config;
     this.#options = options;
+    for (const [name, alias] of Object.entries(config.aliases)) this.#checkAlias(name, alias);
   }
 
   /** Every model a caller may name: the shipped scripted fixtures and the configured providers. */
   list(): Array<{ id: string; ownedBy: string }> {
     const fixtures = listShippedFixtures().map((name) => ({ id: `scripted:${name}`, ownedBy: 'umca-scripted' }));
     const providers = Object.entries(this.#config.providers).map(([name, settings]) => ({ id: name, ownedBy: settings.type }));
-    return [...providers, ...fixtures];
+    const aliases = Object.keys(this.#config.aliases).map((name) => ({ id: name, ownedBy: 'umca-alias' }));
+    return [...aliases, ...providers, ...fixtures];
   }
 
   resolve(ref: string): ModelProvider {
     const cached = this.#cache.get(ref);
     if (cached) return cached;
-    const provider = this.#create(ref);
+    const alias = this.#config.aliases[ref];
+    const provider = alias ? this.#alias(ref, alias) : new ResilientProvider(this.#create(ref), this.#config.routing);
     this.#cache.set(ref, provider);
     return provider;
+  }
+
+  #alias(name: string, alias: AliasConfig): AliasProvider {
+    const { strategy, targets } = Array.isArray(alias) ? { strategy: 'fallback' as const, targets: alias } : alias;
+    return new AliasProvider(
+      name,
+      targets.map((target) => {
+        const ref = typeof target === 'string' ? target : target.model;
+        return { provider: this.resolve(ref) as ResilientProvider, weight: typeof target === 'string' ? 1 : target.weight };
+      }),
+      { strategy, totalTimeoutMs: this.#config.routing.total_timeout_ms },
+    );
+  }
+
+  /** Every target names an upstream (not another alias) that exists. */
+  #checkAlias(name: string, alias: AliasConfig): void {
+    if (this.#config.providers[name]) throw new ConfigError(`aliases.${name}: an alias cannot share its name with a provider`);
+    const targets = Array.isArray(alias) ? alias : alias.targets;
+    targets.forEach((target, index) => {
+      const ref = typeof target === 'string' ? target : target.model;
+      const field = `aliases.${name}${Array.isArray(alias) ? '' : '.targets'}.${index}`;
+      if (this.#config.aliases[ref]) throw new ConfigError(`${field}: "${ref}" is an alias; targets must be providers`);
+      if (ref.startsWith('scripted:')) {
+        if (!existsSync(resolveFixturePath(ref.slice('scripted:'.length)))) throw new ConfigError(`${field}: no scripted fixture "${ref}"`);
+        return;
+      }
+      const provider = ref.split('/')[0]!;
+      if (!this.#config.providers[provider]) throw new ConfigError(`${field}: unknown provider "${provider}" (configured: ${Object.keys(this.#config.providers).join(', ') || 'none'})`);
+    });
   }
 
   #create(ref: string): ModelProvider {
@@ -52,7 +91,7 @@ export class ModelRegistry {
     const name = slash < 0 ? ref : ref.slice(0, slash);
     const settings = this.#config.providers[name];
     if (!settings) {
-      const known = ['scripted:demo', ...Object.keys(this.#config.providers)].join(', ');
+      const known = [...Object.keys(this.#config.aliases), ...Object.keys(this.#config.providers), 'scripted:demo'].join(', ');
       throw new InvalidRequestError(`unknown model "${ref}" (configured: ${known})`, 'unknown_model');
     }
     const env = this.#options.env ?? process.env;

@@ -16,7 +16,8 @@ const REPLY = 'Hello from the fake upstream.';
 
 export async function startFakeOpenAi(): Promise<FakeUpstream> {
   const requests: Array<Record<string, unknown>> = [];
-  const server: Server = createServer((req, res) => void handle(req, res, requests));
+  const seen = new Map<string, number>();
+  const server: Server = createServer((req, res) => void handle(req, res, requests, seen));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -26,11 +27,13 @@ export async function startFakeOpenAi(): Promise<FakeUpstream> {
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, requests: Array<Record<string, unknown>>): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, requests: Array<Record<string, unknown>>, seen: Map<string, number>): Promise<void> {
   let raw = '';
   for await (const chunk of req) raw += chunk;
   const body = JSON.parse(raw) as { model: string; stream?: boolean; messages: Array<{ content: string }>; input?: string | string[] };
-  requests.push({ ...body, authorization: req.headers.authorization });
+  requests.push({ ...body, authorization: req.headers.authorization, at: performance.now() });
+  const count = (seen.get(body.model) ?? 0) + 1;
+  seen.set(body.model, count);
   if (req.url === '/v1/embeddings') {
     if (body.model === 'broken') return json(res, 500, { error: { message: 'embedding backend down', type: 'server_error' } });
     const inputs = typeof body.input === 'string' ? [body.input] : body.input ?? [];
@@ -45,6 +48,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: Array
       return json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } });
     case 'broken':
       return json(res, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error' } });
+    case 'flaky':
+      // Overloaded twice, then fine: what a busy vLLM or Ollama does.
+      if (count <= 2) return json(res, 503, { error: { message: 'overloaded', type: 'server_error' } });
+      break;
+    case 'limited':
+      if (count === 1) {
+        res.setHeader('retry-after-ms', '300');
+        return json(res, 429, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } });
+      }
+      break;
     case 'garbage':
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('<html>502 Bad Gateway</html>');

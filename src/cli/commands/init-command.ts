@@ -24,6 +24,22 @@ providers: {}
 #    api_key_env: OLLAMA_API_KEY           # read the key from this variable (or api_key: …)
 #    timeout_ms: 120000
 
+# Aliases route one name over several providers (see docs/gateway.md).
+aliases: {}
+#  planner: [deepseek, local]            # fallback, in order
+#  coder:
+#    strategy: weighted                  # or least-latency
+#    targets: [{ model: local, weight: 3 }, { model: deepseek, weight: 1 }]
+
+routing:
+  max_attempts: 3                # per upstream, the first try included (429, 5xx, timeouts)
+  backoff_initial_ms: 200        # jittered exponential backoff, never shorter than Retry-After
+  backoff_max_ms: 10000
+  breaker_failures: 5            # consecutive failures that open an upstream's circuit
+  breaker_half_open_ms: 30000
+  first_token_timeout_ms: 30000
+  total_timeout_ms: 120000
+
 server:
   host: 127.0.0.1
   port: 7070

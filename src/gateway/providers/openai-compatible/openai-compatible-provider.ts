@@ -132,9 +132,11 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       const parsed = errorBodySchema.safeParse(safeJson(text));
       const detail = parsed.success ? (typeof parsed.data.error === 'string' ? parsed.data.error : parsed.data.error.message) : text.slice(0, 200);
       const retryable = response.status === 429 || response.status >= 500;
+      const retryAfterMs = parseRetryAfter(response.headers);
       throw new ProviderError(KIND, url, `HTTP ${response.status}${detail ? `: ${detail}` : ''}`, {
         code: response.status === 429 ? 'provider_rate_limited' : 'provider_http_error',
         isRetryable: retryable,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       });
     }
     return response;
@@ -147,6 +149,18 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   #error(message: string, code: string, cause?: unknown, isRetryable = false, url: string = this.url): ProviderError {
     return new ProviderError(KIND, url, message, { code, cause, isRetryable });
   }
+}
+
+/** `retry-after-ms` (OpenAI), else `retry-after` in seconds or as an HTTP date. */
+export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
+  const ms = Number(headers.get('retry-after-ms'));
+  if (headers.has('retry-after-ms') && Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers.get('retry-after');
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function parseJsonText(text: string, url: string): unknown {

@@ -1,0 +1,111 @@
+import { ProviderError, UmcaError } from '../../core/errors.js';
+import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../model-provider.js';
+import type { ResilientProvider } from './resilient-provider.js';
+
+export type Strategy = 'fallback' | 'weighted' | 'least-latency';
+
+export interface AliasTarget {
+  provider: ResilientProvider;
+  weight: number;
+}
+
+/**
+ * A model alias (`planner: [deepseek, qwen]`): tries its targets in the order the strategy
+ * gives, skipping open circuits, moving on when one fails, all within one total timeout.
+ * A stream moves on only before its first part reached the caller.
+ */
+export class AliasProvider implements ModelProvider {
+  readonly kind = 'alias';
+  readonly url = undefined;
+  readonly label: string;
+  readonly model: string;
+  readonly scripted: boolean;
+  readonly #targets: readonly AliasTarget[];
+  readonly #strategy: Strategy;
+  readonly #totalMs: number;
+  readonly #random: () => number;
+
+  constructor(name: string, targets: readonly AliasTarget[], options: { strategy: Strategy; totalTimeoutMs: number; random?: () => number }) {
+    this.model = name;
+    this.#targets = targets;
+    this.#strategy = options.strategy;
+    this.#totalMs = options.totalTimeoutMs;
+    this.#random = options.random ?? Math.random;
+    this.label = `${name} (${options.strategy}: ${targets.map((t) => t.provider.label).join(', ')})`;
+    this.scripted = targets.every((t) => t.provider.scripted);
+  }
+
+  chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
+    return this.#first(options, (provider, signal) => provider.chat(request, { signal }));
+  }
+
+  embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
+    return this.#first(options, (provider, signal) => provider.embed(request, { signal }));
+  }
+
+  async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
+    // Fail over while nothing has reached the caller; the first part commits to a target.
+    const { parts, first } = await this.#first(options, async (provider, signal) => {
+      const parts = provider.stream(request, { signal })[Symbol.asyncIterator]();
+      return { parts, first: await parts.next() };
+    });
+    if (first.done) return;
+    yield first.value;
+    for (let next = await parts.next(); !next.done; next = await parts.next()) yield next.value;
+  }
+
+  /** The order in which targets are tried for one call. */
+  order(): AliasTarget[] {
+    const live = this.#targets.filter((t) => t.provider.available);
+    if (this.#strategy === 'least-latency') {
+      // Unmeasured targets first, so each gets measured; then fastest first.
+      return [...live].sort((a, b) => (a.provider.latencyMs ?? -1) - (b.provider.latencyMs ?? -1));
+    }
+    if (this.#strategy === 'weighted') {
+      const pool = [...live];
+      const ordered: AliasTarget[] = [];
+      while (pool.length > 0) {
+        let pick = this.#random() * pool.reduce((sum, t) => sum + t.weight, 0);
+        const index = pool.findIndex((t) => (pick -= t.weight) < 0);
+        ordered.push(...pool.splice(index < 0 ? pool.length - 1 : index, 1));
+      }
+      return ordered;
+    }
+    return live;
+  }
+
+  async #first<T>(options: CallOptions, call: (provider: ModelProvider, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = AbortSignal.timeout(this.#totalMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const failures: string[] = [];
+    const targets = this.order();
+    if (targets.length === 0) {
+      throw new ProviderError('alias', undefined, `"${this.model}": every upstream's circuit is open`, { code: 'provider_unavailable', status: 503 });
+    }
+    for (const target of targets) {
+      if (signal.aborted) break;
+      try {
+        return await Promise.race([call(target.provider, signal), rejectOnAbort(signal)]);
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason ?? error;
+        if (deadline.aborted) break;
+        if (error instanceof UmcaError && !(error instanceof ProviderError)) throw error;
+        failures.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    if (deadline.aborted) {
+      throw new ProviderError('alias', undefined, `"${this.model}": no upstream answered within ${this.#totalMs} ms${failures.length ? ` (${failures.join('; ')})` : ''}`, {
+        code: 'upstream_timeout',
+        status: 504,
+      });
+    }
+    throw new ProviderError('alias', undefined, `"${this.model}": every upstream failed: ${failures.join('; ')}`, { code: 'upstream_failed', status: 502 });
+  }
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}

@@ -1,0 +1,105 @@
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, retry, wrap, type IPolicy } from 'cockatiel';
+import { ProviderError } from '../../core/errors.js';
+import type { RoutingConfig } from '../../core/config.js';
+import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../model-provider.js';
+import { RetryAfterBackoff } from './retry-after-backoff.js';
+
+/**
+ * One upstream with its own resilience: retries with jittered exponential backoff (never
+ * shorter than Retry-After) on 429, 5xx, timeouts and lost connections; a circuit breaker
+ * that stops calling an upstream after consecutive failures; a first-token timeout for
+ * streams. A stream is retried only until its first part; after that, errors reach the caller.
+ */
+export class ResilientProvider implements ModelProvider {
+  readonly kind: string;
+  readonly label: string;
+  readonly url: string | undefined;
+  readonly model: string;
+  readonly scripted: boolean;
+  readonly #inner: ModelProvider;
+  readonly #policy: IPolicy<{ signal: AbortSignal; attempt: number }>;
+  readonly #breaker: ReturnType<typeof circuitBreaker>;
+  readonly #firstTokenMs: number;
+  /** Smoothed time to a reply (or first token), for the least-latency strategy. */
+  #latencyMs: number | undefined;
+
+  constructor(inner: ModelProvider, routing: RoutingConfig) {
+    this.#inner = inner;
+    this.kind = inner.kind;
+    this.label = inner.label;
+    this.url = inner.url;
+    this.model = inner.model;
+    this.scripted = inner.scripted;
+    this.#firstTokenMs = routing.first_token_timeout_ms;
+    const upstreamFault = handleWhen((error) => error instanceof ProviderError && error.isRetryable);
+    this.#breaker = circuitBreaker(upstreamFault, {
+      halfOpenAfter: routing.breaker_half_open_ms,
+      breaker: new ConsecutiveBreaker(routing.breaker_failures),
+    });
+    const retries = retry(upstreamFault, {
+      maxAttempts: routing.max_attempts - 1,
+      backoff: new RetryAfterBackoff({ initialDelay: routing.backoff_initial_ms, maxDelay: routing.backoff_max_ms }),
+    });
+    this.#policy = wrap(retries, this.#breaker);
+  }
+
+  /** False while the circuit is open: the router skips this upstream without calling it. */
+  get available(): boolean {
+    return this.#breaker.state !== CircuitState.Open && this.#breaker.state !== CircuitState.Isolated;
+  }
+
+  get latencyMs(): number | undefined {
+    return this.#latencyMs;
+  }
+
+  chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
+    return this.#run(options, (signal) => this.#inner.chat(request, { signal }));
+  }
+
+  embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
+    return this.#run(options, (signal) => this.#inner.embed(request, { signal }));
+  }
+
+  async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
+    const { parts, first } = await this.#run(options, async (signal) => {
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort(new ProviderError(this.kind, this.url, `no first token within ${this.#firstTokenMs} ms`, { code: 'provider_timeout', status: 504, isRetryable: true })),
+        this.#firstTokenMs,
+      );
+      const parts = this.#inner.stream(request, { signal: AbortSignal.any([signal, controller.signal]) })[Symbol.asyncIterator]();
+      try {
+        const first = await Promise.race([parts.next(), aborted(controller.signal)]);
+        return { parts, first };
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+    if (first.done) return;
+    yield first.value;
+    for (let next = await parts.next(); !next.done; next = await parts.next()) yield next.value;
+  }
+
+  async #run<T>(options: CallOptions, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const signal = options.signal ?? new AbortController().signal;
+    try {
+      const result = await this.#policy.execute(({ signal: attemptSignal }) => call(AbortSignal.any([signal, attemptSignal])), signal);
+      const took = performance.now() - started;
+      this.#latencyMs = this.#latencyMs === undefined ? took : this.#latencyMs * 0.8 + took * 0.2;
+      return result;
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        throw new ProviderError(this.kind, this.url, 'circuit open after repeated failures; not calling it for now', { code: 'provider_circuit_open', status: 503 });
+      }
+      throw error;
+    }
+  }
+}
+
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
