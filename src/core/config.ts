@@ -1,13 +1,23 @@
 import { z } from 'zod';
 
-const providerSchema = z.strictObject({
-  type: z.literal('openai-compatible'),
-  base_url: z.url({ protocol: /^https?$/ }),
-  model: z.string().min(1),
-  api_key: z.string().optional(),
-  api_key_env: z.string().optional(),
-  timeout_ms: z.number().int().positive().default(120_000),
-});
+/** Well-known OpenAI-compatible servers; the gateway's preset table must cover exactly these. */
+export const PROVIDER_PRESETS = ['ollama', 'vllm', 'sglang', 'localai', 'llamacpp', 'openai', 'deepseek', 'dashscope', 'zhipu', 'openrouter', 'groq'] as const;
+
+const providerSchema = z
+  .strictObject({
+    type: z.literal('openai-compatible'),
+    /** Fills base_url and api_key_env for a well-known server (src/gateway/providers/openai-compatible/presets.ts). */
+    preset: z.enum(PROVIDER_PRESETS).optional(),
+    base_url: z.url({ protocol: /^https?$/ }).optional(),
+    model: z.string().min(1),
+    api_key: z.string().optional(),
+    api_key_env: z.string().optional(),
+    timeout_ms: z.number().int().positive().default(120_000),
+  })
+  .refine((provider) => provider.base_url !== undefined || provider.preset !== undefined, {
+    message: 'required unless a preset is given',
+    path: ['base_url'],
+  });
 
 const aliasTarget = z.union([z.string().min(1), z.strictObject({ model: z.string().min(1), weight: z.number().positive().default(1) })]);
 
@@ -57,4 +67,5 @@ export const configSchema = z.strictObject({
 export type UmcaConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type AliasConfig = z.infer<typeof aliasSchema>;
+export type ProviderPreset = (typeof PROVIDER_PRESETS)[number];
 export type RoutingConfig = UmcaConfig['routing'];

@@ -3,6 +3,7 @@ import type { AliasConfig, UmcaConfig } from '../core/config.js';
 import { ConfigError, InvalidRequestError } from '../core/errors.js';
 import type { ModelProvider } from './model-provider.js';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible/openai-compatible-provider.js';
+import { OPENAI_COMPATIBLE_PRESETS } from './providers/openai-compatible/presets.js';
 import { listShippedFixtures, resolveFixturePath } from './providers/scripted/scripted-fixture.js';
 import { AliasProvider } from './router/alias-provider.js';
 import { ResilientProvider } from './router/resilient-provider.js';
@@ -95,10 +96,12 @@ export class ModelRegistry {
       throw new InvalidRequestError(`unknown model "${ref}" (configured: ${known})`, 'unknown_model');
     }
     const env = this.#options.env ?? process.env;
-    const apiKey = settings.api_key ?? (settings.api_key_env ? env[settings.api_key_env] : undefined);
+    const preset = settings.preset ? OPENAI_COMPATIBLE_PRESETS[settings.preset] : undefined;
+    const keyEnv = settings.api_key_env ?? (preset && 'apiKeyEnv' in preset ? preset.apiKeyEnv : undefined);
+    const apiKey = settings.api_key ?? (keyEnv ? env[keyEnv] : undefined);
     return new OpenAiCompatibleProvider({
       name,
-      baseUrl: settings.base_url,
+      baseUrl: settings.base_url ?? preset!.baseUrl,
       model: slash < 0 ? settings.model : ref.slice(slash + 1),
       timeoutMs: settings.timeout_ms,
       ...(apiKey ? { apiKey } : {}),

@@ -19,7 +19,8 @@ model: scripted:demo
 providers: {}
 #  local:
 #    type: openai-compatible
-#    base_url: http://127.0.0.1:11434/v1   # Ollama
+#    preset: ollama                        # fills base_url (and the key variable) for a known server
+#    base_url: http://127.0.0.1:11434/v1   # or say where it listens
 #    model: qwen2.5-coder:7b
 #    api_key_env: OLLAMA_API_KEY           # read the key from this variable (or api_key: …)
 #    timeout_ms: 120000
