@@ -4,6 +4,7 @@ import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory/memory-bus.js';
 import { Engine } from './engine/engine.js';
 import type { Pipeline } from './engine/pipeline.js';
+import { ResponseCache } from './gateway/cache/response-cache.js';
 import { ModelRegistry } from './gateway/model-registry.js';
 import type { SandboxLane } from './sandbox/sandbox-lane.js';
 import { WasmJsLane } from './sandbox/wasm-js/wasm-js-lane.js';
@@ -15,6 +16,8 @@ export interface Umca {
   store: Store;
   bus: Bus;
   models: ModelRegistry;
+  /** The OpenAI-compatible API's reply cache, when `cache.enabled`. */
+  cache: ResponseCache | undefined;
   sandbox: SandboxLane;
   engine: Engine;
   close(): Promise<void>;
@@ -35,6 +38,9 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
   const bus = new MemoryBus();
   const models = new ModelRegistry(config, options.scriptedDelayMs === undefined ? {} : { scriptedDelayMs: options.scriptedDelayMs });
   const sandbox = new WasmJsLane();
+  const cache = config.cache.enabled
+    ? new ResponseCache({ ttlMs: config.cache.ttl_ms, maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes })
+    : undefined;
   const pipeline =
     options.pipeline ??
     createBuildPipeline({
@@ -62,6 +68,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     store,
     bus,
     models,
+    cache,
     sandbox,
     engine,
     async close() {

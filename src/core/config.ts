@@ -45,6 +45,13 @@ export const configSchema = z.strictObject({
     first_token_timeout_ms: z.number().int().positive().default(30_000),
     total_timeout_ms: z.number().int().positive().default(120_000),
   }).prefault({}),
+  /** Exact-match reply cache for the OpenAI-compatible API; off unless enabled. */
+  cache: z.strictObject({
+    enabled: z.boolean().default(false),
+    ttl_ms: z.number().int().positive().default(300_000),
+    max_entries: z.number().int().positive().default(1_000),
+    max_bytes: z.number().int().positive().default(64 * 1024 * 1024),
+  }).prefault({}),
   server: z.strictObject({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65_535).default(7070),

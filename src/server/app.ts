@@ -13,7 +13,7 @@ export interface AppOptions {
 }
 
 /** The HTTP edge. Built without a listening server, so tests call `app.request()`. */
-export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models'>, options: AppOptions = {}): Hono {
+export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models' | 'cache'>, options: AppOptions = {}): Hono {
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`umca: ${message}${error instanceof Error ? ` (${error.message})` : ''}`));
   const app = new Hono();
   app.onError(errorHandler(log));
@@ -32,6 +32,6 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
     return c.json({ status: 'ok', store: umca.store.kind });
   });
   app.route('/v1/runs', runsRoutes(umca, options.sseIdleMs === undefined ? {} : { sseIdleMs: options.sseIdleMs }));
-  app.route('/v1', openAiRoutes(umca));
+  app.route('/v1', openAiRoutes({ models: umca.models, ...(umca.cache ? { cache: umca.cache } : {}) }));
   return app;
 }

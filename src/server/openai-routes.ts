@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { NotFoundError, toUmcaError, UmcaError } from '../core/errors.js';
-import type { ModelProvider } from '../gateway/model-provider.js';
+import type { ResponseCache } from '../gateway/cache/response-cache.js';
+import type { ChatResult, ModelProvider, StreamPart } from '../gateway/model-provider.js';
 import type { ModelRegistry } from '../gateway/model-registry.js';
 import { fromOpenAiRequest } from '../gateway/openai/convert-from-openai-request.js';
 import { ChunkWriter, toOpenAiCompletion } from '../gateway/openai/convert-to-openai-response.js';
@@ -16,8 +17,9 @@ const STARTED = Math.floor(Date.now() / 1000);
  * OpenAI's API, served by umca: `POST /v1/chat/completions` (plain and streamed, tools,
  * response formats), `POST /v1/embeddings` and `GET /v1/models`. The official `openai` client works unchanged.
  */
-export function openAiRoutes(deps: { models: ModelRegistry }): Hono {
+export function openAiRoutes(deps: { models: ModelRegistry; cache?: ResponseCache }): Hono {
   const app = new Hono();
+  const { cache } = deps;
 
   app.get('/models', (c) =>
     c.json({ object: 'list', data: deps.models.list().map((model) => ({ id: model.id, object: 'model', created: STARTED, owned_by: model.ownedBy })) }),
@@ -38,10 +40,20 @@ export function openAiRoutes(deps: { models: ModelRegistry }): Hono {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const signal = c.req.raw.signal;
-    if (!body.stream) return c.json(toOpenAiCompletion(id, created, await provider.chat(request, { signal })));
+    const directives = (c.req.header('cache-control') ?? '').toLowerCase();
+    const key = cache ? cache.key(body.model, request) : undefined;
+    const cached = key && !directives.includes('no-cache') ? cache!.get(key) : undefined;
+    const store = key && !directives.includes('no-store') ? (result: ChatResult) => cache!.set(key, result) : undefined;
+    if (cache) c.header('x-umca-cache', cached ? 'hit' : 'miss');
+
+    if (!body.stream) {
+      const result = cached ?? (await provider.chat(request, { signal }));
+      if (!cached) store?.(result);
+      return c.json(toOpenAiCompletion(id, created, result));
+    }
 
     // Failures before the first part are still an HTTP error (502 naming the upstream).
-    const parts = provider.stream(request, { signal })[Symbol.asyncIterator]();
+    const parts = (cached ? replay(cached) : recording(provider.stream(request, { signal }), store))[Symbol.asyncIterator]();
     let next = await parts.next();
     const chunks = new ChunkWriter(id, created, provider.model);
     const includeUsage = body.stream_options?.include_usage === true;
@@ -70,6 +82,25 @@ export function openAiRoutes(deps: { models: ModelRegistry }): Hono {
   });
 
   return app;
+}
+
+/** A cached reply as the parts of a stream. */
+async function* replay(result: ChatResult): AsyncIterable<StreamPart> {
+  if (result.content) yield { type: 'text-delta', text: result.content };
+  for (const toolCall of result.toolCalls) yield { type: 'tool-call', toolCall };
+  yield { type: 'finish', finishReason: result.finishReason, usage: result.usage, model: result.model };
+}
+
+/** Passes a stream through and, once it finished cleanly, hands the whole reply to `store`. */
+async function* recording(parts: AsyncIterable<StreamPart>, store: ((result: ChatResult) => void) | undefined): AsyncIterable<StreamPart> {
+  let content = '';
+  const toolCalls: ChatResult['toolCalls'] = [];
+  for await (const part of parts) {
+    if (part.type === 'text-delta') content += part.text;
+    else if (part.type === 'tool-call') toolCalls.push(part.toolCall);
+    else store?.({ content, toolCalls, finishReason: part.finishReason, usage: part.usage, model: part.model });
+    yield part;
+  }
 }
 
 function resolve(models: ModelRegistry, ref: string): ModelProvider {

@@ -13,3 +13,14 @@ export async function readSse(response: Response, limit = Infinity): Promise<Arr
   await reader.cancel();
   return out;
 }
+
+/** The `data:` payloads of an SSE response, as text, to its end. */
+export async function readRawSse(response: Response): Promise<string[]> {
+  const out: string[] = [];
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return out;
+    out.push(value.data);
+  }
+}

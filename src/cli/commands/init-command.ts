@@ -41,6 +41,12 @@ routing:
   first_token_timeout_ms: 30000
   total_timeout_ms: 120000
 
+cache:                           # exact-match reply cache of the OpenAI-compatible API
+  enabled: false
+  ttl_ms: 300000
+  max_entries: 1000
+  max_bytes: 67108864
+
 server:
   host: 127.0.0.1
   port: 7070
