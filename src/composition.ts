@@ -6,6 +6,8 @@ import { Engine } from './engine/engine.js';
 import type { Pipeline } from './engine/pipeline.js';
 import { ResponseCache } from './gateway/cache/response-cache.js';
 import { ModelRegistry } from './gateway/model-registry.js';
+import { GatewayMetrics } from './gateway/usage/gateway-metrics.js';
+import { UsageMeter } from './gateway/usage/usage-meter.js';
 import type { SandboxLane } from './sandbox/sandbox-lane.js';
 import { WasmJsLane } from './sandbox/wasm-js/wasm-js-lane.js';
 import { openStore } from './store/open-store.js';
@@ -16,6 +18,8 @@ export interface Umca {
   store: Store;
   bus: Bus;
   models: ModelRegistry;
+  /** Usage records and Prometheus metrics of every model call. */
+  meter: UsageMeter;
   /** The OpenAI-compatible API's reply cache, when `cache.enabled`. */
   cache: ResponseCache | undefined;
   sandbox: SandboxLane;
@@ -36,7 +40,9 @@ export interface ComposeOptions {
 export async function composeUmca(config: UmcaConfig, options: ComposeOptions = {}): Promise<Umca> {
   const store = options.store ?? (await openStore(config));
   const bus = new MemoryBus();
-  const models = new ModelRegistry(config, options.scriptedDelayMs === undefined ? {} : { scriptedDelayMs: options.scriptedDelayMs });
+  const metrics = new GatewayMetrics();
+  const meter = new UsageMeter({ store, metrics, prices: config.prices });
+  const models = new ModelRegistry(config, { meter, ...(options.scriptedDelayMs === undefined ? {} : { scriptedDelayMs: options.scriptedDelayMs }) });
   const sandbox = new WasmJsLane();
   const cache = config.cache.enabled
     ? new ResponseCache({ ttlMs: config.cache.ttl_ms, maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes })
@@ -68,11 +74,13 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     store,
     bus,
     models,
+    meter,
     cache,
     sandbox,
     engine,
     async close() {
       await engine.close();
+      await meter.flush();
       await sandbox.close();
       await bus.close();
       await store.close();

@@ -69,6 +69,10 @@ describe('umca CLI, end to end', () => {
     const show = await runCli(['runs', 'show', id], where);
     assert.match(show.stdout, /status {3}completed/);
     assert.match(show.stdout, /src\/slugify\.ts \(244 B/);
+
+    const usage = await runCli(['usage'], where);
+    assert.equal(usage.code, 0, usage.stderr);
+    assert.match(usage.stdout, /^scripted:demo +3 +0 +0 /m, 'the run made three model calls');
   });
 
   it('works as the built package: npx umca run, then npx umca verify', async () => {
@@ -231,7 +235,7 @@ describe('umca CLI, end to end', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['serve', '--help'], ['init', '--help']]) {
+    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['serve', '--help'], ['init', '--help']]) {
       const result = await runCli(args, scratch());
       assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stdout, /Usage: umca/);

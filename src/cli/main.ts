@@ -6,6 +6,7 @@ import { resumeCommand } from './commands/resume-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
 import { serveCommand } from './commands/serve-command.js';
+import { usageCommand } from './commands/usage-command.js';
 import { verifyCommand } from './commands/verify-command.js';
 import { EXIT } from './exit-codes.js';
 
@@ -18,7 +19,7 @@ const program = new Command('umca')
   .configureOutput({ outputError: () => undefined });
 
 const globals = () => program.opts<{ config?: string }>();
-for (const command of [runCommand(globals), resumeCommand(globals), runsCommand(globals), verifyCommand(globals), serveCommand(globals), initCommand()]) {
+for (const command of [runCommand(globals), resumeCommand(globals), runsCommand(globals), verifyCommand(globals), usageCommand(globals), serveCommand(globals), initCommand()]) {
   program.addCommand(command.exitOverride().configureOutput({ outputError: () => undefined }));
 }
 for (const sub of program.commands.flatMap((c) => c.commands)) sub.exitOverride().configureOutput({ outputError: () => undefined });

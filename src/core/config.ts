@@ -45,6 +45,8 @@ export const configSchema = z.strictObject({
     first_token_timeout_ms: z.number().int().positive().default(30_000),
     total_timeout_ms: z.number().int().positive().default(120_000),
   }).prefault({}),
+  /** US dollars per million tokens, by upstream model name (or by the reference callers use). */
+  prices: z.record(z.string(), z.strictObject({ input_per_mtok: z.number().nonnegative(), output_per_mtok: z.number().nonnegative() })).default({}),
   /** Exact-match reply cache for the OpenAI-compatible API; off unless enabled. */
   cache: z.strictObject({
     enabled: z.boolean().default(false),

@@ -25,3 +25,33 @@ export interface ArtifactRecord {
   sha256: string;
   size: number;
 }
+
+/** One model call, as the gateway meters it. */
+export interface UsageRecord {
+  /** What the caller asked for: an alias, a provider, `provider/model` or `scripted:…`. */
+  model_ref: string;
+  provider: string;
+  upstream_model: string;
+  run_id: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  /** Answered from the response cache. */
+  cached: boolean;
+  latency_ms: number;
+  /** Time to the first streamed part. */
+  ttft_ms: number | null;
+  cost_usd: number;
+  status: 'ok' | 'error';
+  error_code: string | null;
+}
+
+export interface UsageTotals {
+  /** The group: a model reference, or a day (YYYY-MM-DD). */
+  key: string;
+  requests: number;
+  errors: number;
+  cached: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}

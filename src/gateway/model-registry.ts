@@ -7,9 +7,13 @@ import { OPENAI_COMPATIBLE_PRESETS } from './providers/openai-compatible/presets
 import { listShippedFixtures, resolveFixturePath } from './providers/scripted/scripted-fixture.js';
 import { AliasProvider } from './router/alias-provider.js';
 import { ResilientProvider } from './router/resilient-provider.js';
+import { MeteredProvider } from './usage/metered-provider.js';
+import type { UsageMeter } from './usage/usage-meter.js';
 import { ScriptedProvider } from './providers/scripted/scripted-provider.js';
 
 export interface ModelRegistryOptions {
+  /** Meters every call made through `resolve` (one usage record each). */
+  meter?: UsageMeter;
   /** Overrides every scripted fixture's delay (benchmarks). */
   scriptedDelayMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -29,6 +33,8 @@ export class ModelRegistry {
   readonly #config: RegistryConfig;
   readonly #options: ModelRegistryOptions;
   readonly #cache = new Map<string, ModelProvider>();
+  /** One resilient wrapper per upstream, shared by every alias that routes to it. */
+  readonly #upstreams = new Map<string, ResilientProvider>();
 
   constructor(config: RegistryConfig, options: ModelRegistryOptions = {}) {
     this.#config = config;
@@ -48,9 +54,19 @@ export class ModelRegistry {
     const cached = this.#cache.get(ref);
     if (cached) return cached;
     const alias = this.#config.aliases[ref];
-    const provider = alias ? this.#alias(ref, alias) : new ResilientProvider(this.#create(ref), this.#config.routing);
+    const routed = alias ? this.#alias(ref, alias) : this.#upstream(ref);
+    const provider = this.#options.meter ? new MeteredProvider(ref, routed, this.#options.meter) : routed;
     this.#cache.set(ref, provider);
     return provider;
+  }
+
+  #upstream(ref: string): ResilientProvider {
+    let upstream = this.#upstreams.get(ref);
+    if (!upstream) {
+      upstream = new ResilientProvider(this.#create(ref), this.#config.routing);
+      this.#upstreams.set(ref, upstream);
+    }
+    return upstream;
   }
 
   #alias(name: string, alias: AliasConfig): AliasProvider {
@@ -59,7 +75,7 @@ export class ModelRegistry {
       name,
       targets.map((target) => {
         const ref = typeof target === 'string' ? target : target.model;
-        return { provider: this.resolve(ref) as ResilientProvider, weight: typeof target === 'string' ? 1 : target.weight };
+        return { provider: this.#upstream(ref), weight: typeof target === 'string' ? 1 : target.weight };
       }),
       { strategy, totalTimeoutMs: this.#config.routing.total_timeout_ms },
     );

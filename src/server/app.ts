@@ -5,6 +5,7 @@ import { UmcaError } from '../core/errors.js';
 import { errorHandler } from './on-error.js';
 import { openAiRoutes } from './openai-routes.js';
 import { runsRoutes } from './runs-routes.js';
+import { usageRoutes } from './usage-routes.js';
 
 export interface AppOptions {
   log?: (message: string, error?: unknown) => void;
@@ -13,7 +14,7 @@ export interface AppOptions {
 }
 
 /** The HTTP edge. Built without a listening server, so tests call `app.request()`. */
-export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models' | 'cache'>, options: AppOptions = {}): Hono {
+export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models' | 'cache' | 'meter'>, options: AppOptions = {}): Hono {
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`umca: ${message}${error instanceof Error ? ` (${error.message})` : ''}`));
   const app = new Hono();
   app.onError(errorHandler(log));
@@ -32,6 +33,8 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
     return c.json({ status: 'ok', store: umca.store.kind });
   });
   app.route('/v1/runs', runsRoutes(umca, options.sseIdleMs === undefined ? {} : { sseIdleMs: options.sseIdleMs }));
-  app.route('/v1', openAiRoutes({ models: umca.models, ...(umca.cache ? { cache: umca.cache } : {}) }));
+  app.route('/v1/usage', usageRoutes(umca));
+  app.route('/v1', openAiRoutes({ models: umca.models, meter: umca.meter, ...(umca.cache ? { cache: umca.cache } : {}) }));
+  app.get('/metrics', async (c) => c.body(await umca.meter.metrics.registry.metrics(), 200, { 'content-type': umca.meter.metrics.registry.contentType }));
   return app;
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { NotFoundError, toUmcaError, UmcaError } from '../core/errors.js';
+import type { UsageRecord } from '../core/run.js';
 import type { ResponseCache } from '../gateway/cache/response-cache.js';
+import type { UsageMeter } from '../gateway/usage/usage-meter.js';
 import type { ChatResult, ModelProvider, StreamPart } from '../gateway/model-provider.js';
 import type { ModelRegistry } from '../gateway/model-registry.js';
 import { fromOpenAiRequest } from '../gateway/openai/convert-from-openai-request.js';
@@ -17,9 +19,9 @@ const STARTED = Math.floor(Date.now() / 1000);
  * OpenAI's API, served by umca: `POST /v1/chat/completions` (plain and streamed, tools,
  * response formats), `POST /v1/embeddings` and `GET /v1/models`. The official `openai` client works unchanged.
  */
-export function openAiRoutes(deps: { models: ModelRegistry; cache?: ResponseCache }): Hono {
+export function openAiRoutes(deps: { models: ModelRegistry; meter: UsageMeter; cache?: ResponseCache }): Hono {
   const app = new Hono();
-  const { cache } = deps;
+  const { cache, meter } = deps;
 
   app.get('/models', (c) =>
     c.json({ object: 'list', data: deps.models.list().map((model) => ({ id: model.id, object: 'model', created: STARTED, owned_by: model.ownedBy })) }),
@@ -34,6 +36,7 @@ export function openAiRoutes(deps: { models: ModelRegistry; cache?: ResponseCach
   });
 
   app.post('/chat/completions', async (c) => {
+    const arrived = performance.now();
     const body = await parseJsonBody(c, chatCompletionRequestSchema);
     const provider = resolve(deps.models, body.model);
     const request = fromOpenAiRequest(body);
@@ -46,11 +49,18 @@ export function openAiRoutes(deps: { models: ModelRegistry; cache?: ResponseCach
     const store = key && !directives.includes('no-store') ? (result: ChatResult) => cache!.set(key, result) : undefined;
     if (cache) c.header('x-umca-cache', cached ? 'hit' : 'miss');
 
+    if (cached) meter.record(cacheHit(body.model, cached, provider.kind));
+
     if (!body.stream) {
+      const calling = performance.now();
       const result = cached ?? (await provider.chat(request, { signal }));
+      const upstreamMs = cached ? 0 : performance.now() - calling;
       if (!cached) store?.(result);
-      return c.json(toOpenAiCompletion(id, created, result));
+      const json = toOpenAiCompletion(id, created, result);
+      overhead(c, meter, performance.now() - arrived - upstreamMs);
+      return c.json(json);
     }
+    overhead(c, meter, performance.now() - arrived);
 
     // Failures before the first part are still an HTTP error (502 naming the upstream).
     const parts = (cached ? replay(cached) : recording(provider.stream(request, { signal }), store))[Symbol.asyncIterator]();
@@ -82,6 +92,29 @@ export function openAiRoutes(deps: { models: ModelRegistry; cache?: ResponseCach
   });
 
   return app;
+}
+
+/** What the gateway added to a request: everything but the time spent waiting upstream. */
+function overhead(c: Context, meter: UsageMeter, ms: number): void {
+  meter.metrics.overhead.observe(ms / 1000);
+  c.header('x-umca-overhead-ms', ms.toFixed(3));
+}
+
+function cacheHit(ref: string, result: ChatResult, provider: string): UsageRecord {
+  return {
+    model_ref: ref,
+    provider,
+    upstream_model: result.model,
+    run_id: null,
+    input_tokens: result.usage.inputTokens,
+    output_tokens: result.usage.outputTokens,
+    cached: true,
+    latency_ms: 0,
+    ttft_ms: null,
+    cost_usd: 0,
+    status: 'ok',
+    error_code: null,
+  };
 }
 
 /** A cached reply as the parts of a stream. */

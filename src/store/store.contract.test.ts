@@ -173,5 +173,20 @@ for (const backend of storeBackends()) {
       assert.equal((await store.getArtifact(other, 'a.ts'))?.record.sha256, sha);
       assert.equal(await store.getArtifact(id, 'missing.ts'), undefined);
     });
+
+    it('records usage and totals it per model and per day', async () => {
+      const base = { provider: 'openai-compatible', upstream_model: 'qwen', run_id: null, cached: false, latency_ms: 12.5, ttft_ms: null, status: 'ok' as const, error_code: null };
+      const tag = `m-${newId()}`;
+      await store.recordUsage([
+        { ...base, model_ref: tag, input_tokens: 10, output_tokens: 5, cost_usd: 0.001 },
+        { ...base, model_ref: tag, input_tokens: 3, output_tokens: 0, cost_usd: 0, cached: true },
+        { ...base, model_ref: tag, input_tokens: 0, output_tokens: 0, cost_usd: 0, status: 'error', error_code: 'provider_http_error', ttft_ms: 4 },
+      ]);
+      const byModel = (await store.queryUsage({ groupBy: 'model' })).find((t) => t.key === tag);
+      assert.deepEqual(byModel, { key: tag, requests: 3, errors: 1, cached: 1, input_tokens: 13, output_tokens: 5, cost_usd: 0.001 });
+      const today = new Date().toISOString().slice(0, 10);
+      assert.ok((await store.queryUsage({ groupBy: 'day' })).some((t) => t.key === today && t.requests >= 3));
+      assert.deepEqual(await store.queryUsage({ groupBy: 'model', until: '2000-01-01T00:00:00Z' }), []);
+    });
   });
 }

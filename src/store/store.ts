@@ -1,5 +1,5 @@
 import type { EventDraft, RunEvent } from '../core/events.js';
-import type { ArtifactRecord, RunRecord, RunStatus } from '../core/run.js';
+import type { ArtifactRecord, RunRecord, RunStatus, UsageRecord, UsageTotals } from '../core/run.js';
 
 export interface NewRun {
   id: string;
@@ -78,6 +78,11 @@ export interface Store {
 
   listArtifacts(runId: string): Promise<ArtifactRecord[]>;
   getArtifact(runId: string, path: string): Promise<{ record: ArtifactRecord; content: Uint8Array } | undefined>;
+
+  /** Appends model-call usage records (the gateway batches them). */
+  recordUsage(records: readonly UsageRecord[]): Promise<void>;
+  /** Totals per model reference or per UTC day, for calls in [since, until). */
+  queryUsage(query: { since?: string; until?: string; groupBy: 'model' | 'day' }): Promise<UsageTotals[]>;
 
   close(): Promise<void>;
 }

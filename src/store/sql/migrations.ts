@@ -75,4 +75,27 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 2,
+    name: 'model-usage',
+    sql: `
+      CREATE TABLE usage (
+        id bigserial PRIMARY KEY,
+        ts timestamptz NOT NULL DEFAULT now(),
+        model_ref text NOT NULL,
+        provider text NOT NULL,
+        upstream_model text NOT NULL,
+        run_id text,
+        input_tokens integer NOT NULL,
+        output_tokens integer NOT NULL,
+        cached boolean NOT NULL DEFAULT false,
+        latency_ms double precision NOT NULL,
+        ttft_ms double precision,
+        cost_usd double precision NOT NULL DEFAULT 0,
+        status text NOT NULL,
+        error_code text
+      );
+      CREATE INDEX usage_ts_idx ON usage (ts);
+    `,
+  },
 ];

@@ -3,7 +3,7 @@ import { canonicalJson } from '../../core/canonical-json.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { eventData, GENESIS_HASH, type EventDraft, type RunEvent } from '../../core/events.js';
 import { hashEvent, sha256Hex } from '../../core/hash-chain.js';
-import { FINAL_STATUSES, type ArtifactRecord, type RunRecord, type RunStatus } from '../../core/run.js';
+import { FINAL_STATUSES, type ArtifactRecord, type RunRecord, type RunStatus, type UsageRecord, type UsageTotals } from '../../core/run.js';
 import type { Commit, CommitResult, ListRunsQuery, NewRun, Store } from '../store.js';
 import { migrate } from './migrate.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
@@ -199,6 +199,43 @@ export class SqlStore implements Store {
     if (!row) return undefined;
     const { content, ...record } = row;
     return { record: { ...record, size: Number(record.size) }, content: new Uint8Array(content) };
+  }
+
+  async recordUsage(records: readonly UsageRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const params: unknown[] = [];
+    const tuples = records.map((r) => {
+      params.push(r.model_ref, r.provider, r.upstream_model, r.run_id, r.input_tokens, r.output_tokens, r.cached, r.latency_ms, r.ttft_ms, r.cost_usd, r.status, r.error_code);
+      const first = params.length - 11;
+      const casts = ['', '', '', '', '::integer', '::integer', '::boolean', '::double precision', '::double precision', '::double precision', '', ''];
+      return `(${casts.map((cast, i) => `$${first + i}${cast}`).join(', ')})`;
+    });
+    await this.#db.query(
+      `INSERT INTO usage (model_ref, provider, upstream_model, run_id, input_tokens, output_tokens, cached, latency_ms, ttft_ms, cost_usd, status, error_code)
+       VALUES ${tuples.join(', ')}`,
+      params,
+    );
+  }
+
+  async queryUsage(query: { since?: string; until?: string; groupBy: 'model' | 'day' }): Promise<UsageTotals[]> {
+    const key = query.groupBy === 'day' ? `to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : 'model_ref';
+    const { rows } = await this.#db.query<Record<string, unknown>>(
+      `SELECT ${key} AS key, count(*) AS requests, count(*) FILTER (WHERE status = 'error') AS errors,
+              count(*) FILTER (WHERE cached) AS cached, COALESCE(sum(input_tokens), 0) AS input_tokens,
+              COALESCE(sum(output_tokens), 0) AS output_tokens, COALESCE(sum(cost_usd), 0) AS cost_usd
+       FROM usage WHERE ts >= COALESCE($1::timestamptz, '-infinity') AND ts < COALESCE($2::timestamptz, 'infinity')
+       GROUP BY 1 ORDER BY 1`,
+      [query.since ?? null, query.until ?? null],
+    );
+    return rows.map((row) => ({
+      key: String(row.key),
+      requests: Number(row.requests),
+      errors: Number(row.errors),
+      cached: Number(row.cached),
+      input_tokens: Number(row.input_tokens),
+      output_tokens: Number(row.output_tokens),
+      cost_usd: Number(row.cost_usd),
+    }));
   }
 
   async close(): Promise<void> {
