@@ -1,4 +1,5 @@
 import type { UmcaConfig } from './core/config.js';
+import { ConfigError } from './core/errors.js';
 import { createBuildPipeline, type BuildPipelineOptions } from './agents/build-pipeline.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory/memory-bus.js';
@@ -38,6 +39,7 @@ export interface ComposeOptions {
 
 /** The composition root: the one place that picks implementations and wires the planes. */
 export async function composeUmca(config: UmcaConfig, options: ComposeOptions = {}): Promise<Umca> {
+  checkRoles(config); // before anything is opened
   const store = options.store ?? (await openStore(config));
   const bus = new MemoryBus();
   const metrics = new GatewayMetrics();
@@ -65,6 +67,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
       outputBytes: config.sandbox.output_bytes,
     },
     resolveModel: (ref) => models.resolve(ref),
+    roleModels: config.pipeline.roles,
     home: config.home,
     specMaxChars: config.limits.spec_max_chars,
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
@@ -86,4 +89,16 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
       await store.close();
     },
   };
+}
+
+/** Every role mapped in `pipeline.roles` names a model that exists. */
+function checkRoles(config: UmcaConfig): void {
+  const probe = new ModelRegistry(config);
+  for (const [role, ref] of Object.entries(config.pipeline.roles)) {
+    try {
+      if (ref) probe.resolve(ref);
+    } catch (error) {
+      throw new ConfigError(`pipeline.roles.${role}: ${(error as Error).message}`);
+    }
+  }
 }

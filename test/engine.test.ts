@@ -173,6 +173,23 @@ describe('the governed run, in one process', () => {
     }
   });
 
+  it('calls each role through the model its config maps it to', async () => {
+    const fixture = demoFixture();
+    // This fixture's planner is useless; the planner role is mapped to the demo instead.
+    const coderOnly = scriptedModel({ ...fixture, name: 'coder-only', replies: { planner: ['not a plan'], coder: fixture.replies.coder! } });
+    const umca = await testUmca({ pipeline: { roles: { planner: 'scripted:demo' } } });
+    try {
+      const run = await umca.engine.createRun({ spec: 'slugify', model: coderOnly, claim: true });
+      assert.equal((await umca.engine.execute(run.id)).status, 'completed');
+      const requests = (await umca.store.readEvents(run.id)).filter((e) => e.type === 'model.request');
+      const modelsByRole = new Set(requests.map((e) => e.type === 'model.request' && `${e.data.role}=${e.data.model}`));
+      assert.deepEqual([...modelsByRole].sort(), ['coder=scripted:coder-only', 'planner=scripted:demo']);
+    } finally {
+      await umca.close();
+    }
+    await assert.rejects(testUmca({ pipeline: { roles: { coder: 'nowhere' } } }), /pipeline\.roles\.coder: unknown model "nowhere"/);
+  });
+
   it('cancels a run that was created but never started, releasing its lease', async () => {
     const umca = await testUmca();
     try {

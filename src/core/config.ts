@@ -65,6 +65,8 @@ export const configSchema = z.strictObject({
   pipeline: z.strictObject({
     max_plan_retries: z.number().int().min(0).max(10).default(2),
     max_code_attempts: z.number().int().min(1).max(10).default(3),
+    /** A model reference (usually an alias) per agent role, used instead of the run's model. */
+    roles: z.strictObject({ planner: z.string().min(1).optional(), coder: z.string().min(1).optional() }).prefault({}),
   }).prefault({}),
   sandbox: z.strictObject({
     timeout_ms: z.number().int().positive().default(5_000),

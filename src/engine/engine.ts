@@ -22,6 +22,8 @@ export interface EngineDeps {
   sandboxLimits: SandboxLimits;
   /** Resolves a run's model reference; throws for an unknown one. */
   resolveModel(ref: string): ModelProvider;
+  /** Model references by agent role (`planner`, `coder`), overriding the run's model. */
+  roleModels?: Readonly<Record<string, string | undefined>>;
   /** `UMCA_HOME`; artifacts go to `<home>/runs/<id>/`. */
   home: string;
   specMaxChars: number;
@@ -156,7 +158,7 @@ export class Engine {
       const context = new DurableRunContext({
         run,
         queue,
-        model: this.#deps.resolveModel(run.model),
+        modelFor: (role) => this.#deps.resolveModel(this.#deps.roleModels?.[role] ?? run.model),
         sandbox: this.#deps.sandbox,
         sandboxLimits: this.#deps.sandboxLimits,
         signal: controller.signal,

@@ -31,7 +31,8 @@ export interface StepOptions {
 export interface RunContext {
   readonly run: RunRecord;
   readonly signal: AbortSignal;
-  readonly model: ModelProvider;
+  /** The model a role calls: the run's model, unless the config maps the role to another. */
+  modelFor(role: string): ModelProvider;
   readonly sandbox: SandboxLane;
   readonly sandboxLimits: SandboxLimits;
   /**

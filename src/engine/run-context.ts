@@ -25,7 +25,7 @@ export interface RunContextDeps {
   run: RunRecord;
   /** The run's ordered writes. */
   queue: CommitQueue;
-  model: ModelProvider;
+  modelFor(role: string): ModelProvider;
   sandbox: SandboxLane;
   sandboxLimits: SandboxLimits;
   signal: AbortSignal;
@@ -36,7 +36,7 @@ export interface RunContextDeps {
 /** The durable step executor behind a pipeline. */
 export class DurableRunContext implements RunContext {
   readonly run: RunRecord;
-  readonly model: ModelProvider;
+  readonly modelFor: (role: string) => ModelProvider;
   readonly sandbox: SandboxLane;
   readonly sandboxLimits: SandboxLimits;
   readonly signal: AbortSignal;
@@ -47,7 +47,7 @@ export class DurableRunContext implements RunContext {
 
   constructor(deps: RunContextDeps) {
     this.run = deps.run;
-    this.model = deps.model;
+    this.modelFor = deps.modelFor;
     this.sandbox = deps.sandbox;
     this.sandboxLimits = deps.sandboxLimits;
     this.signal = deps.signal;
@@ -114,7 +114,7 @@ export class DurableRunContext implements RunContext {
       signal: this.signal,
       emit: (event) => this.#queue.record([event]),
       chat: async ({ role, turn, messages, responseFormat }) => {
-        const provider = this.model;
+        const provider = this.modelFor(role);
         const actor = `agent:${role}`;
         const promptChars = messages.reduce((sum, message) => sum + message.content.length, 0);
         this.#queue.record([

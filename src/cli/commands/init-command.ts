@@ -58,6 +58,9 @@ limits:
 pipeline:
   max_plan_retries: 2          # invalid planner/coder replies sent back with the error
   max_code_attempts: 3         # coder -> tester rounds before the run fails
+  roles: {}                    # a model (usually an alias) per role instead of the run's model
+  #  planner: planner
+  #  coder: coder
 
 sandbox:
   timeout_ms: 5000             # wall clock per test run
