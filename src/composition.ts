@@ -7,6 +7,7 @@ import { Engine } from './engine/engine.js';
 import type { Pipeline } from './engine/pipeline.js';
 import { ResponseCache } from './gateway/cache/response-cache.js';
 import { ModelRegistry } from './gateway/model-registry.js';
+import { BudgetGuard } from './gateway/budget/budget-guard.js';
 import { GatewayMetrics } from './gateway/usage/gateway-metrics.js';
 import { UsageMeter } from './gateway/usage/usage-meter.js';
 import type { SandboxLane } from './sandbox/sandbox-lane.js';
@@ -44,7 +45,13 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
   const bus = new MemoryBus();
   const metrics = new GatewayMetrics();
   const meter = new UsageMeter({ store, metrics, prices: config.prices });
-  const models = new ModelRegistry(config, { meter, ...(options.scriptedDelayMs === undefined ? {} : { scriptedDelayMs: options.scriptedDelayMs }) });
+  const budgeted = Boolean(config.budgets.per_key) || Object.values(config.budgets.roles).some(Boolean);
+  const guard = budgeted ? new BudgetGuard({ store, budgets: config.budgets }) : undefined;
+  const models = new ModelRegistry(config, {
+    meter,
+    ...(guard ? { guard } : {}),
+    ...(options.scriptedDelayMs === undefined ? {} : { scriptedDelayMs: options.scriptedDelayMs }),
+  });
   const sandbox = new WasmJsLane();
   const cache = config.cache.enabled
     ? new ResponseCache({ ttlMs: config.cache.ttl_ms, maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes })

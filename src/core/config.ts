@@ -27,6 +27,12 @@ const aliasSchema = z.union([
   z.strictObject({ strategy: z.enum(['fallback', 'weighted', 'least-latency']).default('fallback'), targets: z.array(aliasTarget).min(1) }),
 ]);
 
+const limitsSchema = z.strictObject({
+  requests_per_min: z.number().int().positive().optional(),
+  tokens_per_min: z.number().int().positive().optional(),
+  usd_per_day: z.number().positive().optional(),
+});
+
 /** The shape of `umca.yaml`. Unknown keys are errors, so a typo names its field. */
 export const configSchema = z.strictObject({
   home: z.string().min(1).default('.umca'),
@@ -44,6 +50,13 @@ export const configSchema = z.strictObject({
     breaker_half_open_ms: z.number().int().min(1).default(30_000),
     first_token_timeout_ms: z.number().int().positive().default(30_000),
     total_timeout_ms: z.number().int().positive().default(120_000),
+  }).prefault({}),
+  /** Limits per caller key (each bearer token, or `anonymous`) and per pipeline role. */
+  budgets: z.strictObject({
+    per_key: limitsSchema.optional(),
+    roles: z.strictObject({ planner: limitsSchema.optional(), coder: limitsSchema.optional() }).prefault({}),
+    /** Output tokens reserved for a request that sets no max_tokens, until its real usage is known. */
+    default_output_tokens: z.number().int().positive().default(1_024),
   }).prefault({}),
   /** US dollars per million tokens, by upstream model name (or by the reference callers use). */
   prices: z.record(z.string(), z.strictObject({ input_per_mtok: z.number().nonnegative(), output_per_mtok: z.number().nonnegative() })).default({}),
@@ -79,4 +92,5 @@ export type UmcaConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type AliasConfig = z.infer<typeof aliasSchema>;
 export type ProviderPreset = (typeof PROVIDER_PRESETS)[number];
+export type BudgetLimits = z.infer<typeof limitsSchema>;
 export type RoutingConfig = UmcaConfig['routing'];

@@ -95,6 +95,16 @@ export class ProviderError extends UmcaError {
   }
 }
 
+/** A caller's budget or rate limit would be exceeded; try again after `retryAfterMs`. */
+export class BudgetExceededError extends UmcaError {
+  readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs: number) {
+    super('budget_exceeded', message, { status: 429 });
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
 /** A run was cancelled while a step was in flight. */
 export class CancelledError extends UmcaError {
   constructor(message = 'run cancelled') {

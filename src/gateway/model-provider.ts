@@ -78,6 +78,8 @@ export interface EmbedRequest {
   input: string[];
   /** Overrides the provider's configured model. */
   model?: string;
+  /** Who asks (`key`, `role`); never sent upstream. */
+  metadata?: Record<string, string | number>;
 }
 
 export interface EmbedResult {

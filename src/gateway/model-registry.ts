@@ -8,12 +8,16 @@ import { listShippedFixtures, resolveFixturePath } from './providers/scripted/sc
 import { AliasProvider } from './router/alias-provider.js';
 import { ResilientProvider } from './router/resilient-provider.js';
 import { MeteredProvider } from './usage/metered-provider.js';
+import type { BudgetGuard } from './budget/budget-guard.js';
+import { BudgetedProvider } from './budget/budgeted-provider.js';
 import type { UsageMeter } from './usage/usage-meter.js';
 import { ScriptedProvider } from './providers/scripted/scripted-provider.js';
 
 export interface ModelRegistryOptions {
   /** Meters every call made through `resolve` (one usage record each). */
   meter?: UsageMeter;
+  /** Enforces budgets on every call made through `resolve`. */
+  guard?: BudgetGuard;
   /** Overrides every scripted fixture's delay (benchmarks). */
   scriptedDelayMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -55,7 +59,9 @@ export class ModelRegistry {
     if (cached) return cached;
     const alias = this.#config.aliases[ref];
     const routed = alias ? this.#alias(ref, alias) : this.#upstream(ref);
-    const provider = this.#options.meter ? new MeteredProvider(ref, routed, this.#options.meter) : routed;
+    const { meter, guard } = this.#options;
+    const guarded = guard ? new BudgetedProvider(ref, routed, guard, (r, m, i, o) => meter?.cost(r, m, i, o) ?? 0) : routed;
+    const provider = meter ? new MeteredProvider(ref, guarded, meter) : guarded;
     this.#cache.set(ref, provider);
     return provider;
   }

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { errorType, UmcaError } from '../core/errors.js';
+import { BudgetExceededError, errorType, UmcaError } from '../core/errors.js';
 
 /**
  * The one place errors become responses: `{error:{code,message}}`, never a stack.
@@ -11,6 +11,7 @@ export function errorHandler(log: (message: string, error: unknown) => void) {
   return (error: Error, c: Context): Response => {
     if (error instanceof UmcaError) {
       if (error.status >= 500) log(`${c.req.method} ${c.req.path}: ${error.message}`, error);
+      if (error instanceof BudgetExceededError) c.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
       return c.json(error.toJSON(), error.status as ContentfulStatusCode);
     }
     if (error instanceof HTTPException) {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { NotFoundError, toUmcaError, UmcaError } from '../core/errors.js';
@@ -31,7 +31,7 @@ export function openAiRoutes(deps: { models: ModelRegistry; meter: UsageMeter; c
     const body = await parseJsonBody(c, embeddingsRequestSchema);
     const provider = resolve(deps.models, body.model);
     const input = typeof body.input === 'string' ? [body.input] : body.input;
-    const result = await provider.embed({ input }, { signal: c.req.raw.signal });
+    const result = await provider.embed({ input, metadata: { key: callerKey(c) } }, { signal: c.req.raw.signal });
     return c.json(toOpenAiEmbeddings(result, body.encoding_format));
   });
 
@@ -39,7 +39,7 @@ export function openAiRoutes(deps: { models: ModelRegistry; meter: UsageMeter; c
     const arrived = performance.now();
     const body = await parseJsonBody(c, chatCompletionRequestSchema);
     const provider = resolve(deps.models, body.model);
-    const request = fromOpenAiRequest(body);
+    const request = { ...fromOpenAiRequest(body), metadata: { key: callerKey(c) } };
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const signal = c.req.raw.signal;
@@ -92,6 +92,15 @@ export function openAiRoutes(deps: { models: ModelRegistry; meter: UsageMeter; c
   });
 
   return app;
+}
+
+/**
+ * Who is calling, for budgets: a short hash of the bearer token (never the token), or
+ * `anonymous`. Named API keys replace this when authentication lands.
+ */
+function callerKey(c: Context): string {
+  const token = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  return token ? createHash('sha256').update(token).digest('hex').slice(0, 16) : 'anonymous';
 }
 
 /** What the gateway added to a request: everything but the time spent waiting upstream. */

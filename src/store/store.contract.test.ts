@@ -188,5 +188,27 @@ for (const backend of storeBackends()) {
       assert.ok((await store.queryUsage({ groupBy: 'day' })).some((t) => t.key === today && t.requests >= 3));
       assert.deepEqual(await store.queryUsage({ groupBy: 'model', until: '2000-01-01T00:00:00Z' }), []);
     });
+
+    it('reserves budget windows all or none, exactly under 50 concurrent callers', async () => {
+      const subject = `key-${newId()}`;
+      const minute = '2026-11-22T10:00:00.000Z';
+      const reserve = (tokens: number) =>
+        store.reserveBudget(subject, [
+          { kind: 'requests_per_min', windowStart: minute, amount: 1, limit: 20 },
+          { kind: 'tokens_per_min', windowStart: minute, amount: tokens, limit: 1_000 },
+        ]);
+      const results = await Promise.all(Array.from({ length: 50 }, () => reserve(10)));
+      assert.equal(results.filter((r) => r.ok).length, 20, 'exactly the request limit');
+      assert.deepEqual(results.find((r) => !r.ok), { ok: false, kind: 'requests_per_min', windowStart: minute });
+      // The token window took only the granted reservations: a refused one leaves nothing behind.
+      const other = `key-${newId()}`;
+      const tokens = await Promise.all(Array.from({ length: 50 }, () => store.reserveBudget(other, [
+        { kind: 'requests_per_min', windowStart: minute, amount: 1, limit: 1_000 },
+        { kind: 'tokens_per_min', windowStart: minute, amount: 150, limit: 1_000 },
+      ])));
+      assert.equal(tokens.filter((r) => r.ok).length, 6, '6 x 150 <= 1000 < 7 x 150');
+      await store.adjustBudget(other, [{ kind: 'tokens_per_min', windowStart: minute, delta: -600 }]);
+      assert.deepEqual(await store.reserveBudget(other, [{ kind: 'tokens_per_min', windowStart: minute, amount: 650, limit: 1_000 }]), { ok: true });
+    });
   });
 }

@@ -41,6 +41,14 @@ routing:
   first_token_timeout_ms: 30000
   total_timeout_ms: 120000
 
+budgets: {}                      # limits per caller key and per pipeline role (docs/gateway.md)
+#  per_key: { requests_per_min: 60, tokens_per_min: 200000, usd_per_day: 20 }
+#  roles:
+#    coder: { tokens_per_min: 100000 }
+
+prices: {}                       # US dollars per million tokens, for usage and spend limits
+#  deepseek-chat: { input_per_mtok: 0.27, output_per_mtok: 1.10 }
+
 cache:                           # exact-match reply cache of the OpenAI-compatible API
   enabled: false
   ttl_ms: 300000

@@ -98,4 +98,17 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX usage_ts_idx ON usage (ts);
     `,
   },
+  {
+    id: 3,
+    name: 'budget-windows',
+    sql: `
+      CREATE TABLE budget_usage (
+        subject text NOT NULL,
+        kind text NOT NULL,
+        window_start timestamptz NOT NULL,
+        used double precision NOT NULL DEFAULT 0,
+        PRIMARY KEY (subject, kind, window_start)
+      );
+    `,
+  },
 ];

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { eventData, GENESIS_HASH, type EventDraft, type RunEvent } from '../../core/events.js';
 import { hashEvent, sha256Hex } from '../../core/hash-chain.js';
 import { FINAL_STATUSES, type ArtifactRecord, type RunRecord, type RunStatus, type UsageRecord, type UsageTotals } from '../../core/run.js';
-import type { Commit, CommitResult, ListRunsQuery, NewRun, Store } from '../store.js';
+import type { BudgetReservation, Commit, CommitResult, ListRunsQuery, NewRun, Store } from '../store.js';
 import { migrate } from './migrate.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 
@@ -238,8 +238,54 @@ export class SqlStore implements Store {
     }));
   }
 
+  async reserveBudget(subject: string, reservations: readonly BudgetReservation[]): Promise<{ ok: true } | { ok: false; kind: string; windowStart: string }> {
+    // Windows in a fixed order, so concurrent reservations lock rows alike and never deadlock.
+    const ordered = [...reservations].sort((a, b) => a.kind.localeCompare(b.kind) || a.windowStart.localeCompare(b.windowStart));
+    try {
+      await this.#db.transaction(async (tx) => {
+        for (const r of ordered) {
+          await tx.query(
+            'INSERT INTO budget_usage (subject, kind, window_start, used) VALUES ($1, $2, $3::timestamptz, 0) ON CONFLICT DO NOTHING',
+            [subject, r.kind, r.windowStart],
+          );
+          // Re-checked against the latest row under its lock: exact under concurrency.
+          const { rows } = await tx.query(
+            `UPDATE budget_usage SET used = used + $4::double precision
+             WHERE subject = $1 AND kind = $2 AND window_start = $3::timestamptz AND used + $4::double precision <= $5::double precision RETURNING used`,
+            [subject, r.kind, r.windowStart, r.amount, r.limit],
+          );
+          if (rows.length === 0) throw new BudgetRefusal(r);
+        }
+      });
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof BudgetRefusal) return { ok: false, kind: error.reservation.kind, windowStart: error.reservation.windowStart };
+      throw error;
+    }
+  }
+
+  async adjustBudget(subject: string, adjustments: ReadonlyArray<{ kind: string; windowStart: string; delta: number }>): Promise<void> {
+    for (const a of adjustments) {
+      if (a.delta === 0) continue;
+      await this.#db.query(
+        'UPDATE budget_usage SET used = GREATEST(0, used + $4::double precision) WHERE subject = $1 AND kind = $2 AND window_start = $3::timestamptz',
+        [subject, a.kind, a.windowStart, a.delta],
+      );
+    }
+  }
+
   async close(): Promise<void> {
     await this.#db.close();
+  }
+}
+
+/** Rolls a reservation back: one of its windows would be exceeded. */
+class BudgetRefusal extends Error {
+  readonly reservation: BudgetReservation;
+
+  constructor(reservation: BudgetReservation) {
+    super(`budget ${reservation.kind} exceeded`);
+    this.reservation = reservation;
   }
 }
 

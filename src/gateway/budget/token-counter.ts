@@ -1,0 +1,32 @@
+import type { ChatMessage } from '../model-provider.js';
+
+interface Encoder {
+  encode(text: string): number[];
+}
+
+let encoder: Promise<Encoder> | undefined;
+
+/** cl100k_base, loaded once on first use (~0.7 s): an estimate for models with other tokenizers. */
+function load(): Promise<Encoder> {
+  encoder ??= (async () => {
+    const [{ Tiktoken }, ranks] = await Promise.all([import('js-tiktoken/lite'), import('js-tiktoken/ranks/cl100k_base')]);
+    return new Tiktoken(ranks.default);
+  })();
+  return encoder;
+}
+
+/** Prompt tokens of a chat as OpenAI counts them: content plus ~4 tokens per message and 3 for the reply's priming. */
+export async function countPromptTokens(messages: readonly ChatMessage[]): Promise<number> {
+  const enc = await load();
+  let total = 3;
+  for (const message of messages) {
+    total += 4 + enc.encode(message.content).length;
+    for (const call of message.toolCalls ?? []) total += enc.encode(call.name).length + enc.encode(call.arguments).length;
+  }
+  return total;
+}
+
+export async function countTokens(texts: readonly string[]): Promise<number> {
+  const enc = await load();
+  return texts.reduce((sum, text) => sum + enc.encode(text).length, 0);
+}
