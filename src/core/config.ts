@@ -13,6 +13,8 @@ const providerSchema = z
     api_key: z.string().optional(),
     api_key_env: z.string().optional(),
     timeout_ms: z.number().int().positive().default(120_000),
+    /** The model's context window in tokens; longer requests are fitted by routing.truncation. */
+    context_tokens: z.number().int().positive().optional(),
   })
   .refine((provider) => provider.base_url !== undefined || provider.preset !== undefined, {
     message: 'required unless a preset is given',
@@ -50,6 +52,8 @@ export const configSchema = z.strictObject({
     breaker_half_open_ms: z.number().int().min(1).default(30_000),
     first_token_timeout_ms: z.number().int().positive().default(30_000),
     total_timeout_ms: z.number().int().positive().default(120_000),
+    /** A request over a provider's context_tokens: drop the oldest turns (keeping system messages and the last user turn), or refuse it. */
+    truncation: z.enum(['drop-oldest', 'error']).default('drop-oldest'),
   }).prefault({}),
   /** Limits per caller key (each bearer token, or `anonymous`) and per pipeline role. */
   budgets: z.strictObject({

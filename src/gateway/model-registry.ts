@@ -10,6 +10,7 @@ import { ResilientProvider } from './router/resilient-provider.js';
 import { MeteredProvider } from './usage/metered-provider.js';
 import type { BudgetGuard } from './budget/budget-guard.js';
 import { BudgetedProvider } from './budget/budgeted-provider.js';
+import { ContextFittedProvider } from './budget/context-fitted-provider.js';
 import type { UsageMeter } from './usage/usage-meter.js';
 import { ScriptedProvider } from './providers/scripted/scripted-provider.js';
 
@@ -69,7 +70,10 @@ export class ModelRegistry {
   #upstream(ref: string): ResilientProvider {
     let upstream = this.#upstreams.get(ref);
     if (!upstream) {
-      upstream = new ResilientProvider(this.#create(ref), this.#config.routing);
+      const created = this.#create(ref);
+      const window = this.#config.providers[ref.split('/')[0]!]?.context_tokens;
+      const fitted = window ? new ContextFittedProvider(created, window, this.#config.routing.truncation) : created;
+      upstream = new ResilientProvider(fitted, this.#config.routing);
       this.#upstreams.set(ref, upstream);
     }
     return upstream;

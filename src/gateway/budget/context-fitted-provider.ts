@@ -1,0 +1,51 @@
+import { InvalidRequestError } from '../../core/errors.js';
+import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../model-provider.js';
+import { fitContext } from './fit-context.js';
+import { countPromptTokens } from './token-counter.js';
+
+/** Keeps every request within an upstream's context window: its prompt plus its output cap. */
+export class ContextFittedProvider implements ModelProvider {
+  readonly kind: string;
+  readonly label: string;
+  readonly url: string | undefined;
+  readonly model: string;
+  readonly scripted: boolean;
+  readonly #inner: ModelProvider;
+  readonly #contextTokens: number;
+  readonly #policy: 'drop-oldest' | 'error';
+
+  constructor(inner: ModelProvider, contextTokens: number, policy: 'drop-oldest' | 'error') {
+    this.#inner = inner;
+    this.#contextTokens = contextTokens;
+    this.#policy = policy;
+    this.kind = inner.kind;
+    this.label = inner.label;
+    this.url = inner.url;
+    this.model = inner.model;
+    this.scripted = inner.scripted;
+  }
+
+  async chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult> {
+    return this.#inner.chat(await this.#fit(request), options);
+  }
+
+  async *stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamPart> {
+    yield* this.#inner.stream(await this.#fit(request), options);
+  }
+
+  embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult> {
+    return this.#inner.embed(request, options);
+  }
+
+  async #fit(request: ChatRequest): Promise<ChatRequest> {
+    const budget = this.#contextTokens - (request.maxTokens ?? 0);
+    const tokens = await countPromptTokens(request.messages);
+    if (tokens <= budget) return request;
+    const refuse = (why: string) =>
+      new InvalidRequestError(`${why}: the prompt is ${tokens} tokens, ${this.model} takes ${this.#contextTokens} including max_tokens ${request.maxTokens ?? 0}`, 'context_length_exceeded', 'messages');
+    if (this.#policy === 'error' || budget <= 0) throw refuse('the request does not fit the context window');
+    const messages = await fitContext(request.messages, budget, countPromptTokens);
+    if (!messages) throw refuse('even the system messages and the last user turn do not fit the context window');
+    return { ...request, messages };
+  }
+}

@@ -1,0 +1,38 @@
+import type { ChatMessage } from '../model-provider.js';
+
+/**
+ * Fits a conversation into `budget` tokens by dropping its oldest turns. System messages
+ * and everything from the last user message on are kept; a turn is dropped whole (an
+ * assistant message with its tool results), so no tool result loses its call. Returns
+ * undefined when even what must be kept does not fit.
+ */
+export async function fitContext(
+  messages: readonly ChatMessage[],
+  budget: number,
+  count: (messages: readonly ChatMessage[]) => Promise<number>,
+): Promise<ChatMessage[] | undefined> {
+  if ((await count(messages)) <= budget) return [...messages];
+  const lastUser = messages.map((m) => m.role).lastIndexOf('user');
+  const tailStart = lastUser < 0 ? messages.length - 1 : lastUser;
+  const system = messages.slice(0, tailStart).filter((m) => m.role === 'system');
+  const tail = messages.slice(tailStart);
+  const turns = groupTurns(messages.slice(0, tailStart).filter((m) => m.role !== 'system'));
+  while (turns.length > 0) {
+    turns.shift();
+    const fitted = [...system, ...turns.flat(), ...tail];
+    if ((await count(fitted)) <= budget) return fitted;
+  }
+  const minimal = [...system, ...tail];
+  return (await count(minimal)) <= budget ? minimal : undefined;
+}
+
+/** Messages grouped so that tool results stay with the assistant message that called them. */
+function groupTurns(messages: readonly ChatMessage[]): ChatMessage[][] {
+  const turns: ChatMessage[][] = [];
+  for (const message of messages) {
+    const last = turns.at(-1);
+    if (message.role === 'tool' && last) last.push(message);
+    else turns.push([message]);
+  }
+  return turns;
+}
