@@ -67,7 +67,9 @@ export class ResilientProvider implements ModelProvider {
         () => controller.abort(new ProviderError(this.kind, this.url, `no first token within ${this.#firstTokenMs} ms`, { code: 'provider_timeout', status: 504, isRetryable: true })),
         this.#firstTokenMs,
       );
-      const parts = this.#inner.stream(request, { signal: AbortSignal.any([signal, controller.signal]) })[Symbol.asyncIterator]();
+      const onAbort = () => controller.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const parts = this.#inner.stream(request, { signal: controller.signal })[Symbol.asyncIterator]();
       try {
         const first = await Promise.race([parts.next(), aborted(controller.signal)]);
         return { parts, first };
@@ -82,9 +84,9 @@ export class ResilientProvider implements ModelProvider {
 
   async #run<T>(options: CallOptions, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const started = performance.now();
-    const signal = options.signal ?? new AbortController().signal;
     try {
-      const result = await this.#policy.execute(({ signal: attemptSignal }) => call(AbortSignal.any([signal, attemptSignal])), signal);
+      // cockatiel's attempt signal already follows the caller's.
+      const result = await this.#policy.execute(({ signal }) => call(signal), options.signal);
       const took = performance.now() - started;
       this.#latencyMs = this.#latencyMs === undefined ? took : this.#latencyMs * 0.8 + took * 0.2;
       return result;

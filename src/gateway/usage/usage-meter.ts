@@ -39,9 +39,10 @@ export class UsageMeter {
     metrics.latency.observe({ model: record.model_ref }, record.latency_ms / 1000);
     if (record.ttft_ms !== null) metrics.ttft.observe({ model: record.model_ref }, record.ttft_ms / 1000);
     this.#pending.push(record);
-    if (this.#pending.length >= 100) void this.flush();
+    // Large batches, rarely: each write is a transaction of the embedded database.
+    if (this.#pending.length >= 500) void this.flush();
     else if (!this.#timer) {
-      this.#timer = setTimeout(() => void this.flush(), 250);
+      this.#timer = setTimeout(() => void this.flush(), 1_000);
       this.#timer.unref();
     }
   }

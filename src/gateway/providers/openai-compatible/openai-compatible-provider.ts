@@ -47,8 +47,14 @@ export class OpenAiCompatibleProvider implements ModelProvider {
 
   async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
     const url = `${this.#baseUrl}/embeddings`;
-    const response = await this.#post({ model: request.model ?? this.model, input: request.input }, options, url);
-    const body = parseWith(embeddingsSchema, parseJsonText(await response.text(), url), url);
+    const { response, done } = await this.#post({ model: request.model ?? this.model, input: request.input }, options, url);
+    let text: string;
+    try {
+      text = await response.text();
+    } finally {
+      done();
+    }
+    const body = parseWith(embeddingsSchema, parseJsonText(text, url), url);
     if (body.data.length !== request.input.length) {
       throw this.#error(`answered ${body.data.length} embeddings for ${request.input.length} inputs`, 'provider_bad_response', undefined, false, url);
     }
@@ -60,8 +66,14 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
-    const response = await this.#post(toOpenAiBody(request, this.model, false), options);
-    const body = parseWith(chatCompletionSchema, await this.#readJson(response), this.url);
+    const { response, done } = await this.#post(toOpenAiBody(request, this.model, false), options);
+    let text: string;
+    try {
+      text = await response.text();
+    } finally {
+      done();
+    }
+    const body = parseWith(chatCompletionSchema, parseJsonText(text, this.url), this.url);
     const choice = body.choices[0]!;
     return {
       content: choice.message.content ?? '',
@@ -73,7 +85,15 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   }
 
   async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
-    const response = await this.#post(toOpenAiBody(request, this.model, true), options);
+    const { response, done: release } = await this.#post(toOpenAiBody(request, this.model, true), options);
+    try {
+      yield* this.#parts(request, response);
+    } finally {
+      release();
+    }
+  }
+
+  async *#parts(request: ChatRequest, response: Response): AsyncIterable<StreamPart> {
     if (!response.body) throw this.#error('empty response body', 'provider_bad_response');
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     let usage: Usage = { inputTokens: 0, outputTokens: 0 };
@@ -114,17 +134,36 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     yield { type: 'finish', finishReason: mapOpenAiFinishReason(finishReason), usage, model };
   }
 
-  async #post(body: Record<string, unknown>, options: CallOptions, url: string = this.url): Promise<Response> {
-    const signals = [AbortSignal.timeout(this.#timeoutMs), ...(options.signal ? [options.signal] : [])];
+  /**
+   * Sends a request; the answer's body must be read before `done()`, which ends the call's
+   * timeout. One AbortController and one timer per call: Node 20's AbortSignal.any and
+   * AbortSignal.timeout cost far more under load (docs/benchmarks.md).
+   */
+  async #post(body: Record<string, unknown>, options: CallOptions, url: string = this.url): Promise<{ response: Response; done: () => void }> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new ProviderError(KIND, url, `no answer within ${this.#timeoutMs} ms`, { code: 'provider_unreachable', isRetryable: true }));
+    }, this.#timeoutMs);
+    const caller = options.signal;
+    const onAbort = () => controller.abort(caller?.reason);
+    if (caller?.aborted) onAbort();
+    else caller?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onAbort);
+    };
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json' };
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
     let response: Response;
     try {
-      response = await this.#fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any(signals) });
+      response = await this.#fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
     } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason ?? error;
+      done();
+      if (caller?.aborted) throw caller.reason ?? error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const why = (error as Error).name === 'TimeoutError' ? `no answer within ${this.#timeoutMs} ms` : cause?.code ?? cause?.message ?? (error as Error).message;
+      const why = timedOut ? `no answer within ${this.#timeoutMs} ms` : cause?.code ?? cause?.message ?? (error as Error).message;
       throw this.#error(`cannot reach the model server (${why})`, 'provider_unreachable', error, true, url);
     }
     if (!response.ok) {
@@ -133,17 +172,14 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       const detail = parsed.success ? (typeof parsed.data.error === 'string' ? parsed.data.error : parsed.data.error.message) : text.slice(0, 200);
       const retryable = response.status === 429 || response.status >= 500;
       const retryAfterMs = parseRetryAfter(response.headers);
+      done();
       throw new ProviderError(KIND, url, `HTTP ${response.status}${detail ? `: ${detail}` : ''}`, {
         code: response.status === 429 ? 'provider_rate_limited' : 'provider_http_error',
         isRetryable: retryable,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       });
     }
-    return response;
-  }
-
-  async #readJson(response: Response): Promise<unknown> {
-    return parseJsonText(await response.text(), this.url);
+    return { response, done };
   }
 
   #error(message: string, code: string, cause?: unknown, isRetryable = false, url: string = this.url): ProviderError {
