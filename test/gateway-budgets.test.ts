@@ -32,7 +32,9 @@ async function gateway(budgets: Record<string, unknown>, prices: Record<string, 
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ model: 'fake', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100, ...extra }),
     });
-  return { umca, ask };
+  // Replies after a second: every concurrent caller reserves before any reservation is settled.
+  const askSlowly = (key: string) => ask(key, { model: 'fake/delayed' });
+  return { umca, ask, askSlowly };
 }
 
 describe('budgets and rate limits', () => {
@@ -56,8 +58,8 @@ describe('budgets and rate limits', () => {
   it('reserves prompt plus output tokens, then settles to the real usage', async () => {
     await awayFromMinuteBoundary();
     // "hi" is 8 prompt tokens; with max_tokens 100 each call reserves 108 of 500.
-    const { ask } = await gateway({ per_key: { tokens_per_min: 500 } });
-    const responses = await Promise.all(Array.from({ length: 10 }, () => ask('sk-tokens')));
+    const { ask, askSlowly } = await gateway({ per_key: { tokens_per_min: 500 } });
+    const responses = await Promise.all(Array.from({ length: 10 }, () => askSlowly('sk-tokens')));
     assert.equal(responses.filter((r) => r.status === 200).length, 4, '4 x 108 <= 500 < 5 x 108');
     // Settled at 18 real tokens each (72), so more fit now.
     assert.equal((await ask('sk-tokens')).status, 200);
@@ -65,8 +67,8 @@ describe('budgets and rate limits', () => {
 
   it('never lets spend pass the daily limit', async () => {
     // $1000 per million tokens: each call reserves 108 tokens, $0.108, of $0.25 a day.
-    const { ask } = await gateway({ per_key: { usd_per_day: 0.25 } }, { echo: { input_per_mtok: 1000, output_per_mtok: 1000 } });
-    const responses = await Promise.all(Array.from({ length: 5 }, () => ask('sk-spend')));
+    const { askSlowly } = await gateway({ per_key: { usd_per_day: 0.25 } }, { delayed: { input_per_mtok: 1000, output_per_mtok: 1000 } });
+    const responses = await Promise.all(Array.from({ length: 5 }, () => askSlowly('sk-spend')));
     assert.equal(responses.filter((r) => r.status === 200).length, 2);
     const refused = responses.find((r) => r.status === 429)!;
     assert.match(((await refused.json()) as { error: { message: string } }).error.message, /usd per day limit/);

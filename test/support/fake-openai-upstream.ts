@@ -42,7 +42,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: Array
     return json(res, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: inputs.length * 3, total_tokens: inputs.length * 3 } });
   }
   if (req.url !== '/v1/chat/completions') return json(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
-  switch (body.model) {
+  // "flaky-x" and "limited-x" behave like "flaky" and "limited", each with a counter of its own.
+  switch (body.model.replace(/-[\w-]+$/, '')) {
     case 'rate-limited':
       res.setHeader('retry-after', '2');
       return json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } });
@@ -63,6 +64,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: Array
       return void res.end('<html>502 Bad Gateway</html>');
     case 'slow':
       await new Promise((r) => setTimeout(r, 3_000));
+      return json(res, 200, completion(body.model, REPLY));
+    case 'delayed':
+      // Answers after a second, so concurrent callers all act before any reply arrives.
+      await new Promise((r) => setTimeout(r, 1_000));
       return json(res, 200, completion(body.model, REPLY));
     default:
       break;

@@ -1,36 +1,26 @@
+import { ProviderDecorator } from '../provider-decorator.js';
 import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../model-provider.js';
 import type { BudgetGuard, Reservation } from './budget-guard.js';
 import { countPromptTokens, countTokens } from './token-counter.js';
 
 /** Checks a call against its caller's budgets before it goes upstream, and settles after. */
-export class BudgetedProvider implements ModelProvider {
-  readonly kind: string;
-  readonly label: string;
-  readonly url: string | undefined;
-  readonly model: string;
-  readonly scripted: boolean;
+export class BudgetedProvider extends ProviderDecorator {
   readonly #ref: string;
-  readonly #inner: ModelProvider;
   readonly #guard: BudgetGuard;
   readonly #cost: (ref: string, model: string, input: number, output: number) => number;
 
   constructor(ref: string, inner: ModelProvider, guard: BudgetGuard, cost: (ref: string, model: string, input: number, output: number) => number) {
+    super(inner);
     this.#ref = ref;
-    this.#inner = inner;
     this.#guard = guard;
     this.#cost = cost;
-    this.kind = inner.kind;
-    this.label = inner.label;
-    this.url = inner.url;
-    this.model = inner.model;
-    this.scripted = inner.scripted;
   }
 
-  async chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult> {
+  override async chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult> {
     const reservation = await this.#reserveChat(request);
-    if (!reservation) return this.#inner.chat(request, options);
+    if (!reservation) return this.inner.chat(request, options);
     try {
-      const result = await this.#inner.chat(request, options);
+      const result = await this.inner.chat(request, options);
       await this.#settle(reservation, result.model, result.usage.inputTokens, result.usage.outputTokens);
       return result;
     } catch (error) {
@@ -39,15 +29,15 @@ export class BudgetedProvider implements ModelProvider {
     }
   }
 
-  async *stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamPart> {
+  override async *stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamPart> {
     const reservation = await this.#reserveChat(request);
     if (!reservation) {
-      yield* this.#inner.stream(request, options);
+      yield* this.inner.stream(request, options);
       return;
     }
     let settled = false;
     try {
-      for await (const part of this.#inner.stream(request, options)) {
+      for await (const part of this.inner.stream(request, options)) {
         if (part.type === 'finish') {
           await this.#settle(reservation, part.model, part.usage.inputTokens, part.usage.outputTokens);
           settled = true;
@@ -59,13 +49,13 @@ export class BudgetedProvider implements ModelProvider {
     }
   }
 
-  async embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult> {
+  override async embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult> {
     const subjects = this.#guard.subjects(request.metadata);
-    if (subjects.length === 0) return this.#inner.embed(request, options);
+    if (subjects.length === 0) return this.inner.embed(request, options);
     const tokens = await countTokens(request.input);
     const reservation = await this.#guard.reserve(subjects, tokens, this.#cost(this.#ref, this.model, tokens, 0));
     try {
-      const result = await this.#inner.embed(request, options);
+      const result = await this.inner.embed(request, options);
       await this.#settle(reservation, result.model, result.usage.inputTokens, 0);
       return result;
     } catch (error) {

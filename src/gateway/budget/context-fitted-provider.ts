@@ -1,40 +1,26 @@
+import { ProviderDecorator } from '../provider-decorator.js';
 import { InvalidRequestError } from '../../core/errors.js';
-import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../model-provider.js';
+import type { CallOptions, ChatRequest, ChatResult, ModelProvider, StreamPart } from '../model-provider.js';
 import { fitContext } from './fit-context.js';
 import { countPromptTokens } from './token-counter.js';
 
 /** Keeps every request within an upstream's context window: its prompt plus its output cap. */
-export class ContextFittedProvider implements ModelProvider {
-  readonly kind: string;
-  readonly label: string;
-  readonly url: string | undefined;
-  readonly model: string;
-  readonly scripted: boolean;
-  readonly #inner: ModelProvider;
+export class ContextFittedProvider extends ProviderDecorator {
   readonly #contextTokens: number;
   readonly #policy: 'drop-oldest' | 'error';
 
   constructor(inner: ModelProvider, contextTokens: number, policy: 'drop-oldest' | 'error') {
-    this.#inner = inner;
+    super(inner);
     this.#contextTokens = contextTokens;
     this.#policy = policy;
-    this.kind = inner.kind;
-    this.label = inner.label;
-    this.url = inner.url;
-    this.model = inner.model;
-    this.scripted = inner.scripted;
   }
 
-  async chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult> {
-    return this.#inner.chat(await this.#fit(request), options);
+  override async chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult> {
+    return this.inner.chat(await this.#fit(request), options);
   }
 
-  async *stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamPart> {
-    yield* this.#inner.stream(await this.#fit(request), options);
-  }
-
-  embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult> {
-    return this.#inner.embed(request, options);
+  override async *stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamPart> {
+    yield* this.inner.stream(await this.#fit(request), options);
   }
 
   async #fit(request: ChatRequest): Promise<ChatRequest> {

@@ -1,3 +1,4 @@
+import { ProviderDecorator } from '../provider-decorator.js';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, retry, wrap, type IPolicy } from 'cockatiel';
 import { ProviderError } from '../../core/errors.js';
 import type { RoutingConfig } from '../../core/config.js';
@@ -10,13 +11,7 @@ import { RetryAfterBackoff } from './retry-after-backoff.js';
  * that stops calling an upstream after consecutive failures; a first-token timeout for
  * streams. A stream is retried only until its first part; after that, errors reach the caller.
  */
-export class ResilientProvider implements ModelProvider {
-  readonly kind: string;
-  readonly label: string;
-  readonly url: string | undefined;
-  readonly model: string;
-  readonly scripted: boolean;
-  readonly #inner: ModelProvider;
+export class ResilientProvider extends ProviderDecorator {
   readonly #policy: IPolicy<{ signal: AbortSignal; attempt: number }>;
   readonly #breaker: ReturnType<typeof circuitBreaker>;
   readonly #firstTokenMs: number;
@@ -24,12 +19,7 @@ export class ResilientProvider implements ModelProvider {
   #latencyMs: number | undefined;
 
   constructor(inner: ModelProvider, routing: RoutingConfig) {
-    this.#inner = inner;
-    this.kind = inner.kind;
-    this.label = inner.label;
-    this.url = inner.url;
-    this.model = inner.model;
-    this.scripted = inner.scripted;
+    super(inner);
     this.#firstTokenMs = routing.first_token_timeout_ms;
     const upstreamFault = handleWhen((error) => error instanceof ProviderError && error.isRetryable);
     this.#breaker = circuitBreaker(upstreamFault, {
@@ -52,15 +42,15 @@ export class ResilientProvider implements ModelProvider {
     return this.#latencyMs;
   }
 
-  chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
-    return this.#run(options, (signal) => this.#inner.chat(request, { signal }));
+  override chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
+    return this.#run(options, (signal) => this.inner.chat(request, { signal }));
   }
 
-  embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
-    return this.#run(options, (signal) => this.#inner.embed(request, { signal }));
+  override embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
+    return this.#run(options, (signal) => this.inner.embed(request, { signal }));
   }
 
-  async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
+  override async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
     const { parts, first } = await this.#run(options, async (signal) => {
       const controller = new AbortController();
       const timer = setTimeout(
@@ -69,7 +59,7 @@ export class ResilientProvider implements ModelProvider {
       );
       const onAbort = () => controller.abort(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
-      const parts = this.#inner.stream(request, { signal: controller.signal })[Symbol.asyncIterator]();
+      const parts = this.inner.stream(request, { signal: controller.signal })[Symbol.asyncIterator]();
       try {
         const first = await Promise.race([parts.next(), aborted(controller.signal)]);
         return { parts, first };

@@ -1,3 +1,4 @@
+import { ProviderDecorator } from '../provider-decorator.js';
 import { toUmcaError } from '../../core/errors.js';
 import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../model-provider.js';
 import type { UsageMeter } from './usage-meter.js';
@@ -7,31 +8,20 @@ import type { UsageMeter } from './usage-meter.js';
  * (streams), tokens, cost and status. A stream's usage is counted even when the caller did
  * not ask for it (the upstream is always asked for usage).
  */
-export class MeteredProvider implements ModelProvider {
-  readonly kind: string;
-  readonly label: string;
-  readonly url: string | undefined;
-  readonly model: string;
-  readonly scripted: boolean;
-  readonly #inner: ModelProvider;
+export class MeteredProvider extends ProviderDecorator {
   readonly #ref: string;
   readonly #meter: UsageMeter;
 
   constructor(ref: string, inner: ModelProvider, meter: UsageMeter) {
+    super(inner);
     this.#ref = ref;
-    this.#inner = inner;
     this.#meter = meter;
-    this.kind = inner.kind;
-    this.label = inner.label;
-    this.url = inner.url;
-    this.model = inner.model;
-    this.scripted = inner.scripted;
   }
 
-  async chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult> {
+  override async chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult> {
     const started = performance.now();
     try {
-      const result = await this.#inner.chat(request, options);
+      const result = await this.inner.chat(request, options);
       this.#ok(request, started, null, result.model, result.usage.inputTokens, result.usage.outputTokens);
       return result;
     } catch (error) {
@@ -40,10 +30,10 @@ export class MeteredProvider implements ModelProvider {
     }
   }
 
-  async embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult> {
+  override async embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult> {
     const started = performance.now();
     try {
-      const result = await this.#inner.embed(request, options);
+      const result = await this.inner.embed(request, options);
       this.#ok(undefined, started, null, result.model, result.usage.inputTokens, 0);
       return result;
     } catch (error) {
@@ -52,11 +42,11 @@ export class MeteredProvider implements ModelProvider {
     }
   }
 
-  async *stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamPart> {
+  override async *stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamPart> {
     const started = performance.now();
     let ttft: number | null = null;
     try {
-      for await (const part of this.#inner.stream(request, options)) {
+      for await (const part of this.inner.stream(request, options)) {
         ttft ??= performance.now() - started;
         if (part.type === 'finish') this.#ok(request, started, ttft, part.model, part.usage.inputTokens, part.usage.outputTokens);
         yield part;
