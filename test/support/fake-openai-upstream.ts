@@ -43,7 +43,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: Array
   }
   if (req.url !== '/v1/chat/completions') return json(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
   // "flaky-x" and "limited-x" behave like "flaky" and "limited", each with a counter of its own.
-  switch (body.model.replace(/-[\w-]+$/, '')) {
+  switch (/^(flaky|limited)-/.exec(body.model)?.[1] ?? body.model) {
     case 'rate-limited':
       res.setHeader('retry-after', '2');
       return json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } });
