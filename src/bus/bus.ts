@@ -16,4 +16,3 @@ export interface Bus {
 }
 
 export const eventSubject = (runId: string): string => `umca.events.${runId}`;
-export const ALL_EVENTS = 'umca.events.>';

@@ -19,7 +19,7 @@ export function usageRoutes(deps: { meter: UsageMeter; store: Store }): Hono {
   return app;
 }
 
-export function timeParam(value: string | undefined, name: string): string | undefined {
+function timeParam(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw new InvalidRequestError(`${name}: expected an ISO-8601 date or time`, 'invalid_request', name);

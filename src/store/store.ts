@@ -20,7 +20,7 @@ export interface Commit {
   reason?: string | null;
   /** Files stored content-addressed (sha256) as the run's artifacts; a path written again is replaced. */
   artifacts?: ReadonlyArray<{ path: string; content: Uint8Array }>;
-  /** Releases the run's lease if this owner holds it. */
+  /** Releases the run's lease if this owner holds it (the only way a lease is released). */
   releaseLease?: string;
 }
 
@@ -74,7 +74,6 @@ export interface Store {
    * `undefined` if a live owner does. Throws NotFoundError for an unknown run.
    */
   acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean): Promise<RunRecord | undefined>;
-  releaseLease(runId: string, owner: string): Promise<void>;
 
   listArtifacts(runId: string): Promise<ArtifactRecord[]>;
   getArtifact(runId: string, path: string): Promise<{ record: ArtifactRecord; content: Uint8Array } | undefined>;

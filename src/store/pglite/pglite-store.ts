@@ -64,11 +64,6 @@ function lastRows<R>(results: ReadonlyArray<{ rows: unknown[] }>): { rows: R[] }
   return { rows: (results.at(-1)?.rows ?? []) as R[] };
 }
 
-/** A store over a PGlite the caller opened (and locked, if on disk). */
-export function storeOnPglite(db: PGlite): Promise<SqlStore> {
-  return SqlStore.open('pglite', new PgliteClient(db, undefined));
-}
-
 class PgliteClient implements SqlClient {
   readonly #db: PGlite;
   readonly #lock: DataDirLock | undefined;
@@ -89,10 +84,6 @@ class PgliteClient implements SqlClient {
         query: <R>(sql: string, params: readonly unknown[] = []) => this.#prepared.run<R>((text) => tx.exec(text), sql, params),
       }),
     );
-  }
-
-  async exec(sql: string): Promise<void> {
-    await this.#db.exec(sql);
   }
 
   async close(): Promise<void> {

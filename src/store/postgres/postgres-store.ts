@@ -55,10 +55,6 @@ class PostgresClient implements SqlClient {
     }
   }
 
-  async exec(sql: string): Promise<void> {
-    await this.#pool.query(sql);
-  }
-
   async close(): Promise<void> {
     await this.#pool.end();
   }

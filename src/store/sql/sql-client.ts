@@ -10,7 +10,5 @@ export interface SqlQueryable {
 export interface SqlClient extends SqlQueryable {
   /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
-  /** Runs a script of several statements without parameters. */
-  exec(sql: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -177,10 +177,6 @@ export class SqlStore implements Store {
     return taken.rows[0] ? toRun(taken.rows[0]) : undefined;
   }
 
-  async releaseLease(runId: string, owner: string): Promise<void> {
-    await this.#db.query('UPDATE runs SET lease_owner = NULL WHERE id = $1 AND lease_owner = $2', [runId, owner]);
-  }
-
   async listArtifacts(runId: string): Promise<ArtifactRecord[]> {
     const { rows } = await this.#db.query<ArtifactRecord>(
       'SELECT run_id, path, sha256, size FROM artifacts WHERE run_id = $1 ORDER BY path',
