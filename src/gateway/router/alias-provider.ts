@@ -1,5 +1,6 @@
 import { ProviderError, UmcaError } from '../../core/errors.js';
 import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../model-provider.js';
+import { deadline, rejectOnAbort, type Deadline } from '../deadline.js';
 import type { ResilientProvider } from './resilient-provider.js';
 
 export type Strategy = 'fallback' | 'weighted' | 'least-latency';
@@ -75,8 +76,16 @@ export class AliasProvider implements ModelProvider {
   }
 
   async #first<T>(options: CallOptions, call: (provider: ModelProvider, signal: AbortSignal) => Promise<T>): Promise<T> {
-    const deadline = AbortSignal.timeout(this.#totalMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const total = deadline(this.#totalMs, options.signal, () => new Error(`total timeout of ${this.#totalMs} ms`));
+    try {
+      return await this.#tryTargets(options, total, call);
+    } finally {
+      total.done();
+    }
+  }
+
+  async #tryTargets<T>(options: CallOptions, total: Deadline, call: (provider: ModelProvider, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { signal } = total;
     const failures: string[] = [];
     const targets = this.order();
     if (targets.length === 0) {
@@ -88,12 +97,12 @@ export class AliasProvider implements ModelProvider {
         return await Promise.race([call(target.provider, signal), rejectOnAbort(signal)]);
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason ?? error;
-        if (deadline.aborted) break;
+        if (total.expired) break;
         if (error instanceof UmcaError && !(error instanceof ProviderError)) throw error;
         failures.push(error instanceof Error ? error.message : String(error));
       }
     }
-    if (deadline.aborted) {
+    if (total.expired) {
       throw new ProviderError('alias', undefined, `"${this.model}": no upstream answered within ${this.#totalMs} ms${failures.length ? ` (${failures.join('; ')})` : ''}`, {
         code: 'upstream_timeout',
         status: 504,
@@ -101,11 +110,4 @@ export class AliasProvider implements ModelProvider {
     }
     throw new ProviderError('alias', undefined, `"${this.model}": every upstream failed: ${failures.join('; ')}`, { code: 'upstream_failed', status: 502 });
   }
-}
-
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
 }

@@ -3,6 +3,7 @@ import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, h
 import { ProviderError } from '../../core/errors.js';
 import type { RoutingConfig } from '../../core/config.js';
 import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../model-provider.js';
+import { deadline, rejectOnAbort } from '../deadline.js';
 import { RetryAfterBackoff } from './retry-after-backoff.js';
 
 /**
@@ -52,19 +53,16 @@ export class ResilientProvider extends ProviderDecorator {
 
   override async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
     const { parts, first } = await this.#run(options, async (signal) => {
-      const controller = new AbortController();
-      const timer = setTimeout(
-        () => controller.abort(new ProviderError(this.kind, this.url, `no first token within ${this.#firstTokenMs} ms`, { code: 'provider_timeout', status: 504, isRetryable: true })),
-        this.#firstTokenMs,
+      const firstToken = deadline(this.#firstTokenMs, signal, () =>
+        new ProviderError(this.kind, this.url, `no first token within ${this.#firstTokenMs} ms`, { code: 'provider_timeout', status: 504, isRetryable: true }),
       );
-      const onAbort = () => controller.abort(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      const parts = this.inner.stream(request, { signal: controller.signal })[Symbol.asyncIterator]();
+      // The deadline's signal keeps following the caller after the first part; only its timer stops.
+      const parts = this.inner.stream(request, { signal: firstToken.signal })[Symbol.asyncIterator]();
       try {
-        const first = await Promise.race([parts.next(), aborted(controller.signal)]);
+        const first = await Promise.race([parts.next(), rejectOnAbort(firstToken.signal)]);
         return { parts, first };
       } finally {
-        clearTimeout(timer);
+        firstToken.done();
       }
     });
     if (first.done) return;
@@ -87,11 +85,4 @@ export class ResilientProvider extends ProviderDecorator {
       throw error;
     }
   }
-}
-
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
 }

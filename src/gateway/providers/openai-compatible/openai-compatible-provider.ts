@@ -1,6 +1,7 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { z } from 'zod';
 import { ProviderError } from '../../../core/errors.js';
+import { deadline } from '../../deadline.js';
 import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart, ToolCall, Usage } from '../../model-provider.js';
 import { toOpenAiBody } from './convert-to-openai-messages.js';
 import { mapOpenAiFinishReason } from './map-openai-finish-reason.js';
@@ -134,36 +135,23 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     yield { type: 'finish', finishReason: mapOpenAiFinishReason(finishReason), usage, model };
   }
 
-  /**
-   * Sends a request; the answer's body must be read before `done()`, which ends the call's
-   * timeout. One AbortController and one timer per call: Node 20's AbortSignal.any and
-   * AbortSignal.timeout cost far more under load (docs/benchmarks.md).
-   */
+  /** Sends a request; the answer's body must be read before `done()`, which ends the call's timeout. */
   async #post(body: Record<string, unknown>, options: CallOptions, url: string = this.url): Promise<{ response: Response; done: () => void }> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new ProviderError(KIND, url, `no answer within ${this.#timeoutMs} ms`, { code: 'provider_unreachable', isRetryable: true }));
-    }, this.#timeoutMs);
+    const call = deadline(this.#timeoutMs, options.signal, () =>
+      new ProviderError(KIND, url, `no answer within ${this.#timeoutMs} ms`, { code: 'provider_unreachable', isRetryable: true }),
+    );
+    const done = () => call.done();
     const caller = options.signal;
-    const onAbort = () => controller.abort(caller?.reason);
-    if (caller?.aborted) onAbort();
-    else caller?.addEventListener('abort', onAbort, { once: true });
-    const done = () => {
-      clearTimeout(timer);
-      caller?.removeEventListener('abort', onAbort);
-    };
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json' };
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
     let response: Response;
     try {
-      response = await this.#fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
+      response = await this.#fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: call.signal });
     } catch (error) {
       done();
       if (caller?.aborted) throw caller.reason ?? error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const why = timedOut ? `no answer within ${this.#timeoutMs} ms` : cause?.code ?? cause?.message ?? (error as Error).message;
+      const why = call.expired ? `no answer within ${this.#timeoutMs} ms` : cause?.code ?? cause?.message ?? (error as Error).message;
       throw this.#error(`cannot reach the model server (${why})`, 'provider_unreachable', error, true, url);
     }
     if (!response.ok) {
