@@ -13,6 +13,7 @@ const providerSchema = z
     api_key: z.string().optional(),
     api_key_env: z.string().optional(),
     timeout_ms: z.number().int().positive().default(120_000),
+    connect_timeout_ms: z.number().int().positive().default(10_000),
     /** The model's context window in tokens; longer requests are fitted by routing.truncation. */
     context_tokens: z.number().int().positive().optional(),
   })

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deadline, rejectOnAbort } from './deadline.js';
-import { parseRetryAfter } from './providers/openai-compatible/openai-compatible-provider.js';
 
 describe('deadline', () => {
   it('aborts with its own reason when the time runs out', async () => {
@@ -20,16 +19,5 @@ describe('deadline', () => {
     quiet.done();
     await new Promise((r) => setTimeout(r, 40));
     assert.equal(quiet.signal.aborted, false);
-  });
-});
-
-describe('Retry-After', () => {
-  const at = Date.parse('2026-11-22T10:00:00Z');
-  it('reads retry-after-ms first, then seconds, then an HTTP date', () => {
-    assert.equal(parseRetryAfter(new Headers({ 'retry-after-ms': '250', 'retry-after': '9' }), at), 250);
-    assert.equal(parseRetryAfter(new Headers({ 'retry-after': '2' }), at), 2_000);
-    assert.equal(parseRetryAfter(new Headers({ 'retry-after': 'Sun, 22 Nov 2026 10:00:05 GMT' }), at), 5_000);
-    assert.equal(parseRetryAfter(new Headers({ 'retry-after': 'soon' }), at), undefined);
-    assert.equal(parseRetryAfter(new Headers(), at), undefined);
   });
 });

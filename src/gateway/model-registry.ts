@@ -22,7 +22,6 @@ export interface ModelRegistryOptions {
   /** Overrides every scripted fixture's delay (benchmarks). */
   scriptedDelayMs?: number;
   env?: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
 }
 
 type RegistryConfig = Pick<UmcaConfig, 'providers' | 'aliases' | 'routing'>;
@@ -130,8 +129,8 @@ export class ModelRegistry {
       baseUrl: settings.base_url ?? preset!.baseUrl,
       model: slash < 0 ? settings.model : ref.slice(slash + 1),
       timeoutMs: settings.timeout_ms,
+      connectTimeoutMs: settings.connect_timeout_ms,
       ...(apiKey ? { apiKey } : {}),
-      ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
     });
   }
 }

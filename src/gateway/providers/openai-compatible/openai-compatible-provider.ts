@@ -1,8 +1,7 @@
-import { EventSourceParserStream } from 'eventsource-parser/stream';
-import type { z } from 'zod';
 import { ProviderError } from '../../../core/errors.js';
-import { deadline } from '../../deadline.js';
 import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart, ToolCall, Usage } from '../../model-provider.js';
+import { parseUpstreamJson, parseUpstreamShape } from '../parse-upstream.js';
+import { UpstreamHttp, type UpstreamAnswer } from '../upstream-http.js';
 import { toOpenAiBody } from './convert-to-openai-messages.js';
 import { mapOpenAiFinishReason } from './map-openai-finish-reason.js';
 import { chatCompletionChunkSchema, chatCompletionSchema, embeddingsSchema, errorBodySchema } from './openai-wire.js';
@@ -14,9 +13,10 @@ export interface OpenAiCompatibleSettings {
   apiKey?: string;
   /** Total time for one call, including a whole stream. */
   timeoutMs?: number;
+  /** Time to open a connection. */
+  connectTimeoutMs?: number;
   /** A name for messages, e.g. the config key `local`. */
   name?: string;
-  fetch?: typeof fetch;
 }
 
 const KIND = 'openai-compatible';
@@ -32,32 +32,31 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   readonly model: string;
   readonly label: string;
   readonly #baseUrl: string;
-  readonly #apiKey: string | undefined;
-  readonly #timeoutMs: number;
-  readonly #fetch: typeof fetch;
+  readonly #http: UpstreamHttp;
+  readonly #headers: Record<string, string>;
 
   constructor(settings: OpenAiCompatibleSettings) {
     this.#baseUrl = settings.baseUrl.replace(/\/+$/, '');
     this.url = `${this.#baseUrl}/chat/completions`;
     this.model = settings.model;
     this.label = `${settings.name ?? KIND} ${settings.model} at ${settings.baseUrl}`;
-    this.#apiKey = settings.apiKey;
-    this.#timeoutMs = settings.timeoutMs ?? 120_000;
-    this.#fetch = settings.fetch ?? globalThis.fetch;
+    this.#headers = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {};
+    this.#http = new UpstreamHttp({
+      kind: KIND,
+      timeoutMs: settings.timeoutMs ?? 120_000,
+      ...(settings.connectTimeoutMs ? { connectTimeoutMs: settings.connectTimeoutMs } : {}),
+      describeError: (body) => {
+        const parsed = errorBodySchema.safeParse(body);
+        return parsed.success ? (typeof parsed.data.error === 'string' ? parsed.data.error : parsed.data.error.message) : undefined;
+      },
+    });
   }
 
   async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
     const url = `${this.#baseUrl}/embeddings`;
-    const { response, done } = await this.#post({ model: request.model ?? this.model, input: request.input }, options, url);
-    let text: string;
-    try {
-      text = await response.text();
-    } finally {
-      done();
-    }
-    const body = parseWith(embeddingsSchema, parseJsonText(text, url), url);
+    const body = parseUpstreamShape(KIND, url, embeddingsSchema, await this.#json(url, { model: request.model ?? this.model, input: request.input }, options));
     if (body.data.length !== request.input.length) {
-      throw this.#error(`answered ${body.data.length} embeddings for ${request.input.length} inputs`, 'provider_bad_response', undefined, false, url);
+      throw new ProviderError(KIND, url, `answered ${body.data.length} embeddings for ${request.input.length} inputs`, { code: 'provider_bad_response' });
     }
     return {
       embeddings: [...body.data].sort((a, b) => a.index - b.index).map((item) => item.embedding),
@@ -67,14 +66,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
-    const { response, done } = await this.#post(toOpenAiBody(request, this.model, false), options);
-    let text: string;
-    try {
-      text = await response.text();
-    } finally {
-      done();
-    }
-    const body = parseWith(chatCompletionSchema, parseJsonText(text, this.url), this.url);
+    const body = parseUpstreamShape(KIND, this.url, chatCompletionSchema, await this.#json(this.url, toOpenAiBody(request, this.model, false), options));
     const choice = body.choices[0]!;
     return {
       content: choice.message.content ?? '',
@@ -86,131 +78,56 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   }
 
   async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
-    const { response, done: release } = await this.#post(toOpenAiBody(request, this.model, true), options);
+    const answer = await this.#http.post(this.url, { ...this.#headers, accept: 'text/event-stream' }, toOpenAiBody(request, this.model, true), options.signal);
     try {
-      yield* this.#parts(request, response);
+      yield* this.#parts(request, answer);
     } finally {
-      release();
+      answer.done();
     }
   }
 
-  async *#parts(request: ChatRequest, response: Response): AsyncIterable<StreamPart> {
-    if (!response.body) throw this.#error('empty response body', 'provider_bad_response');
+  async *#parts(request: ChatRequest, answer: UpstreamAnswer): AsyncIterable<StreamPart> {
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     let usage: Usage = { inputTokens: 0, outputTokens: 0 };
     let finishReason: string | null | undefined;
     let model = request.model ?? this.model;
     let done = false;
-    const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
-    try {
-      for await (const event of events) {
-        if (event.data === '[DONE]') {
-          done = true;
-          break;
-        }
-        const chunk = parseWith(chatCompletionChunkSchema, parseJsonText(event.data, this.url), this.url);
-        if (chunk.model) model = chunk.model;
-        if (chunk.usage) usage = toUsage(chunk.usage);
-        for (const choice of chunk.choices) {
-          if (choice.finish_reason) finishReason = choice.finish_reason;
-          const text = choice.delta?.content;
-          if (text) yield { type: 'text-delta', text };
-          for (const delta of choice.delta?.tool_calls ?? []) {
-            const call = calls.get(delta.index) ?? { id: '', name: '', arguments: '' };
-            if (delta.id) call.id = delta.id;
-            if (delta.function?.name) call.name += delta.function.name;
-            if (delta.function?.arguments) call.arguments += delta.function.arguments;
-            calls.set(delta.index, call);
-          }
+    for await (const event of answer.events()) {
+      if (event.data === '[DONE]') {
+        done = true;
+        break;
+      }
+      const chunk = parseUpstreamShape(KIND, this.url, chatCompletionChunkSchema, parseUpstreamJson(KIND, this.url, event.data));
+      if (chunk.model) model = chunk.model;
+      if (chunk.usage) usage = toUsage(chunk.usage);
+      for (const choice of chunk.choices) {
+        if (choice.finish_reason) finishReason = choice.finish_reason;
+        const text = choice.delta?.content;
+        if (text) yield { type: 'text-delta', text };
+        for (const delta of choice.delta?.tool_calls ?? []) {
+          const call = calls.get(delta.index) ?? { id: '', name: '', arguments: '' };
+          if (delta.id) call.id = delta.id;
+          if (delta.function?.name) call.name += delta.function.name;
+          if (delta.function?.arguments) call.arguments += delta.function.arguments;
+          calls.set(delta.index, call);
         }
       }
-    } catch (error) {
-      if (error instanceof ProviderError) throw error;
-      throw this.#error(`stream broke: ${(error as Error).message}`, 'provider_unreachable', error, true);
     }
-    if (!done) throw this.#error('stream ended without its [DONE] terminator', 'provider_bad_response', undefined, true);
+    if (!done) throw new ProviderError(KIND, this.url, 'stream ended without its [DONE] terminator', { code: 'provider_bad_response', isRetryable: true });
     for (const [, call] of [...calls.entries()].sort(([a], [b]) => a - b)) {
       yield { type: 'tool-call', toolCall: call satisfies ToolCall };
     }
     yield { type: 'finish', finishReason: mapOpenAiFinishReason(finishReason), usage, model };
   }
 
-  /** Sends a request; the answer's body must be read before `done()`, which ends the call's timeout. */
-  async #post(body: Record<string, unknown>, options: CallOptions, url: string = this.url): Promise<{ response: Response; done: () => void }> {
-    const call = deadline(this.#timeoutMs, options.signal, () =>
-      new ProviderError(KIND, url, `no answer within ${this.#timeoutMs} ms`, { code: 'provider_unreachable', isRetryable: true }),
-    );
-    const done = () => call.done();
-    const caller = options.signal;
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json' };
-    if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
-    let response: Response;
+  /** POSTs and reads the whole JSON answer. */
+  async #json(url: string, body: Record<string, unknown>, options: CallOptions): Promise<unknown> {
+    const answer = await this.#http.post(url, { ...this.#headers, accept: 'application/json' }, body, options.signal);
     try {
-      response = await this.#fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: call.signal });
-    } catch (error) {
-      done();
-      if (caller?.aborted) throw caller.reason ?? error;
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const why = call.expired ? `no answer within ${this.#timeoutMs} ms` : cause?.code ?? cause?.message ?? (error as Error).message;
-      throw this.#error(`cannot reach the model server (${why})`, 'provider_unreachable', error, true, url);
+      return parseUpstreamJson(KIND, url, await answer.text());
+    } finally {
+      answer.done();
     }
-    if (!response.ok) {
-      const text = await response.text().catch(() => '');
-      const parsed = errorBodySchema.safeParse(safeJson(text));
-      const detail = parsed.success ? (typeof parsed.data.error === 'string' ? parsed.data.error : parsed.data.error.message) : text.slice(0, 200);
-      const retryable = response.status === 429 || response.status >= 500;
-      const retryAfterMs = parseRetryAfter(response.headers);
-      done();
-      throw new ProviderError(KIND, url, `HTTP ${response.status}${detail ? `: ${detail}` : ''}`, {
-        code: response.status === 429 ? 'provider_rate_limited' : 'provider_http_error',
-        isRetryable: retryable,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      });
-    }
-    return { response, done };
-  }
-
-  #error(message: string, code: string, cause?: unknown, isRetryable = false, url: string = this.url): ProviderError {
-    return new ProviderError(KIND, url, message, { code, cause, isRetryable });
-  }
-}
-
-/** `retry-after-ms` (OpenAI), else `retry-after` in seconds or as an HTTP date. */
-export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
-  const ms = Number(headers.get('retry-after-ms'));
-  if (headers.has('retry-after-ms') && Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers.get('retry-after');
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function parseJsonText(text: string, url: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ProviderError(KIND, url, `answered with invalid JSON: ${JSON.stringify(text.slice(0, 80))}`, { code: 'provider_bad_response' });
-  }
-}
-
-function parseWith<S extends z.ZodType>(schema: S, value: unknown, url: string): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ProviderError(KIND, url, `answered an unexpected shape (${issue?.path.join('.') || 'body'}: ${issue?.message})`, {
-      code: 'provider_bad_response',
-    });
-  }
-  return parsed.data;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }
 

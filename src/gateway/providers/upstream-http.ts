@@ -1,0 +1,134 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { Agent, request, type Dispatcher } from 'undici';
+import { ProviderError } from '../../core/errors.js';
+import { deadline } from '../deadline.js';
+
+export interface UpstreamHttpSettings {
+  /** The provider kind, for errors: `openai-compatible`, `anthropic`. */
+  kind: string;
+  /** Total time for one call, the whole answer (or stream) read included. */
+  timeoutMs: number;
+  /** Time to open a connection to the upstream. */
+  connectTimeoutMs?: number;
+  /** The error detail in an upstream's error body, e.g. OpenAI's `error.message`. */
+  describeError?: (body: unknown) => string | undefined;
+}
+
+/** An upstream's 2xx answer; read its body (`text()` or `events()`), then call `done()`. */
+export interface UpstreamAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  text(): Promise<string>;
+  /** The body as server-sent events. */
+  events(): AsyncIterable<EventSourceMessage>;
+  /** Ends the call's timeout. */
+  done(): void;
+}
+
+/**
+ * POSTs JSON to a model server over undici's `request`: pooled keep-alive connections, a
+ * connect timeout, and no Web Streams (Node 20's `fetch` costs several times more CPU per
+ * call; docs/benchmarks.md). Failures become ProviderErrors naming the upstream: 429 and
+ * 5xx, timeouts and lost connections are retryable, and carry the upstream's Retry-After.
+ */
+export class UpstreamHttp {
+  readonly #settings: UpstreamHttpSettings;
+  readonly #dispatcher: Dispatcher;
+
+  constructor(settings: UpstreamHttpSettings) {
+    this.#settings = settings;
+    this.#dispatcher = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: settings.connectTimeoutMs ?? 10_000 } });
+  }
+
+  async post(url: string, headers: Record<string, string>, body: unknown, signal?: AbortSignal): Promise<UpstreamAnswer> {
+    const { kind, timeoutMs } = this.#settings;
+    const expiredError = () => new ProviderError(kind, url, `no answer within ${timeoutMs} ms`, { code: 'provider_unreachable', isRetryable: true });
+    const call = deadline(timeoutMs, signal, expiredError);
+    /** An error while connecting or reading, as the caller should see it. */
+    const failure = (error: unknown, what: string): unknown => {
+      if (signal?.aborted) return signal.reason ?? error;
+      if (call.expired) return expiredError();
+      if (error instanceof ProviderError) return error;
+      const code = (error as { code?: string }).code;
+      return new ProviderError(kind, url, `${what} (${code ?? (error as Error).message})`, { code: 'provider_unreachable', cause: error, isRetryable: true });
+    };
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        method: 'POST',
+        dispatcher: this.#dispatcher,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+        signal: call.signal,
+      });
+    } catch (error) {
+      call.done();
+      throw failure(error, 'cannot reach the model server');
+    }
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      const text = await response.body.text().catch(() => '');
+      call.done();
+      throw this.#httpError(url, response.statusCode, response.headers, text);
+    }
+    const { body: stream } = response;
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      text: async () => {
+        try {
+          return await stream.text();
+        } catch (error) {
+          throw failure(error, 'the answer broke off');
+        }
+      },
+      events: async function* () {
+        const queue: EventSourceMessage[] = [];
+        const parser = createParser({ onEvent: (event) => queue.push(event) });
+        const decoder = new TextDecoder();
+        try {
+          for await (const chunk of stream) {
+            parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+            for (const event of queue) yield event;
+            queue.length = 0;
+          }
+        } catch (error) {
+          throw failure(error, 'stream broke');
+        }
+      },
+      done: () => {
+        call.done();
+        if (!stream.readableEnded) stream.destroy();
+      },
+    };
+  }
+
+  #httpError(url: string, status: number, headers: IncomingHttpHeaders, text: string): ProviderError {
+    let detail: string | undefined;
+    try {
+      detail = this.#settings.describeError?.(JSON.parse(text));
+    } catch {
+      // not JSON: the start of the text tells the most
+    }
+    detail ??= text.slice(0, 200);
+    const retryAfterMs = parseRetryAfter(headers);
+    return new ProviderError(this.#settings.kind, url, `HTTP ${status}${detail ? `: ${detail}` : ''}`, {
+      code: status === 429 ? 'provider_rate_limited' : 'provider_http_error',
+      isRetryable: status === 429 || status >= 500,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+}
+
+/** `retry-after-ms` (OpenAI), else `retry-after` in seconds or as an HTTP date. */
+export function parseRetryAfter(headers: IncomingHttpHeaders, now = Date.now()): number | undefined {
+  const msHeader = headers['retry-after-ms'];
+  const ms = Number(msHeader);
+  if (typeof msHeader === 'string' && msHeader !== '' && Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers['retry-after'];
+  if (typeof value !== 'string') return undefined;
+  const seconds = Number(value);
+  if (value !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
