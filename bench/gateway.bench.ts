@@ -3,7 +3,7 @@
 // Prints: added latency p50/p99 at concurrency 1 (plain and streamed), the throughput ratio at
 // concurrency 256 with a 100 ms upstream, and CPU time per 1,000 requests, umca vs Portkey.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,7 +100,8 @@ function portkeyServer(): string {
   const entry = join(dir, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
   if (!existsSync(entry)) {
     process.stderr.write('installing @portkey-ai/gateway into bench/.portkey …\n');
-    writeFileSync(join(dir, 'package.json'), '{"private":true}\n', { flag: 'a' });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
     const installed = spawnSync('npm', ['install', '--no-fund', '--no-audit', '@portkey-ai/gateway'], { cwd: dir, stdio: 'inherit' });
     if (installed.status !== 0) throw new Error('could not install @portkey-ai/gateway');
   }

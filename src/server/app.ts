@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Umca } from '../composition.js';
 import { UmcaError } from '../core/errors.js';
 import { errorHandler } from './on-error.js';
+import { OpenAiHandlers } from './openai-handlers.js';
 import { openAiRoutes } from './openai-routes.js';
 import { runsRoutes } from './runs-routes.js';
 import { usageRoutes } from './usage-routes.js';
@@ -11,6 +12,8 @@ export interface AppOptions {
   log?: (message: string, error?: unknown) => void;
   /** Heartbeat interval of SSE streams. */
   sseIdleMs?: number;
+  /** The OpenAI handlers to share with a server's hot path (http-server.ts); made here otherwise. */
+  openAi?: OpenAiHandlers;
 }
 
 /** The HTTP edge. Built without a listening server, so tests call `app.request()`. */
@@ -34,7 +37,8 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
   });
   app.route('/v1/runs', runsRoutes(umca, options.sseIdleMs === undefined ? {} : { sseIdleMs: options.sseIdleMs }));
   app.route('/v1/usage', usageRoutes(umca));
-  app.route('/v1', openAiRoutes({ models: umca.models, meter: umca.meter, ...(umca.cache ? { cache: umca.cache } : {}) }));
+  const openAi = options.openAi ?? new OpenAiHandlers(umca);
+  app.route('/v1', openAiRoutes(openAi));
   app.get('/metrics', async (c) => c.body(await umca.meter.metrics.registry.metrics(), 200, { 'content-type': umca.meter.metrics.registry.contentType }));
   return app;
 }

@@ -1,6 +1,5 @@
-import { serve } from '@hono/node-server';
 import { Command } from 'commander';
-import { createApp } from '../../server/app.js';
+import { createHttpServer } from '../../server/http-server.js';
 import { CliError } from '../cli-error.js';
 import { openUmca, type GlobalOptions } from '../open-umca.js';
 
@@ -21,8 +20,8 @@ export function serveCommand(globals: () => GlobalOptions): Command {
         process.stderr.write(`umca: ${message}${error instanceof Error && error.message && !message.includes(error.message) ? ` (${error.message})` : ''}\n`);
       const umca = await openUmca(globals(), { onBackgroundError: (runId, error) => log(`run ${runId} stopped`, error) });
       const host = options.host ?? umca.config.server.host;
-      const app = createApp(umca, { log });
-      const server = serve({ fetch: app.fetch, hostname: host, port: port ?? umca.config.server.port });
+      const server = createHttpServer(umca, { log });
+      server.listen(port ?? umca.config.server.port, host);
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('listening', resolve);

@@ -1,8 +1,8 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ProviderError } from '../../core/errors.js';
-import { deadline } from '../deadline.js';
 
 export interface UpstreamHttpSettings {
   /** The provider kind, for errors: `openai-compatible`, `anthropic`. */
@@ -44,7 +44,8 @@ export class UpstreamHttp {
   async post(url: string, headers: Record<string, string>, body: unknown, signal?: AbortSignal): Promise<UpstreamAnswer> {
     const { kind, timeoutMs } = this.#settings;
     const expiredError = () => new ProviderError(kind, url, `no answer within ${timeoutMs} ms`, { code: 'provider_unreachable', isRetryable: true });
-    const call = deadline(timeoutMs, signal, expiredError);
+    if (signal?.aborted) throw signal.reason;
+    const call = callDeadline(timeoutMs, signal);
     /** An error while connecting or reading, as the caller should see it. */
     const failure = (error: unknown, what: string): unknown => {
       if (signal?.aborted) return signal.reason ?? error;
@@ -131,4 +132,30 @@ export function parseRetryAfter(headers: IncomingHttpHeaders, now = Date.now()):
   if (value !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * The call's timeout and the caller's abort as one signal for undici. An EventEmitter, which
+ * undici takes as a signal, rather than an AbortController: the per-call controller was a
+ * measurable share of the gateway's CPU under load (docs/benchmarks.md).
+ */
+function callDeadline(ms: number, caller: AbortSignal | undefined): { signal: EventEmitter; readonly expired: boolean; done(): void } {
+  const signal = new EventEmitter();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    signal.emit('abort');
+  }, ms);
+  const onAbort = () => signal.emit('abort');
+  caller?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal,
+    get expired() {
+      return expired;
+    },
+    done() {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onAbort);
+    },
+  };
 }

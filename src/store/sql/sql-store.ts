@@ -199,17 +199,13 @@ export class SqlStore implements Store {
 
   async recordUsage(records: readonly UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const params: unknown[] = [];
-    const tuples = records.map((r) => {
-      params.push(r.model_ref, r.provider, r.upstream_model, r.run_id, r.input_tokens, r.output_tokens, r.cached, r.latency_ms, r.ttft_ms, r.cost_usd, r.status, r.error_code);
-      const first = params.length - 11;
-      const casts = ['', '', '', '', '::integer', '::integer', '::boolean', '::double precision', '::double precision', '::double precision', '', ''];
-      return `(${casts.map((cast, i) => `$${first + i}${cast}`).join(', ')})`;
-    });
+    // The whole batch as one JSON parameter: one short statement to parse and plan, whatever the batch size.
     await this.#db.query(
       `INSERT INTO usage (model_ref, provider, upstream_model, run_id, input_tokens, output_tokens, cached, latency_ms, ttft_ms, cost_usd, status, error_code)
-       VALUES ${tuples.join(', ')}`,
-      params,
+       SELECT model_ref, provider, upstream_model, run_id, input_tokens, output_tokens, cached, latency_ms, ttft_ms, cost_usd, status, error_code
+       FROM json_to_recordset($1::json) AS r(model_ref text, provider text, upstream_model text, run_id text, input_tokens integer,
+         output_tokens integer, cached boolean, latency_ms double precision, ttft_ms double precision, cost_usd double precision, status text, error_code text)`,
+      [JSON.stringify(records)],
     );
   }
 

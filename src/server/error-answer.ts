@@ -1,0 +1,23 @@
+import { BudgetExceededError, UmcaError } from '../core/errors.js';
+
+/** An error as an HTTP answer: status, `{error:{code,message,type,param}}` and headers. */
+export interface ErrorAnswer {
+  status: number;
+  body: { error: { code: string; message: string; type: string; param: string | null } };
+  headers: Record<string, string>;
+}
+
+/**
+ * The one place errors become answers, never with a stack. A UmcaError keeps its status
+ * (5xx ones are logged); anything unexpected is a logged 500 with a generic message.
+ */
+export function errorAnswer(error: unknown, where: string, log: (message: string, error: unknown) => void): ErrorAnswer {
+  if (error instanceof UmcaError) {
+    if (error.status >= 500) log(`${where}: ${error.message}`, error);
+    const headers: Record<string, string> =
+      error instanceof BudgetExceededError ? { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) } : {};
+    return { status: error.status, body: error.toJSON(), headers };
+  }
+  log(`${where}: unexpected error`, error);
+  return { status: 500, body: { error: { code: 'internal', message: 'internal error; see the server log', type: 'server_error', param: null } }, headers: {} };
+}

@@ -1,0 +1,99 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InvalidRequestError, UmcaError } from '../core/errors.js';
+import { errorAnswer } from './error-answer.js';
+import type { OpenAiAnswer, OpenAiCall, OpenAiHandlers } from './openai-handlers.js';
+
+type Route = (handlers: OpenAiHandlers, call: OpenAiCall) => Promise<OpenAiAnswer>;
+
+const ROUTES: Record<string, Route> = {
+  '/v1/chat/completions': (handlers, call) => handlers.chatCompletion(call),
+  '/v1/embeddings': (handlers, call) => handlers.embeddings(call),
+};
+
+/**
+ * The gateway's hot path: `POST /v1/chat/completions` and `/v1/embeddings` answered on
+ * plain `node:http`, without the Request/Response/Web Streams objects a fetch-style
+ * framework builds per request (under Node 20 they cost more CPU than the whole gateway;
+ * docs/benchmarks.md). Returns false for any other request, which the Hono app answers.
+ */
+export function openAiFastPath(handlers: OpenAiHandlers, options: { bodyLimit: number; log: (message: string, error?: unknown) => void }) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'POST') return false;
+    const query = req.url!.indexOf('?');
+    const route = ROUTES[query < 0 ? req.url! : req.url!.slice(0, query)];
+    if (!route) return false;
+    const arrived = performance.now();
+    void serve(route, handlers, req, res, arrived, options);
+    return true;
+  };
+}
+
+async function serve(
+  route: Route,
+  handlers: OpenAiHandlers,
+  req: IncomingMessage,
+  res: ServerResponse,
+  arrived: number,
+  options: { bodyLimit: number; log: (message: string, error?: unknown) => void },
+): Promise<void> {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new UmcaError('client_closed', 'the caller closed the connection', { status: 499 }));
+  });
+  try {
+    const body = await readJson(req, options.bodyLimit);
+    const headers = req.headers;
+    const answer = await route(handlers, { body, authorization: headers.authorization, cacheControl: headers['cache-control'], signal: controller.signal, arrived });
+    if (answer.kind === 'json') {
+      const text = JSON.stringify(answer.body);
+      res.writeHead(200, { ...answer.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
+    res.writeHead(200, { ...answer.headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    for await (const data of answer.events) {
+      if (controller.signal.aborted) break;
+      if (!res.write(`data: ${data}\n\n`)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    }
+    res.end();
+  } catch (error) {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const answer = errorAnswer(error, `${req.method} ${req.url}`, options.log);
+    const text = JSON.stringify(answer.body);
+    // A body left unread (too large) must not be taken for the next request on this connection.
+    const close = !req.complete ? { connection: 'close' } : {};
+    res.writeHead(answer.status, { ...answer.headers, ...close, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+}
+
+/** The body as JSON, at most `limit` bytes (413 beyond, checked before reading when the length is declared). */
+function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const tooLarge = () => new UmcaError('payload_too_large', `the body is larger than ${limit} bytes`, { status: 413 });
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      reject(tooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size <= limit) return;
+      req.off('data', onData).off('end', onEnd);
+      reject(tooLarge());
+    };
+    const onEnd = () => {
+      try {
+        resolve(JSON.parse(chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString()) as unknown);
+      } catch {
+        reject(new InvalidRequestError('the body is not valid JSON', 'invalid_json'));
+      }
+    };
+    req.on('data', onData).on('end', onEnd).once('error', reject);
+  });
+}
