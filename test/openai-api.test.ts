@@ -6,10 +6,12 @@ import OpenAI from 'openai';
 import type { Umca } from '../src/composition.js';
 import { createApp } from '../src/server/app.js';
 import { createHttpServer } from '../src/server/http-server.js';
+import { startFakeAnthropic } from './support/fake-anthropic-upstream.js';
 import { startFakeOpenAi, type FakeUpstream } from './support/fake-openai-upstream.js';
 import { testUmca } from './support/umca.js';
 
 let upstream: FakeUpstream;
+let anthropic: FakeUpstream;
 let umca: Umca;
 let app: ReturnType<typeof createApp>;
 let server: Server;
@@ -20,8 +22,9 @@ const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
 
 before(async () => {
   upstream = await startFakeOpenAi();
+  anthropic = await startFakeAnthropic();
   // One attempt per call and a lenient breaker: these tests are about the API surface; routing has its own.
-  umca = await testUmca({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' } }, routing: { max_attempts: 1, breaker_failures: 100 }, limits: { request_body_bytes: 64_000 } });
+  umca = await testUmca({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' }, claude: { type: 'anthropic', base_url: anthropic.url, model: 'echo', api_key: 'sk-ant' } }, routing: { max_attempts: 1, breaker_failures: 100 }, limits: { request_body_bytes: 64_000 } });
   app = createApp(umca, { log: () => undefined });
   server = createHttpServer(umca, { log: () => undefined });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -31,6 +34,7 @@ after(async () => {
   await new Promise((resolve) => server.close(resolve));
   await umca.close();
   await upstream.close();
+  await anthropic.close();
 });
 
 /** The same API two ways: the Hono app in-process, and the server `umca serve` listens with (its node:http hot path). */
@@ -106,6 +110,19 @@ for (const transport of transports) {
         { role: 'tool', content: '21 °C', tool_call_id: 'call_abc' },
       ]);
       assert.deepEqual(sent.response_format, { type: 'json_schema', json_schema: { name: 'weather', schema: { type: 'object' }, strict: true } });
+    });
+
+    it('serves an Anthropic upstream in OpenAI form: plain, streamed and with tools', async () => {
+      const plain = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }] });
+      assert.deepEqual([plain.choices[0]?.message.content, plain.choices[0]?.finish_reason, plain.usage?.total_tokens], [REPLY, 'stop', 18]);
+      assert.equal(anthropic.requests.at(-1)!.system, 'be brief');
+      const stream = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }], stream: true });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      assert.equal(text, REPLY);
+      const final = await client.chat.completions.stream({ model: 'claude/tools', messages: [{ role: 'user', content: 'weather in Paris?' }], tools }).finalChatCompletion();
+      const call = final.choices[0]?.message.tool_calls?.[0];
+      assert.deepEqual([final.choices[0]?.finish_reason, call?.type === 'function' && call.function.name, call?.type === 'function' && JSON.parse(call.function.arguments)], ['tool_calls', 'get_weather', { city: 'Paris' }]);
     });
 
     it('embeds, in floats and in the base64 form the client asks for by default', async () => {

@@ -3,24 +3,44 @@ import { z } from 'zod';
 /** Well-known OpenAI-compatible servers; the gateway's preset table must cover exactly these. */
 export const PROVIDER_PRESETS = ['ollama', 'vllm', 'sglang', 'localai', 'llamacpp', 'openai', 'deepseek', 'dashscope', 'zhipu', 'openrouter', 'groq'] as const;
 
-const providerSchema = z
+/** Settings every provider type shares. */
+const providerCommon = {
+  /** The model's name upstream, or for llama-cpp a GGUF file's path or URI. */
+  model: z.string().min(1),
+  timeout_ms: z.number().int().positive().default(120_000),
+  connect_timeout_ms: z.number().int().positive().default(10_000),
+  /** The model's context window in tokens; longer requests are fitted by routing.truncation. */
+  context_tokens: z.number().int().positive().optional(),
+};
+
+const openAiCompatibleSchema = z
   .strictObject({
     type: z.literal('openai-compatible'),
     /** Fills base_url and api_key_env for a well-known server (src/gateway/providers/openai-compatible/presets.ts). */
     preset: z.enum(PROVIDER_PRESETS).optional(),
     base_url: z.url({ protocol: /^https?$/ }).optional(),
-    model: z.string().min(1),
     api_key: z.string().optional(),
     api_key_env: z.string().optional(),
-    timeout_ms: z.number().int().positive().default(120_000),
-    connect_timeout_ms: z.number().int().positive().default(10_000),
-    /** The model's context window in tokens; longer requests are fitted by routing.truncation. */
-    context_tokens: z.number().int().positive().optional(),
+    ...providerCommon,
   })
   .refine((provider) => provider.base_url !== undefined || provider.preset !== undefined, {
     message: 'required unless a preset is given',
     path: ['base_url'],
   });
+
+const anthropicSchema = z.strictObject({
+  type: z.literal('anthropic'),
+  /** Default https://api.anthropic.com. */
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  api_key: z.string().optional(),
+  /** Default ANTHROPIC_API_KEY. */
+  api_key_env: z.string().optional(),
+  /** Anthropic requires a reply limit on every request; used when the caller sets none. */
+  max_tokens: z.number().int().positive().default(4096),
+  ...providerCommon,
+});
+
+const providerSchema = z.discriminatedUnion('type', [openAiCompatibleSchema, anthropicSchema]);
 
 const aliasTarget = z.union([z.string().min(1), z.strictObject({ model: z.string().min(1), weight: z.number().positive().default(1) })]);
 

@@ -33,6 +33,8 @@ describe('config', () => {
       [{ sandbox: { timeout: 5 } }, /^config: sandbox\.timeout: unknown field$/],
       [{ providers: { local: { type: 'openai-compatible', base_url: 'not a url', model: 'm' } } }, /^config: providers\.local\.base_url: /],
       [{ providers: { local: { type: 'grpc', base_url: 'http://x', model: 'm' } } }, /^config: providers\.local\.type: /],
+      [{ providers: { claude: { type: 'anthropic', model: 'm', max_tokens: 0 } } }, /^config: providers\.claude\.max_tokens: Too small/],
+      [{ providers: { claude: { type: 'anthropic', model: 'm', preset: 'openai' } } }, /^config: providers\.claude\.preset: unknown field$/],
     ];
     for (const [raw, message] of cases) assert.throws(() => parseConfig(raw), (e: unknown) => e instanceof ConfigError && message.test(e.message));
   });

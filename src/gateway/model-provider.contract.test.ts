@@ -1,19 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { startFakeAnthropic } from '../../test/support/fake-anthropic-upstream.js';
 import { startFakeOpenAi, type FakeUpstream } from '../../test/support/fake-openai-upstream.js';
 import { scriptedModel } from '../../test/support/scripted.js';
 import type { ModelProvider, StreamPart } from './model-provider.js';
+import { AnthropicProvider } from './providers/anthropic/anthropic-provider.js';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible/openai-compatible-provider.js';
 import { ScriptedProvider } from './providers/scripted/scripted-provider.js';
 
 const REPLY = 'Hello from the fake upstream.';
 
-/** Every ModelProvider, each against its own upstream, held to one contract. */
-const implementations: Array<{ name: string; make(upstream: FakeUpstream): ModelProvider }> = [
-  { name: 'openai-compatible', make: (upstream) => new OpenAiCompatibleProvider({ baseUrl: upstream.url, model: 'echo' }) },
+/** Every ModelProvider, each against a fake of its own upstream's protocol, held to one contract. */
+const implementations: Array<{ name: string; start(): Promise<FakeUpstream | undefined>; make(upstream: FakeUpstream | undefined): ModelProvider; embeds: boolean }> = [
+  { name: 'openai-compatible', start: startFakeOpenAi, make: (upstream) => new OpenAiCompatibleProvider({ baseUrl: upstream!.url, model: 'echo' }), embeds: true },
+  { name: 'anthropic', start: startFakeAnthropic, make: (upstream) => new AnthropicProvider({ baseUrl: upstream!.url, model: 'echo', apiKey: 'sk-ant-test' }), embeds: false },
   {
     name: 'scripted',
+    start: async () => undefined,
     make: () => ScriptedProvider.load(scriptedModel({ replies: { default: [REPLY] } }).slice('scripted:'.length)),
+    embeds: true,
   },
 ];
 
@@ -25,8 +30,15 @@ after(() => upstream.close());
 
 for (const implementation of implementations) {
   describe(`ModelProvider contract: ${implementation.name}`, () => {
+    let own: FakeUpstream | undefined;
+    before(async () => {
+      own = await implementation.start();
+    });
+    after(() => own?.close());
+    const make = () => implementation.make(own);
+
     it('answers a chat with content, a finish reason and usage', async () => {
-      const provider = implementation.make(upstream);
+      const provider = make();
       const result = await provider.chat({ messages: [{ role: 'user', content: 'Say hello' }] });
       assert.equal(result.content, REPLY);
       assert.equal(result.finishReason, 'stop');
@@ -35,7 +47,7 @@ for (const implementation of implementations) {
     });
 
     it('streams deltas that add up to the reply, then exactly one finish part', async () => {
-      const provider = implementation.make(upstream);
+      const provider = make();
       const parts: StreamPart[] = [];
       for await (const part of provider.stream({ messages: [{ role: 'user', content: 'Say hello' }] })) parts.push(part);
       const text = parts.map((p) => (p.type === 'text-delta' ? p.text : '')).join('');
@@ -47,14 +59,21 @@ for (const implementation of implementations) {
     });
 
     it('rejects promptly when the caller aborts', async () => {
-      const provider = implementation.make(upstream);
+      const provider = make();
       const controller = new AbortController();
       controller.abort(new Error('stop now'));
       await assert.rejects(provider.chat({ messages: [{ role: 'user', content: 'hi' }] }, { signal: controller.signal }));
     });
 
-    it('embeds each input to one vector of one dimension, the same text to the same vector', async () => {
-      const provider = implementation.make(upstream);
+    it('embeds each input to one vector of one dimension, the same text to the same vector (or says it has no embeddings)', async () => {
+      const provider = make();
+      if (!implementation.embeds) {
+        await assert.rejects(provider.embed({ input: ['alpha'] }), (error: Error & { code?: string; status?: number }) => {
+          assert.deepEqual([error.code, error.status], ['embeddings_unsupported', 400]);
+          return true;
+        });
+        return;
+      }
       const result = await provider.embed({ input: ['alpha', 'beta', 'alpha'] });
       assert.equal(result.embeddings.length, 3);
       const dims = new Set(result.embeddings.map((v) => v.length));
@@ -65,7 +84,7 @@ for (const implementation of implementations) {
     });
 
     it('labels itself honestly', () => {
-      const provider = implementation.make(upstream);
+      const provider = make();
       assert.equal(provider.scripted, implementation.name === 'scripted');
       if (provider.scripted) assert.match(provider.label, /scripted, not from a real model/);
     });
@@ -141,5 +160,91 @@ describe('openai-compatible against the wire protocol', () => {
     const started = Date.now();
     await assert.rejects(make('slow', { timeoutMs: 200 }).chat({ messages: [{ role: 'user', content: 'hi' }] }), /no answer within 200 ms/);
     assert.ok(Date.now() - started < 2_000);
+  });
+});
+
+describe('anthropic against the wire protocol', () => {
+  let anthropic: FakeUpstream;
+  before(async () => {
+    anthropic = await startFakeAnthropic();
+  });
+  after(() => anthropic.close());
+  const make = (model: string, extra: Partial<ConstructorParameters<typeof AnthropicProvider>[0]> = {}) =>
+    new AnthropicProvider({ baseUrl: anthropic.url, model, apiKey: 'sk-ant-test', ...extra });
+  const tools = [{ name: 'get_weather', description: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+
+  it('sends the Messages shape: system apart, the key and version as headers, max_tokens always', async () => {
+    await make('echo', { maxTokens: 321 }).chat({
+      messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }],
+      temperature: 0.2,
+      responseFormat: 'json',
+      metadata: { role: 'planner', turn: 1 },
+    });
+    const sent = anthropic.requests.at(-1)!;
+    assert.deepEqual([sent.apiKey, sent.version], ['sk-ant-test', '2023-06-01']);
+    assert.equal(sent.system, 'be brief\n\nReply with one JSON object and nothing else.');
+    assert.deepEqual(sent.messages, [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]);
+    assert.deepEqual([sent.max_tokens, sent.temperature], [321, 0.2]);
+    assert.equal('metadata' in sent, false, 'metadata never goes upstream');
+    await make('echo').chat({ messages: [{ role: 'user', content: 'hi' }], maxTokens: 10 });
+    assert.equal(anthropic.requests.at(-1)!.max_tokens, 10);
+  });
+
+  it('translates tools and tool choice out, and tool_use blocks back, whole and streamed', async () => {
+    const whole = await make('tools').chat({ messages: [{ role: 'user', content: 'weather?' }], tools, toolChoice: 'required' });
+    assert.deepEqual(anthropic.requests.at(-1)!.tools, [{ name: 'get_weather', description: 'weather', input_schema: tools[0]!.parameters }]);
+    assert.deepEqual(anthropic.requests.at(-1)!.tool_choice, { type: 'any' });
+    assert.equal(whole.content, 'Let me check.');
+    assert.deepEqual(whole.toolCalls, [{ id: 'toolu_abc', name: 'get_weather', arguments: '{"city":"Paris"}' }]);
+    assert.equal(whole.finishReason, 'tool-calls');
+
+    const parts: StreamPart[] = [];
+    for await (const part of make('tools').stream({ messages: [{ role: 'user', content: 'weather?' }], tools, toolChoice: { name: 'get_weather' } })) parts.push(part);
+    assert.deepEqual(anthropic.requests.at(-1)!.tool_choice, { type: 'tool', name: 'get_weather' });
+    assert.deepEqual(parts, [
+      { type: 'text-delta', text: 'Let me check.' },
+      { type: 'tool-call', toolCall: { id: 'toolu_abc', name: 'get_weather', arguments: '{"city": "Paris"}' } },
+      { type: 'finish', finishReason: 'tool-calls', usage: { inputTokens: 11, outputTokens: 7 }, model: 'tools' },
+    ]);
+  });
+
+  it('sends a conversation with tool calls and results in the form the API accepts', async () => {
+    const result = await make('echo').chat({
+      messages: [
+        { role: 'system', content: 'sys' },
+        { role: 'user', content: 'weather in Paris and Rome?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 't1', name: 'get_weather', arguments: '{"city":"Paris"}' }, { id: 't2', name: 'get_weather', arguments: '{"city":"Rome"}' }] },
+        { role: 'tool', toolCallId: 't1', content: '21 °C' },
+        { role: 'tool', toolCallId: 't2', content: '25 °C' },
+      ],
+    });
+    assert.equal(result.content, REPLY, 'the fake refuses what the real API refuses');
+    assert.deepEqual((anthropic.requests.at(-1)!.messages as unknown[]).slice(1), [
+      { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'get_weather', input: { city: 'Paris' } }, { type: 'tool_use', id: 't2', name: 'get_weather', input: { city: 'Rome' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: '21 °C' }, { type: 'tool_result', tool_use_id: 't2', content: '25 °C' }] },
+    ]);
+  });
+
+  it('classifies 429, 529 and 500 as retryable, honouring retry-after, and names the upstream', async () => {
+    await assert.rejects(make('rate-limited').chat({ messages: [{ role: 'user', content: 'hi' }] }), (error: Error & { code?: string; isRetryable?: boolean; retryAfterMs?: number }) => {
+      assert.deepEqual([error.code, error.isRetryable, error.retryAfterMs], ['provider_rate_limited', true, 2_000]);
+      assert.match(error.message, new RegExp(`at ${anthropic.url}/v1/messages: HTTP 429: rate_limit_error: Number of request tokens`));
+      return true;
+    });
+    await assert.rejects(make('overloaded').chat({ messages: [{ role: 'user', content: 'hi' }] }), (error: Error & { isRetryable?: boolean }) => error.isRetryable === true && /HTTP 529: overloaded_error/.test(error.message));
+    await assert.rejects(make('broken').chat({ messages: [{ role: 'user', content: 'hi' }] }), /HTTP 500: api_error: Internal server error/);
+  });
+
+  it('rejects garbage, a stream without message_stop, and an error event mid-stream', async () => {
+    await assert.rejects(make('garbage').chat({ messages: [{ role: 'user', content: 'hi' }] }), /answered with invalid JSON/);
+    const drain = async (model: string) => {
+      for await (const _ of make(model).stream({ messages: [{ role: 'user', content: 'hi' }] })) void _;
+    };
+    await assert.rejects(drain('truncated'), /stream ended without its message_stop event/);
+    await assert.rejects(drain('overloaded-mid-stream'), (error: Error & { isRetryable?: boolean }) => error.isRetryable === true && /stream error: overloaded_error/.test(error.message));
+  });
+
+  it('times out a silent upstream within the configured limit', async () => {
+    await assert.rejects(make('slow', { timeoutMs: 200 }).chat({ messages: [{ role: 'user', content: 'hi' }] }), /no answer within 200 ms/);
   });
 });

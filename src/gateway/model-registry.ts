@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { AliasConfig, UmcaConfig } from '../core/config.js';
 import { ConfigError, InvalidRequestError } from '../core/errors.js';
 import type { ModelProvider } from './model-provider.js';
+import { AnthropicProvider } from './providers/anthropic/anthropic-provider.js';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible/openai-compatible-provider.js';
 import { OPENAI_COMPATIBLE_PRESETS } from './providers/openai-compatible/presets.js';
 import { listShippedFixtures, resolveFixturePath } from './providers/scripted/scripted-fixture.js';
@@ -121,16 +122,15 @@ export class ModelRegistry {
       throw new InvalidRequestError(`unknown model "${ref}" (configured: ${known})`, 'unknown_model');
     }
     const env = this.#options.env ?? process.env;
+    const model = slash < 0 ? settings.model : ref.slice(slash + 1);
+    const common = { name, model, timeoutMs: settings.timeout_ms, connectTimeoutMs: settings.connect_timeout_ms };
+    if (settings.type === 'anthropic') {
+      const apiKey = settings.api_key ?? env[settings.api_key_env ?? 'ANTHROPIC_API_KEY'];
+      return new AnthropicProvider({ ...common, maxTokens: settings.max_tokens, ...(settings.base_url ? { baseUrl: settings.base_url } : {}), ...(apiKey ? { apiKey } : {}) });
+    }
     const preset = settings.preset ? OPENAI_COMPATIBLE_PRESETS[settings.preset] : undefined;
     const keyEnv = settings.api_key_env ?? (preset && 'apiKeyEnv' in preset ? preset.apiKeyEnv : undefined);
     const apiKey = settings.api_key ?? (keyEnv ? env[keyEnv] : undefined);
-    return new OpenAiCompatibleProvider({
-      name,
-      baseUrl: settings.base_url ?? preset!.baseUrl,
-      model: slash < 0 ? settings.model : ref.slice(slash + 1),
-      timeoutMs: settings.timeout_ms,
-      connectTimeoutMs: settings.connect_timeout_ms,
-      ...(apiKey ? { apiKey } : {}),
-    });
+    return new OpenAiCompatibleProvider({ ...common, baseUrl: settings.base_url ?? preset!.baseUrl, ...(apiKey ? { apiKey } : {}) });
   }
 }
