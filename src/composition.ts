@@ -6,7 +6,7 @@ import { MemoryBus } from './bus/memory/memory-bus.js';
 import { Engine } from './engine/engine.js';
 import type { Pipeline } from './engine/pipeline.js';
 import { ResponseCache } from './gateway/cache/response-cache.js';
-import { ModelRegistry } from './gateway/model-registry.js';
+import { ModelRegistry, type ModelRegistryOptions } from './gateway/model-registry.js';
 import { BudgetGuard } from './gateway/budget/budget-guard.js';
 import { GatewayMetrics } from './gateway/usage/gateway-metrics.js';
 import { UsageMeter } from './gateway/usage/usage-meter.js';
@@ -36,6 +36,8 @@ export interface ComposeOptions {
   gates?: BuildPipelineOptions['gates'];
   scriptedDelayMs?: number;
   onBackgroundError?: (runId: string, error: unknown) => void;
+  /** Progress of a model file fetched on first use (llama-cpp providers). */
+  onDownload?: ModelRegistryOptions['onDownload'];
 }
 
 /** The composition root: the one place that picks implementations and wires the planes. */
@@ -51,6 +53,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     meter,
     ...(guard ? { guard } : {}),
     ...(options.scriptedDelayMs === undefined ? {} : { scriptedDelayMs: options.scriptedDelayMs }),
+    ...(options.onDownload ? { onDownload: options.onDownload } : {}),
   });
   const sandbox = new WasmJsLane();
   const cache = config.cache.enabled

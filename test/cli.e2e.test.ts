@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
 import { fileURLToPath } from 'node:url';
 import { exited, runBuilt, runCli, scratch, startCli, waitForLine } from './support/cli.js';
 import { demoFixture, scriptedModel } from './support/scripted.js';
+import { writeTinyGguf } from './support/tiny-gguf.js';
 
 const DEMO_SPEC = demoFixture().spec!;
 
@@ -224,6 +226,32 @@ describe('umca CLI, end to end', () => {
     assert.doesNotMatch(result.stdout + result.stderr, /\n\s+at /);
   });
 
+  it('pulls a llama-cpp model file into UMCA_HOME/models with progress, checking its checksum', async () => {
+    const where = scratch();
+    const gguf = join(where.cwd, 'source.gguf');
+    writeTinyGguf(gguf);
+    const bytes = readFileSync(gguf);
+    const server = createServer((_req, res) => res.end(bytes));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tiny.gguf`;
+      const sum = createHash('sha256').update(bytes).digest('hex');
+      writeFileSync(join(where.cwd, 'umca.yaml'), `providers:\n  tiny: { type: llama-cpp, model: "${url}", sha256: ${sum}, gpu: false }\n  claude: { type: anthropic, model: m }\n`);
+      const pulled = await runCli(['models', 'pull'], where);
+      assert.equal(pulled.code, 0, pulled.stderr);
+      const path = join(where.env.UMCA_HOME!, 'models', 'tiny.gguf');
+      assert.match(pulled.stdout, new RegExp(`^tiny: ${path} \\(0\\.1 MB, checksum ok\\)\n$`));
+      assert.match(pulled.stderr, /umca: fetching model for tiny from http:.*: 100% \(0\.1\/0\.1 MB\)\n$/);
+      assert.deepEqual(readFileSync(path), bytes);
+      const json = await runCli(['models', 'pull', 'tiny', '--json'], where);
+      assert.deepEqual(JSON.parse(json.stdout), [{ provider: 'tiny', path, bytes: bytes.length }]);
+      const wrongType = await runCli(['models', 'pull', 'claude'], where);
+      assert.deepEqual([wrongType.code, wrongType.stderr], [3, 'umca: providers.claude is type anthropic; only llama-cpp providers have a model file\n']);
+    } finally {
+      server.close();
+    }
+  });
+
   it('writes a starter config that loads, and will not overwrite it', async () => {
     const where = scratch();
     assert.equal((await runCli(['init'], where)).code, 0);
@@ -235,7 +263,7 @@ describe('umca CLI, end to end', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['serve', '--help'], ['init', '--help']]) {
+    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['models', 'pull', '--help'], ['serve', '--help'], ['init', '--help']]) {
       const result = await runCli(args, scratch());
       assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stdout, /Usage: umca/);

@@ -1,5 +1,6 @@
 import { loadConfig } from '../core/load-config.js';
 import { composeUmca, type ComposeOptions, type Umca } from '../composition.js';
+import { downloadProgress } from './download-progress.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -8,7 +9,7 @@ export interface GlobalOptions {
 /** Loads the config (one-line error naming the field on failure) and wires umca. */
 export async function openUmca(options: GlobalOptions, compose: ComposeOptions = {}): Promise<Umca> {
   const { config } = loadConfig(options.config === undefined ? {} : { file: options.config });
-  return composeUmca(config, compose);
+  return composeUmca(config, { onDownload: downloadProgress(), ...compose });
 }
 
 /** Runs `fn` with a wired umca and closes it afterwards, whatever happens. */

@@ -40,7 +40,21 @@ const anthropicSchema = z.strictObject({
   ...providerCommon,
 });
 
-const providerSchema = z.discriminatedUnion('type', [openAiCompatibleSchema, anthropicSchema]);
+const llamaCppSchema = z.strictObject({
+  type: z.literal('llama-cpp'),
+  /** A GGUF file's path, or a URI (https://…, hf:user/repo:quant) fetched on first use into UMCA_HOME/models. */
+  model: z.string().min(1),
+  /** The file's SHA-256 (hex); a file that does not match is refused, a download deleted. */
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits').optional(),
+  context_tokens: z.number().int().positive().optional(),
+  /** Requests answered at once, one context sequence each. */
+  parallel: z.number().int().positive().max(64).default(1),
+  gpu: z.union([z.literal('auto'), z.literal(false)]).default('auto'),
+  /** Used when the caller sets no max tokens. */
+  max_tokens: z.number().int().positive().default(1024),
+});
+
+const providerSchema = z.discriminatedUnion('type', [openAiCompatibleSchema, anthropicSchema, llamaCppSchema]);
 
 const aliasTarget = z.union([z.string().min(1), z.strictObject({ model: z.string().min(1), weight: z.number().positive().default(1) })]);
 

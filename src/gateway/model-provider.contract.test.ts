@@ -1,24 +1,55 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeAnthropic } from '../../test/support/fake-anthropic-upstream.js';
 import { startFakeOpenAi, type FakeUpstream } from '../../test/support/fake-openai-upstream.js';
 import { scriptedModel } from '../../test/support/scripted.js';
+import { writeTinyGguf } from '../../test/support/tiny-gguf.js';
 import type { ModelProvider, StreamPart } from './model-provider.js';
 import { AnthropicProvider } from './providers/anthropic/anthropic-provider.js';
+import { LlamaCppProvider } from './providers/llama-cpp/llama-cpp-provider.js';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible/openai-compatible-provider.js';
 import { ScriptedProvider } from './providers/scripted/scripted-provider.js';
 
 const REPLY = 'Hello from the fake upstream.';
 
-/** Every ModelProvider, each against a fake of its own upstream's protocol, held to one contract. */
-const implementations: Array<{ name: string; start(): Promise<FakeUpstream | undefined>; make(upstream: FakeUpstream | undefined): ModelProvider; embeds: boolean }> = [
-  { name: 'openai-compatible', start: startFakeOpenAi, make: (upstream) => new OpenAiCompatibleProvider({ baseUrl: upstream!.url, model: 'echo' }), embeds: true },
-  { name: 'anthropic', start: startFakeAnthropic, make: (upstream) => new AnthropicProvider({ baseUrl: upstream!.url, model: 'echo', apiKey: 'sk-ant-test' }), embeds: false },
+interface Implementation {
+  name: string;
+  /** Starts what the provider talks to: a fake upstream, or a model file. */
+  start(): Promise<FakeUpstream | undefined>;
+  make(upstream: FakeUpstream | undefined): ModelProvider;
+  embeds: boolean;
+  /** The reply its upstream gives; undefined for a real (tiny, random) model, whose text is its own. */
+  reply: string | undefined;
+}
+
+let tiny: LlamaCppProvider | undefined;
+
+/** Every ModelProvider, each against a fake of its own upstream's protocol (or a real model file), held to one contract. */
+const implementations: Implementation[] = [
+  { name: 'openai-compatible', start: startFakeOpenAi, make: (upstream) => new OpenAiCompatibleProvider({ baseUrl: upstream!.url, model: 'echo' }), embeds: true, reply: REPLY },
+  { name: 'anthropic', start: startFakeAnthropic, make: (upstream) => new AnthropicProvider({ baseUrl: upstream!.url, model: 'echo', apiKey: 'sk-ant-test' }), embeds: false, reply: REPLY },
+  {
+    name: 'llama-cpp (a tiny GGUF the test writes, run by llama.cpp)',
+    start: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'umca-gguf-'));
+      writeTinyGguf(join(dir, 'tiny.gguf'));
+      // One loaded model for the whole suite: loading is the slow part.
+      tiny = new LlamaCppProvider({ name: 'tiny', model: join(dir, 'tiny.gguf'), modelsDir: join(dir, 'models'), gpu: false, maxTokens: 12 });
+      return undefined;
+    },
+    make: () => tiny!,
+    embeds: true,
+    reply: undefined,
+  },
   {
     name: 'scripted',
     start: async () => undefined,
     make: () => ScriptedProvider.load(scriptedModel({ replies: { default: [REPLY] } }).slice('scripted:'.length)),
     embeds: true,
+    reply: REPLY,
   },
 ];
 
@@ -39,19 +70,26 @@ for (const implementation of implementations) {
 
     it('answers a chat with content, a finish reason and usage', async () => {
       const provider = make();
-      const result = await provider.chat({ messages: [{ role: 'user', content: 'Say hello' }] });
-      assert.equal(result.content, REPLY);
-      assert.equal(result.finishReason, 'stop');
+      const result = await provider.chat({ messages: [{ role: 'user', content: 'Say hello' }], temperature: 0 });
+      if (implementation.reply === undefined) {
+        assert.ok(result.content.length > 0);
+        assert.ok(['stop', 'length'].includes(result.finishReason), result.finishReason);
+      } else {
+        assert.equal(result.content, implementation.reply);
+        assert.equal(result.finishReason, 'stop');
+      }
       assert.ok(result.usage.inputTokens > 0 && result.usage.outputTokens > 0);
       assert.deepEqual(result.toolCalls, []);
     });
 
     it('streams deltas that add up to the reply, then exactly one finish part', async () => {
       const provider = make();
+      const request = { messages: [{ role: 'user' as const, content: 'Say hello' }], temperature: 0 };
+      const whole = await provider.chat(request);
       const parts: StreamPart[] = [];
-      for await (const part of provider.stream({ messages: [{ role: 'user', content: 'Say hello' }] })) parts.push(part);
+      for await (const part of provider.stream(request)) parts.push(part);
       const text = parts.map((p) => (p.type === 'text-delta' ? p.text : '')).join('');
-      assert.equal(text, REPLY);
+      assert.equal(text, implementation.reply ?? whole.content);
       assert.ok(parts.filter((p) => p.type === 'text-delta').length > 1, 'more than one delta');
       assert.equal(parts.filter((p) => p.type === 'finish').length, 1);
       const last = parts.at(-1);
@@ -86,6 +124,7 @@ for (const implementation of implementations) {
     it('labels itself honestly', () => {
       const provider = make();
       assert.equal(provider.scripted, implementation.name === 'scripted');
+      assert.ok(provider.label.length > 0 && provider.model.length > 0);
       if (provider.scripted) assert.match(provider.label, /scripted, not from a real model/);
     });
   });

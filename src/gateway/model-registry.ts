@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AliasConfig, UmcaConfig } from '../core/config.js';
 import { ConfigError, InvalidRequestError } from '../core/errors.js';
 import type { ModelProvider } from './model-provider.js';
+import { LlamaCppProvider } from './providers/llama-cpp/llama-cpp-provider.js';
+import type { DownloadProgress } from './providers/llama-cpp/model-file.js';
 import { AnthropicProvider } from './providers/anthropic/anthropic-provider.js';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible/openai-compatible-provider.js';
 import { OPENAI_COMPATIBLE_PRESETS } from './providers/openai-compatible/presets.js';
@@ -23,9 +26,11 @@ export interface ModelRegistryOptions {
   /** Overrides every scripted fixture's delay (benchmarks). */
   scriptedDelayMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Progress of a model file fetched on first use (llama-cpp providers). */
+  onDownload?: (progress: DownloadProgress) => void;
 }
 
-type RegistryConfig = Pick<UmcaConfig, 'providers' | 'aliases' | 'routing'>;
+type RegistryConfig = Pick<UmcaConfig, 'home' | 'providers' | 'aliases' | 'routing'>;
 
 /**
  * Turns a model reference into a provider: an alias from the config (routed over its
@@ -120,6 +125,20 @@ export class ModelRegistry {
     if (!settings) {
       const known = [...Object.keys(this.#config.aliases), ...Object.keys(this.#config.providers), 'scripted:demo'].join(', ');
       throw new InvalidRequestError(`unknown model "${ref}" (configured: ${known})`, 'unknown_model');
+    }
+    if (settings.type === 'llama-cpp') {
+      if (slash >= 0) throw new InvalidRequestError(`unknown model "${ref}": a llama-cpp provider runs only its own file`, 'unknown_model');
+      return new LlamaCppProvider({
+        name,
+        model: settings.model,
+        modelsDir: join(this.#config.home, 'models'),
+        parallel: settings.parallel,
+        gpu: settings.gpu,
+        maxTokens: settings.max_tokens,
+        ...(settings.sha256 ? { sha256: settings.sha256 } : {}),
+        ...(settings.context_tokens ? { contextTokens: settings.context_tokens } : {}),
+        ...(this.#options.onDownload ? { onDownload: this.#options.onDownload } : {}),
+      });
     }
     const env = this.#options.env ?? process.env;
     const model = slash < 0 ? settings.model : ref.slice(slash + 1);
