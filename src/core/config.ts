@@ -87,8 +87,18 @@ export const configSchema = z.strictObject({
     breaker_half_open_ms: z.number().int().min(1).default(30_000),
     first_token_timeout_ms: z.number().int().positive().default(30_000),
     total_timeout_ms: z.number().int().positive().default(120_000),
-    /** A request over a provider's context_tokens: drop the oldest turns (keeping system messages and the last user turn), or refuse it. */
-    truncation: z.enum(['drop-oldest', 'error']).default('drop-oldest'),
+    /**
+     * A request over a provider's context_tokens: drop the oldest turns (keeping system messages
+     * and the last user turn), summarise them with summary_model into one system message, or refuse it.
+     */
+    truncation: z.enum(['drop-oldest', 'summarise', 'error']).default('drop-oldest'),
+    /** The model (alias, provider or scripted fixture) that writes summaries for truncation: summarise. */
+    summary_model: z.string().min(1).optional(),
+    /** The longest summary, in tokens; room for it is kept in the window. */
+    summary_max_tokens: z.number().int().positive().default(512),
+  }).refine((routing) => routing.truncation !== 'summarise' || routing.summary_model !== undefined, {
+    message: 'required when truncation is summarise',
+    path: ['summary_model'],
   }).prefault({}),
   /** Limits per caller key (each bearer token, or `anonymous`) and per pipeline role. */
   budgets: z.strictObject({

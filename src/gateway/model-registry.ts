@@ -14,7 +14,7 @@ import { ResilientProvider } from './router/resilient-provider.js';
 import { MeteredProvider } from './usage/metered-provider.js';
 import type { BudgetGuard } from './budget/budget-guard.js';
 import { BudgetedProvider } from './budget/budgeted-provider.js';
-import { ContextFittedProvider } from './budget/context-fitted-provider.js';
+import { ContextFittedProvider, type TruncationPolicy } from './budget/context-fitted-provider.js';
 import type { UsageMeter } from './usage/usage-meter.js';
 import { ScriptedProvider } from './providers/scripted/scripted-provider.js';
 
@@ -50,6 +50,10 @@ export class ModelRegistry {
     this.#config = config;
     this.#options = options;
     for (const [name, alias] of Object.entries(config.aliases)) this.#checkAlias(name, alias);
+    const summaryModel = config.routing.summary_model;
+    if (summaryModel !== undefined && !this.#names(summaryModel)) {
+      throw new ConfigError(`routing.summary_model: unknown model "${summaryModel}" (configured: ${[...Object.keys(config.aliases), ...Object.keys(config.providers)].join(', ') || 'none'})`);
+    }
   }
 
   /** Every model a caller may name: the shipped scripted fixtures and the configured providers. */
@@ -77,11 +81,18 @@ export class ModelRegistry {
     if (!upstream) {
       const created = this.#create(ref);
       const window = this.#config.providers[ref.split('/')[0]!]?.context_tokens;
-      const fitted = window ? new ContextFittedProvider(created, window, this.#config.routing.truncation) : created;
+      const fitted = window ? new ContextFittedProvider(created, window, this.#truncation()) : created;
       upstream = new ResilientProvider(fitted, this.#config.routing);
       this.#upstreams.set(ref, upstream);
     }
     return upstream;
+  }
+
+  #truncation(): TruncationPolicy {
+    const { truncation, summary_model: summaryModel, summary_max_tokens: summaryTokens } = this.#config.routing;
+    if (truncation !== 'summarise') return { kind: truncation };
+    // Resolved on first use: the summariser is metered and routed like any other call.
+    return { kind: 'summarise', summariser: () => this.resolve(summaryModel!), summaryTokens };
   }
 
   #alias(name: string, alias: AliasConfig): AliasProvider {
@@ -94,6 +105,13 @@ export class ModelRegistry {
       }),
       { strategy, totalTimeoutMs: this.#config.routing.total_timeout_ms },
     );
+  }
+
+  /** Whether `ref` names an alias, a provider (or `provider/model`) or a shipped fixture. */
+  #names(ref: string): boolean {
+    if (this.#config.aliases[ref]) return true;
+    if (ref.startsWith('scripted:')) return existsSync(resolveFixturePath(ref.slice('scripted:'.length)));
+    return this.#config.providers[ref.split('/')[0]!] !== undefined;
   }
 
   /** Every target names an upstream (not another alias) that exists. */
