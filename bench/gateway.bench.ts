@@ -115,12 +115,16 @@ const upstreamUrl = `http://127.0.0.1:${up[1]}/v1`;
 
 const home = mkdtempSync(join(tmpdir(), 'umca-gw-bench-'));
 writeFileSync(join(home, 'umca.yaml'), `providers:\n  fake: { type: openai-compatible, base_url: ${upstreamUrl}, model: echo }\nserver: { port: 0 }\n`);
-const { child: umcaChild, match: umcaUrl } = await start(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve'], /listening on (http:\/\/\S+)/, { cwd: home });
+// BENCH_UMCA_NODE_FLAGS: Node flags for umca's process only, e.g. --max-semi-space-size=32 (docs/benchmarks.md).
+const umcaFlags = (process.env.BENCH_UMCA_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const { child: umcaChild, match: umcaUrl } = await start(process.execPath, [...umcaFlags, join(ROOT, 'dist', 'cli', 'main.js'), 'serve'], /listening on (http:\/\/\S+)/, { cwd: home });
+const { match: bare } = await start(process.execPath, ['--import', 'tsx', 'bench/support/bare-proxy.ts', upstreamUrl], /listening (\d+)/);
 const { child: portkeyChild } = await start(process.execPath, [portkeyServer(), '--port=18787', '--headless'], /(8787|Ready|ready|listening|running)/i);
 await new Promise((r) => setTimeout(r, 1_000));
 
 const direct: Target = { name: 'direct', url: `${upstreamUrl}/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'echo' };
 const umca: Target = { name: 'umca', url: `${umcaUrl[1]}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'fake' };
+const floor: Target = { name: 'bare node:http+undici proxy', url: `http://127.0.0.1:${bare[1]}/v1/chat/completions`, headers: {}, model: 'echo' };
 const portkey: Target = {
   name: 'portkey',
   url: 'http://127.0.0.1:18787/v1/chat/completions',
@@ -128,7 +132,7 @@ const portkey: Target = {
   model: 'echo',
 };
 
-console.log(`# bench:gateway — ${new Date().toISOString()}, node ${process.version}`);
+console.log(`# bench:gateway — ${new Date().toISOString()}, node ${process.version}${umcaFlags.length ? `, umca run with ${umcaFlags.join(' ')}` : ''}`);
 for (const stream of [false, true]) {
   const d = await latency(direct, stream, LATENCY_REQUESTS);
   const u = await latency(umca, stream, LATENCY_REQUESTS);
@@ -143,7 +147,12 @@ for (const stream of [false, true]) {
 
 const slowDirect = await load(direct, { connections: 256, duration: THROUGHPUT_SECONDS, model: 'slow100' });
 const slowUmca = await load(umca, { connections: 256, duration: THROUGHPUT_SECONDS, model: 'fake/slow100' });
-console.log(`throughput_c256_upstream100ms direct=${slowDirect.requests.average.toFixed(0)} umca=${slowUmca.requests.average.toFixed(0)} req/s ratio=${(slowUmca.requests.average / slowDirect.requests.average).toFixed(3)}`);
+const slowFloor = await load(floor, { connections: 256, duration: THROUGHPUT_SECONDS, model: 'slow100' });
+const ratio = (r: { requests: { average: number } }) => (r.requests.average / slowDirect.requests.average).toFixed(3);
+console.log(
+  `throughput_c256_upstream100ms direct=${slowDirect.requests.average.toFixed(0)} umca=${slowUmca.requests.average.toFixed(0)} req/s ratio=${ratio(slowUmca)}` +
+    ` | bare proxy=${slowFloor.requests.average.toFixed(0)} req/s ratio=${ratio(slowFloor)}`,
+);
 
 const umcaCpu = await cpuPer1000(umca, umcaChild.pid!);
 const portkeyCpu = await cpuPer1000(portkey, portkeyChild.pid!);
