@@ -15,15 +15,13 @@ export interface UpstreamHttpSettings {
   describeError?: (body: unknown) => string | undefined;
 }
 
-/** An upstream's 2xx answer; read its body (`text()` or `events()`), then call `done()`. */
+/** An upstream's 2xx answer. Reading its body (`text()` or `events()`) to the end, or stopping early, ends the call. */
 export interface UpstreamAnswer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   text(): Promise<string>;
   /** The body as server-sent events. */
   events(): AsyncIterable<EventSourceMessage>;
-  /** Ends the call's timeout. */
-  done(): void;
 }
 
 /**
@@ -73,6 +71,11 @@ export class UpstreamHttp {
       throw this.#httpError(url, response.statusCode, response.headers, text);
     }
     const { body: stream } = response;
+    /** Ends the call: its timeout, and the body if it was not read to the end. */
+    const done = () => {
+      call.done();
+      if (!stream.readableEnded) stream.destroy();
+    };
     return {
       status: response.statusCode,
       headers: response.headers,
@@ -81,6 +84,8 @@ export class UpstreamHttp {
           return await stream.text();
         } catch (error) {
           throw failure(error, 'the answer broke off');
+        } finally {
+          done();
         }
       },
       events: async function* () {
@@ -95,11 +100,9 @@ export class UpstreamHttp {
           }
         } catch (error) {
           throw failure(error, 'stream broke');
+        } finally {
+          done();
         }
-      },
-      done: () => {
-        call.done();
-        if (!stream.readableEnded) stream.destroy();
       },
     };
   }

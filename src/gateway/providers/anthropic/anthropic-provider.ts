@@ -59,13 +59,7 @@ export class AnthropicProvider implements ModelProvider {
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
-    const answer = await this.#post(request, false, options);
-    let text: string;
-    try {
-      text = await answer.text();
-    } finally {
-      answer.done();
-    }
+    const text = await (await this.#post(request, false, options)).text();
     const message = parseUpstreamShape(KIND, this.url, messageSchema, parseUpstreamJson(KIND, this.url, text));
     const toolCalls: ToolCall[] = [];
     let content = '';
@@ -77,12 +71,7 @@ export class AnthropicProvider implements ModelProvider {
   }
 
   async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
-    const answer = await this.#post(request, true, options);
-    try {
-      yield* this.#parts(request, answer);
-    } finally {
-      answer.done();
-    }
+    yield* this.#parts(request, await this.#post(request, true, options));
   }
 
   async *#parts(request: ChatRequest, answer: UpstreamAnswer): AsyncIterable<StreamPart> {

@@ -78,12 +78,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   }
 
   async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
-    const answer = await this.#http.post(this.url, { ...this.#headers, accept: 'text/event-stream' }, toOpenAiBody(request, this.model, true), options.signal);
-    try {
-      yield* this.#parts(request, answer);
-    } finally {
-      answer.done();
-    }
+    yield* this.#parts(request, await this.#http.post(this.url, { ...this.#headers, accept: 'text/event-stream' }, toOpenAiBody(request, this.model, true), options.signal));
   }
 
   async *#parts(request: ChatRequest, answer: UpstreamAnswer): AsyncIterable<StreamPart> {
@@ -123,11 +118,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   /** POSTs and reads the whole JSON answer. */
   async #json(url: string, body: Record<string, unknown>, options: CallOptions): Promise<unknown> {
     const answer = await this.#http.post(url, { ...this.#headers, accept: 'application/json' }, body, options.signal);
-    try {
-      return parseUpstreamJson(KIND, url, await answer.text());
-    } finally {
-      answer.done();
-    }
+    return parseUpstreamJson(KIND, url, await answer.text());
   }
 }
 
