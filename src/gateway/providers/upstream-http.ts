@@ -7,10 +7,10 @@ import { ProviderError } from '../../core/errors.js';
 export interface UpstreamHttpSettings {
   /** The provider kind, for errors: `openai-compatible`, `anthropic`. */
   kind: string;
-  /** Total time for one call, the whole answer (or stream) read included. */
-  timeoutMs: number;
-  /** Time to open a connection to the upstream. */
-  connectTimeoutMs?: number;
+  /** Total time for one call, the whole answer (or stream) read included; default 120 s. */
+  timeoutMs?: number | undefined;
+  /** Time to open a connection to the upstream; default 10 s. */
+  connectTimeoutMs?: number | undefined;
   /** The error detail in an upstream's error body, e.g. OpenAI's `error.message`. */
   describeError?: (body: unknown) => string | undefined;
 }
@@ -40,7 +40,8 @@ export class UpstreamHttp {
   }
 
   async post(url: string, headers: Record<string, string>, body: unknown, signal?: AbortSignal): Promise<UpstreamAnswer> {
-    const { kind, timeoutMs } = this.#settings;
+    const { kind } = this.#settings;
+    const timeoutMs = this.#settings.timeoutMs ?? 120_000;
     const expiredError = () => new ProviderError(kind, url, `no answer within ${timeoutMs} ms`, { code: 'provider_unreachable', isRetryable: true });
     if (signal?.aborted) throw signal.reason;
     const call = callDeadline(timeoutMs, signal);

@@ -45,8 +45,8 @@ export class AnthropicProvider implements ModelProvider {
     this.#headers = { 'anthropic-version': ANTHROPIC_VERSION, ...(settings.apiKey ? { 'x-api-key': settings.apiKey } : {}) };
     this.#http = new UpstreamHttp({
       kind: KIND,
-      timeoutMs: settings.timeoutMs ?? 120_000,
-      ...(settings.connectTimeoutMs ? { connectTimeoutMs: settings.connectTimeoutMs } : {}),
+      timeoutMs: settings.timeoutMs,
+      connectTimeoutMs: settings.connectTimeoutMs,
       describeError: (body) => {
         const parsed = errorBodySchema.safeParse(body);
         return parsed.success ? `${parsed.data.error.type}: ${parsed.data.error.message}` : undefined;

@@ -43,8 +43,8 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     this.#headers = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {};
     this.#http = new UpstreamHttp({
       kind: KIND,
-      timeoutMs: settings.timeoutMs ?? 120_000,
-      ...(settings.connectTimeoutMs ? { connectTimeoutMs: settings.connectTimeoutMs } : {}),
+      timeoutMs: settings.timeoutMs,
+      connectTimeoutMs: settings.connectTimeoutMs,
       describeError: (body) => {
         const parsed = errorBodySchema.safeParse(body);
         return parsed.success ? (typeof parsed.data.error === 'string' ? parsed.data.error : parsed.data.error.message) : undefined;
