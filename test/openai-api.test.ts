@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import type { Umca } from '../src/composition.js';
 import { createApp } from '../src/server/app.js';
 import { createHttpServer } from '../src/server/http-server.js';
 import { startFakeAnthropic } from './support/fake-anthropic-upstream.js';
+import { writeTinyGguf } from './support/tiny-gguf.js';
 import { startFakeOpenAi, type FakeUpstream } from './support/fake-openai-upstream.js';
 import { testUmca } from './support/umca.js';
 
@@ -23,8 +27,10 @@ const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
 before(async () => {
   upstream = await startFakeOpenAi();
   anthropic = await startFakeAnthropic();
+  const gguf = join(mkdtempSync(join(tmpdir(), 'umca-gguf-')), 'tiny.gguf');
+  writeTinyGguf(gguf);
   // One attempt per call and a lenient breaker: these tests are about the API surface; routing has its own.
-  umca = await testUmca({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' }, claude: { type: 'anthropic', base_url: anthropic.url, model: 'echo', api_key: 'sk-ant' } }, routing: { max_attempts: 1, breaker_failures: 100 }, limits: { request_body_bytes: 64_000 } });
+  umca = await testUmca({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' }, claude: { type: 'anthropic', base_url: anthropic.url, model: 'echo', api_key: 'sk-ant' }, tiny: { type: 'llama-cpp', model: gguf, gpu: false, max_tokens: 8 } }, routing: { max_attempts: 1, breaker_failures: 100 }, limits: { request_body_bytes: 64_000 } });
   app = createApp(umca, { log: () => undefined });
   server = createHttpServer(umca, { log: () => undefined });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,7 +61,7 @@ for (const transport of transports) {
     it('lists models', async () => {
       const ids = [];
       for await (const model of client.models.list()) ids.push(model.id);
-      assert.ok(ids.includes('fake') && ids.includes('scripted:demo'), ids.join(', '));
+      assert.ok(['fake', 'claude', 'tiny', 'scripted:demo'].every((id) => ids.includes(id)), ids.join(', '));
     });
 
     it('answers a plain chat', async () => {
@@ -123,6 +129,16 @@ for (const transport of transports) {
       const final = await client.chat.completions.stream({ model: 'claude/tools', messages: [{ role: 'user', content: 'weather in Paris?' }], tools }).finalChatCompletion();
       const call = final.choices[0]?.message.tool_calls?.[0];
       assert.deepEqual([final.choices[0]?.finish_reason, call?.type === 'function' && call.function.name, call?.type === 'function' && JSON.parse(call.function.arguments)], ['tool_calls', 'get_weather', { city: 'Paris' }]);
+    });
+
+    it('serves an embedded GGUF model (llama.cpp in-process), plain and streamed', async () => {
+      const plain = await client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }], temperature: 0 });
+      assert.ok((plain.choices[0]?.message.content ?? '').length > 0);
+      assert.deepEqual([plain.choices[0]?.finish_reason, plain.usage?.completion_tokens], ['length', 8]);
+      const stream = await client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }], temperature: 0, stream: true });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      assert.equal(text, plain.choices[0]?.message.content, 'the same reply, streamed');
     });
 
     it('embeds, in floats and in the base64 form the client asks for by default', async () => {
