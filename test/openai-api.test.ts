@@ -59,7 +59,7 @@ for (const transport of transports) {
     });
 
     it('lists models', async () => {
-      const ids = [];
+      const ids: string[] = [];
       for await (const model of client.models.list()) ids.push(model.id);
       assert.ok(['fake', 'claude', 'tiny', 'scripted:demo'].every((id) => ids.includes(id)), ids.join(', '));
     });
@@ -205,7 +205,18 @@ for (const transport of transports) {
         assert.deepEqual(await codeOf(await send('/v1/chat/completions', { method: 'POST', headers, body: '{"model":' })), [400, 'invalid_json']);
       });
 
-      it('refuses non-text content with the message index', async () => {
+      it('ends the upstream call when the caller hangs up', async () => {
+      const controller = new AbortController();
+      const pending = client.chat.completions.create({ model: 'fake/slow', messages: [{ role: 'user', content: 'take your time' }] }, { signal: controller.signal });
+      while (upstream.requests.at(-1)?.model !== 'slow') await new Promise((r) => setTimeout(r, 10));
+      controller.abort();
+      await assert.rejects(pending);
+      const call = upstream.requests.at(-1)!;
+      for (let i = 0; i < 100 && !call.abandoned; i += 1) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(call.abandoned, true, 'the upstream saw the call end before its 3 s answer');
+    });
+
+    it('refuses non-text content with the message index', async () => {
         const error = await statusOf(
           client.chat.completions.create({ model: 'fake', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AA' } }] }] }),
         );

@@ -31,7 +31,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: Array
   let raw = '';
   for await (const chunk of req) raw += chunk;
   const body = JSON.parse(raw) as { model: string; stream?: boolean; messages: Array<{ content: string }>; input?: string | string[] };
-  requests.push({ ...body, authorization: req.headers.authorization, at: performance.now() });
+  const record: Record<string, unknown> = { ...body, authorization: req.headers.authorization, at: performance.now() };
+  requests.push(record);
+  // The caller (umca) hung up before the answer was complete.
+  res.once('close', () => {
+    if (!res.writableFinished) record.abandoned = true;
+  });
   const count = (seen.get(body.model) ?? 0) + 1;
   seen.set(body.model, count);
   if (req.url === '/v1/embeddings') {
