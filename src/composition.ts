@@ -93,6 +93,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     engine,
     async close() {
       await engine.close();
+      await models.close();
       await meter.flush();
       await sandbox.close();
       await bus.close();

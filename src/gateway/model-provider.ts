@@ -120,4 +120,7 @@ export interface ModelProvider {
 
   /** Embeddings, one vector per input, all of one dimension. Same errors as `chat`. */
   embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult>;
+
+  /** Releases what the provider holds (a loaded model, connections); calls after it fail. Optional. */
+  close?(): Promise<void>;
 }

@@ -45,6 +45,8 @@ export class ModelRegistry {
   readonly #cache = new Map<string, ModelProvider>();
   /** One resilient wrapper per upstream, shared by every alias that routes to it. */
   readonly #upstreams = new Map<string, ResilientProvider>();
+  /** The innermost providers made so far, to close them. */
+  readonly #created = new Set<ModelProvider>();
 
   constructor(config: RegistryConfig, options: ModelRegistryOptions = {}) {
     this.#config = config;
@@ -54,6 +56,11 @@ export class ModelRegistry {
     if (summaryModel !== undefined && !this.#names(summaryModel)) {
       throw new ConfigError(`routing.summary_model: unknown model "${summaryModel}" (configured: ${[...Object.keys(config.aliases), ...Object.keys(config.providers)].join(', ') || 'none'})`);
     }
+  }
+
+  /** Releases what every created provider holds (embedded models). */
+  async close(): Promise<void> {
+    await Promise.all([...this.#created].map((provider) => provider.close?.()));
   }
 
   /** Every model a caller may name: the shipped scripted fixtures and the configured providers. */
@@ -80,6 +87,7 @@ export class ModelRegistry {
     let upstream = this.#upstreams.get(ref);
     if (!upstream) {
       const created = this.#create(ref);
+      this.#created.add(created);
       const window = this.#config.providers[ref.split('/')[0]!]?.context_tokens;
       const fitted = window ? new ContextFittedProvider(created, window, this.#truncation()) : created;
       upstream = new ResilientProvider(fitted, this.#config.routing);

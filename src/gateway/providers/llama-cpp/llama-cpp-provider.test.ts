@@ -167,6 +167,17 @@ describe('llama-cpp provider: generation', () => {
   });
 });
 
+describe('llama-cpp provider: closing', () => {
+  it('frees its model on close; later calls are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'umca-llama-close-'));
+    writeTinyGguf(join(dir, 'tiny.gguf'));
+    const provider = new LlamaCppProvider({ name: 'tiny', model: join(dir, 'tiny.gguf'), modelsDir: dir, gpu: false, maxTokens: 2 });
+    await provider.embed({ input: ['warm'] });
+    await provider.close();
+    await assert.rejects(provider.chat({ messages: [{ role: 'user', content: 'hi' }] }), /the provider is closed/);
+  });
+});
+
 describe('llama-cpp provider: history', () => {
   it('folds tool results into the tool calls they answer, and ends with an empty model turn', () => {
     const history = toLlamaHistory({

@@ -134,6 +134,18 @@ export class LlamaCppProvider implements ModelProvider {
     return { embeddings, usage: { inputTokens }, model: this.model };
   }
 
+  /** Frees the model and its contexts (after a load in progress finishes). */
+  async close(): Promise<void> {
+    const loading = this.#loading;
+    this.#loading = Promise.reject(new ProviderError(KIND, this.#settings.model, 'the provider is closed', { code: 'provider_unavailable', status: 503 }));
+    this.#loading.catch(() => undefined);
+    const loaded = await loading?.catch(() => undefined);
+    if (!loaded) return;
+    await (await loaded.embedding?.catch(() => undefined))?.dispose();
+    await loaded.context.dispose();
+    await loaded.model.dispose();
+  }
+
   /** Loads the model once; a failed load is forgotten, so the next call tries again. */
   #load(): Promise<Loaded> {
     this.#loading ??= this.#open().catch((error: unknown) => {
