@@ -34,7 +34,8 @@ for (const backend of storeBackends()) {
     it('appends a gap-free hash chain whose content survives the round trip', async () => {
       const id = newId();
       await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
-      await store.commit(id, { events: [draft('run.created', 'user:local', { spec: 'ünïcødé \u0000 "quoted"', model: 'm', scripted: true })] });
+      const spec = `ünïcødé \u0000 "quoted" it's O''Brien, back\\slash \\' E'\\x41' $$dollar$$ ; DROP TABLE events; --`;
+      await store.commit(id, { events: [draft('run.created', 'user:local', { spec, model: 'm', scripted: true })] });
       await store.commit(id, {
         status: 'running',
         events: [draft('run.started', 'engine', { worker: 'w1' }), draft('step.started', 'engine', { step: 'plan', kind: 'agent', attempt: 1 })],
@@ -42,7 +43,7 @@ for (const backend of storeBackends()) {
       const events = await store.readEvents(id);
       assert.deepEqual(events.map((e) => e.seq), [1, 2, 3]);
       assert.deepEqual(events.map((e) => e.type), ['run.created', 'run.started', 'step.started']);
-      assert.equal(events[0]?.type === 'run.created' && events[0].data.spec, 'ünïcødé \u0000 "quoted"');
+      assert.equal(events[0]?.type === 'run.created' && events[0].data.spec, spec, 'text survives exactly: quotes, backslashes, dollars');
       assert.deepEqual(verifyChain(events), { ok: true, events: 3, head: events[2]?.hash });
       assert.equal((await store.getRun(id))?.status, 'running');
       assert.deepEqual((await store.readEvents(id, { afterSeq: 1 })).map((e) => e.seq), [2, 3]);
@@ -175,7 +176,7 @@ for (const backend of storeBackends()) {
 
     it('records usage and totals it per model and per day', async () => {
       const base = { provider: 'openai-compatible', upstream_model: 'qwen', run_id: null, cached: false, latency_ms: 12.5, ttft_ms: null, status: 'ok' as const, error_code: null };
-      const tag = `m-${newId()}`;
+      const tag = `m-${newId()}-it's \\'quoted\\`;
       await store.recordUsage([
         { ...base, model_ref: tag, input_tokens: 10, output_tokens: 5, cost_usd: 0.001 },
         { ...base, model_ref: tag, input_tokens: 3, output_tokens: 0, cost_usd: 0, cached: true },
