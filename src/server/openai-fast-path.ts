@@ -46,7 +46,9 @@ async function serve(
     const answer = await route(handlers, { body, authorization: headers.authorization, cacheControl: headers['cache-control'], signal: controller.signal, arrived });
     if (answer.kind === 'json') {
       const text = JSON.stringify(answer.body);
-      res.writeHead(200, { ...answer.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      answer.headers['content-type'] = 'application/json';
+      answer.headers['content-length'] = String(Buffer.byteLength(text));
+      res.writeHead(200, answer.headers);
       res.end(text);
       return;
     }

@@ -11,6 +11,8 @@ export interface UpstreamHttpSettings {
   timeoutMs?: number | undefined;
   /** Time to open a connection to the upstream; default 10 s. */
   connectTimeoutMs?: number | undefined;
+  /** Sent with every call: keys, API versions. */
+  headers?: Record<string, string>;
   /** The error detail in an upstream's error body, e.g. OpenAI's `error.message`. */
   describeError?: (body: unknown) => string | undefined;
 }
@@ -33,13 +35,19 @@ export interface UpstreamAnswer {
 export class UpstreamHttp {
   readonly #settings: UpstreamHttpSettings;
   readonly #dispatcher: Dispatcher;
+  /** Built once: the headers of a call that wants JSON back, and of one that wants a stream. */
+  readonly #headers: { json: Record<string, string>; stream: Record<string, string> };
 
   constructor(settings: UpstreamHttpSettings) {
     this.#settings = settings;
+    const base = { 'content-type': 'application/json', ...settings.headers };
+    this.#headers = { json: { ...base, accept: 'application/json' }, stream: { ...base, accept: 'text/event-stream' } };
     this.#dispatcher = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: settings.connectTimeoutMs ?? 10_000 } });
   }
 
-  async post(url: string, headers: Record<string, string>, body: unknown, signal?: AbortSignal): Promise<UpstreamAnswer> {
+  /** POSTs `body` as JSON; `stream` asks for server-sent events back. */
+  async post(url: string, body: unknown, options: { stream?: boolean; signal?: AbortSignal | undefined } = {}): Promise<UpstreamAnswer> {
+    const { signal } = options;
     const { kind } = this.#settings;
     const timeoutMs = this.#settings.timeoutMs ?? 120_000;
     const expiredError = () => new ProviderError(kind, url, `no answer within ${timeoutMs} ms`, { code: 'provider_unreachable', isRetryable: true });
@@ -58,7 +66,7 @@ export class UpstreamHttp {
       response = await request(url, {
         method: 'POST',
         dispatcher: this.#dispatcher,
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: options.stream ? this.#headers.stream : this.#headers.json,
         body: JSON.stringify(body),
         signal: call.signal,
       });

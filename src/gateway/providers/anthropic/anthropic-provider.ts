@@ -33,7 +33,6 @@ export class AnthropicProvider implements ModelProvider {
   readonly model: string;
   readonly label: string;
   readonly #http: UpstreamHttp;
-  readonly #headers: Record<string, string>;
   readonly #maxTokens: number;
 
   constructor(settings: AnthropicSettings) {
@@ -42,9 +41,9 @@ export class AnthropicProvider implements ModelProvider {
     this.model = settings.model;
     this.label = `${settings.name ?? KIND} ${settings.model} at ${baseUrl}`;
     this.#maxTokens = settings.maxTokens ?? 4096;
-    this.#headers = { 'anthropic-version': ANTHROPIC_VERSION, ...(settings.apiKey ? { 'x-api-key': settings.apiKey } : {}) };
     this.#http = new UpstreamHttp({
       kind: KIND,
+      headers: { 'anthropic-version': ANTHROPIC_VERSION, ...(settings.apiKey ? { 'x-api-key': settings.apiKey } : {}) },
       timeoutMs: settings.timeoutMs,
       connectTimeoutMs: settings.connectTimeoutMs,
       describeError: (body) => {
@@ -134,7 +133,7 @@ export class AnthropicProvider implements ModelProvider {
 
   #post(request: ChatRequest, stream: boolean, options: CallOptions): Promise<UpstreamAnswer> {
     const body = toAnthropicBody(request, this.model, this.#maxTokens, stream);
-    return this.#http.post(this.url, { ...this.#headers, accept: stream ? 'text/event-stream' : 'application/json' }, body, options.signal);
+    return this.#http.post(this.url, body, { stream, signal: options.signal });
   }
 }
 

@@ -33,16 +33,15 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   readonly label: string;
   readonly #baseUrl: string;
   readonly #http: UpstreamHttp;
-  readonly #headers: Record<string, string>;
 
   constructor(settings: OpenAiCompatibleSettings) {
     this.#baseUrl = settings.baseUrl.replace(/\/+$/, '');
     this.url = `${this.#baseUrl}/chat/completions`;
     this.model = settings.model;
     this.label = `${settings.name ?? KIND} ${settings.model} at ${settings.baseUrl}`;
-    this.#headers = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {};
     this.#http = new UpstreamHttp({
       kind: KIND,
+      headers: settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {},
       timeoutMs: settings.timeoutMs,
       connectTimeoutMs: settings.connectTimeoutMs,
       describeError: (body) => {
@@ -78,7 +77,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   }
 
   async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
-    yield* this.#parts(request, await this.#http.post(this.url, { ...this.#headers, accept: 'text/event-stream' }, toOpenAiBody(request, this.model, true), options.signal));
+    yield* this.#parts(request, await this.#http.post(this.url, toOpenAiBody(request, this.model, true), { stream: true, signal: options.signal }));
   }
 
   async *#parts(request: ChatRequest, answer: UpstreamAnswer): AsyncIterable<StreamPart> {
@@ -117,7 +116,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
 
   /** POSTs and reads the whole JSON answer. */
   async #json(url: string, body: Record<string, unknown>, options: CallOptions): Promise<unknown> {
-    const answer = await this.#http.post(url, { ...this.#headers, accept: 'application/json' }, body, options.signal);
+    const answer = await this.#http.post(url, body, { signal: options.signal });
     return parseUpstreamJson(KIND, url, await answer.text());
   }
 }
