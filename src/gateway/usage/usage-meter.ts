@@ -1,18 +1,7 @@
-import type { Counter, Histogram } from 'prom-client';
 import type { UmcaConfig } from '../../core/config.js';
 import type { UsageRecord } from '../../core/run.js';
 import type { Store } from '../../store/store.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
-
-/** One label set's children of the gateway's metrics. */
-interface Series {
-  requests: Counter.Internal;
-  tokensIn: Counter.Internal;
-  tokensOut: Counter.Internal;
-  cost: Counter.Internal;
-  latency: Histogram.Internal<string>;
-  ttft: Histogram.Internal<string>;
-}
 
 /**
  * Takes one usage record per model call: counts it in the metrics at once and writes it to
@@ -26,7 +15,6 @@ export class UsageMeter {
   #pending: UsageRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
-  readonly #children = new Map<string, Series>();
 
   constructor(deps: { store: Store; metrics: GatewayMetrics; prices: UmcaConfig['prices']; onError?: (error: unknown) => void }) {
     this.#store = deps.store;
@@ -43,13 +31,7 @@ export class UsageMeter {
   }
 
   record(record: UsageRecord): void {
-    const series = this.#series(record);
-    series.requests.inc();
-    series.tokensIn.inc(record.input_tokens);
-    series.tokensOut.inc(record.output_tokens);
-    if (record.cost_usd > 0) series.cost.inc(record.cost_usd);
-    series.latency.observe(record.latency_ms / 1000);
-    if (record.ttft_ms !== null) series.ttft.observe(record.ttft_ms / 1000);
+    this.metrics.count(record);
     this.#pending.push(record);
     // Large batches, rarely: each write is a transaction of the embedded database.
     if (this.#pending.length >= 500) void this.flush();
@@ -57,30 +39,6 @@ export class UsageMeter {
       this.#timer = setTimeout(() => void this.flush(), 1_000);
       this.#timer.unref();
     }
-  }
-
-  /**
-   * The labelled series a record counts in, looked up once per label set: prom-client hashes
-   * a label object on every call, which showed in the gateway's allocation profile. Label
-   * sets are few: configured models × providers × ok/error × cached.
-   */
-  #series(record: UsageRecord): Series {
-    const key = `${record.model_ref}\u0000${record.provider}\u0000${record.status}\u0000${record.cached}`;
-    let series = this.#children.get(key);
-    if (!series) {
-      const { metrics } = this;
-      const model = record.model_ref;
-      series = {
-        requests: metrics.requests.labels({ model, provider: record.provider, status: record.status, cached: String(record.cached) }),
-        tokensIn: metrics.tokens.labels({ model, direction: 'in' }),
-        tokensOut: metrics.tokens.labels({ model, direction: 'out' }),
-        cost: metrics.cost.labels({ model }),
-        latency: metrics.latency.labels({ model }),
-        ttft: metrics.ttft.labels({ model }),
-      };
-      this.#children.set(key, series);
-    }
-    return series;
   }
 
   /** Writes what is pending; resolves when every record taken so far is stored. */
