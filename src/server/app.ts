@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Umca } from '../composition.js';
-import { UmcaError } from '../core/errors.js';
 import { errorHandler } from './on-error.js';
 import { OpenAiHandlers } from './openai-handlers.js';
 import { openAiRoutes } from './openai-routes.js';
+import { tooLarge } from './parse-body.js';
 import { runsRoutes } from './runs-routes.js';
 import { usageRoutes } from './usage-routes.js';
 
@@ -27,7 +27,7 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
     bodyLimit({
       maxSize: umca.config.limits.request_body_bytes,
       onError: () => {
-        throw new UmcaError('payload_too_large', `the body is larger than ${umca.config.limits.request_body_bytes} bytes`, { status: 413 });
+        throw tooLarge(umca.config.limits.request_body_bytes);
       },
     }),
   );

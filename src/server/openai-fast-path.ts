@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidRequestError, UmcaError } from '../core/errors.js';
+import { UmcaError } from '../core/errors.js';
 import { errorAnswer } from './error-answer.js';
 import type { OpenAiAnswer, OpenAiCall, OpenAiHandlers } from './openai-handlers.js';
+import { notJson, tooLarge } from './parse-body.js';
 
 type Route = (handlers: OpenAiHandlers, call: OpenAiCall) => Promise<OpenAiAnswer>;
 
@@ -75,9 +76,8 @@ async function serve(
 /** The body as JSON, at most `limit` bytes (413 beyond, checked before reading when the length is declared). */
 function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const tooLarge = () => new UmcaError('payload_too_large', `the body is larger than ${limit} bytes`, { status: 413 });
     if (Number(req.headers['content-length'] ?? 0) > limit) {
-      reject(tooLarge());
+      reject(tooLarge(limit));
       return;
     }
     const chunks: Buffer[] = [];
@@ -87,13 +87,13 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
       chunks.push(chunk);
       if (size <= limit) return;
       req.off('data', onData).off('end', onEnd);
-      reject(tooLarge());
+      reject(tooLarge(limit));
     };
     const onEnd = () => {
       try {
         resolve(JSON.parse(chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString()) as unknown);
       } catch {
-        reject(new InvalidRequestError('the body is not valid JSON', 'invalid_json'));
+        reject(notJson());
       }
     };
     req.on('data', onData).on('end', onEnd).once('error', reject);

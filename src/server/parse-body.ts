@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { InvalidRequestError } from '../core/errors.js';
+import { InvalidRequestError, UmcaError } from '../core/errors.js';
 
 /** Reads a JSON body and validates it; errors name the field and what was expected. */
 export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
@@ -12,7 +12,7 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   try {
     return await c.req.json();
   } catch {
-    throw new InvalidRequestError('the body is not valid JSON', 'invalid_json');
+    throw notJson();
   }
 }
 
@@ -25,4 +25,14 @@ export function validateBody<S extends z.ZodType>(schema: S, body: unknown): z.i
     throw new InvalidRequestError(`${field}: ${issue?.message.replace(/^Invalid input: /, '') ?? 'invalid'}`, 'invalid_request', issue?.path.length ? field : null);
   }
   return parsed.data;
+}
+
+/** 400 for a body that is not JSON, whichever server read it. */
+export function notJson(): InvalidRequestError {
+  return new InvalidRequestError('the body is not valid JSON', 'invalid_json');
+}
+
+/** 413 for a body over `limit` bytes, whichever server read it. */
+export function tooLarge(limit: number): UmcaError {
+  return new UmcaError('payload_too_large', `the body is larger than ${limit} bytes`, { status: 413 });
 }
