@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deadline, rejectOnAbort } from './deadline.js';
+import { deadline, emitterDeadline, rejectOnAbort } from './deadline.js';
 
 describe('deadline', () => {
   it('aborts with its own reason when the time runs out', async () => {
@@ -19,5 +19,28 @@ describe('deadline', () => {
     quiet.done();
     await new Promise((r) => setTimeout(r, 40));
     assert.equal(quiet.signal.aborted, false);
+  });
+});
+
+describe('emitterDeadline', () => {
+  it('emits abort when the time runs out or the caller aborts, and not after done()', async () => {
+    const timed = emitterDeadline(20, undefined);
+    await new Promise((resolve) => timed.signal.once('abort', resolve));
+    assert.equal(timed.expired, true);
+
+    const caller = new AbortController();
+    const followed = emitterDeadline(10_000, caller.signal);
+    const aborted = new Promise((resolve) => followed.signal.once('abort', resolve));
+    caller.abort();
+    await aborted;
+    assert.equal(followed.expired, false);
+    followed.done();
+
+    const quiet = emitterDeadline(20, undefined);
+    let emitted = false;
+    quiet.signal.once('abort', () => (emitted = true));
+    quiet.done();
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(emitted, false);
   });
 });

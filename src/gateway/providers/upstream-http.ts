@@ -1,8 +1,8 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ProviderError } from '../../core/errors.js';
+import { emitterDeadline } from '../deadline.js';
 
 export interface UpstreamHttpSettings {
   /** The provider kind, for errors: `openai-compatible`, `anthropic`. */
@@ -19,8 +19,6 @@ export interface UpstreamHttpSettings {
 
 /** An upstream's 2xx answer. Reading its body (`text()` or `events()`) to the end, or stopping early, ends the call. */
 export interface UpstreamAnswer {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
   text(): Promise<string>;
   /** The body as server-sent events. */
   events(): AsyncIterable<EventSourceMessage>;
@@ -52,7 +50,7 @@ export class UpstreamHttp {
     const timeoutMs = this.#settings.timeoutMs ?? 120_000;
     const expiredError = () => new ProviderError(kind, url, `no answer within ${timeoutMs} ms`, { code: 'provider_unreachable', isRetryable: true });
     if (signal?.aborted) throw signal.reason;
-    const call = callDeadline(timeoutMs, signal);
+    const call = emitterDeadline(timeoutMs, signal);
     /** An error while connecting or reading, as the caller should see it. */
     const failure = (error: unknown, what: string): unknown => {
       if (signal?.aborted) return signal.reason ?? error;
@@ -86,8 +84,6 @@ export class UpstreamHttp {
       if (!stream.readableEnded) stream.destroy();
     };
     return {
-      status: response.statusCode,
-      headers: response.headers,
       text: async () => {
         try {
           return await stream.text();
@@ -144,30 +140,4 @@ export function parseRetryAfter(headers: IncomingHttpHeaders, now = Date.now()):
   if (value !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/**
- * The call's timeout and the caller's abort as one signal for undici. An EventEmitter, which
- * undici takes as a signal, rather than an AbortController: the per-call controller was a
- * measurable share of the gateway's CPU under load (docs/benchmarks.md).
- */
-function callDeadline(ms: number, caller: AbortSignal | undefined): { signal: EventEmitter; readonly expired: boolean; done(): void } {
-  const signal = new EventEmitter();
-  let expired = false;
-  const timer = setTimeout(() => {
-    expired = true;
-    signal.emit('abort');
-  }, ms);
-  const onAbort = () => signal.emit('abort');
-  caller?.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal,
-    get expired() {
-      return expired;
-    },
-    done() {
-      clearTimeout(timer);
-      caller?.removeEventListener('abort', onAbort);
-    },
-  };
 }
