@@ -23,4 +23,3 @@ server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : 0}\n`);
 });
-process.on('SIGINT', () => process.exit(0));

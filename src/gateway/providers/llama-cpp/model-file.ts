@@ -37,8 +37,9 @@ const URI = /^(https?:\/\/|hf:)/;
  */
 export async function resolveModelFile(options: ModelFileOptions): Promise<string> {
   const field = `providers.${options.provider}`;
+  const remote = URI.test(options.model);
   let path: string;
-  if (URI.test(options.model)) {
+  if (remote) {
     await mkdir(options.modelsDir, { recursive: true });
     const { createModelDownloader } = await import('node-llama-cpp');
     const downloader = await createModelDownloader({
@@ -65,8 +66,8 @@ export async function resolveModelFile(options: ModelFileOptions): Promise<strin
   if (options.sha256) {
     const actual = await sha256File(path);
     if (actual !== options.sha256.toLowerCase()) {
-      if (URI.test(options.model)) await rm(path, { force: true });
-      throw new ConfigError(`${field}.sha256: ${path} has SHA-256 ${actual}, expected ${options.sha256}${URI.test(options.model) ? ' (the download was deleted)' : ''}`);
+      if (remote) await rm(path, { force: true });
+      throw new ConfigError(`${field}.sha256: ${path} has SHA-256 ${actual}, expected ${options.sha256}${remote ? ' (the download was deleted)' : ''}`);
     }
   }
   return path;
