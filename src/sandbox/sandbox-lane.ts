@@ -1,23 +1,35 @@
 /**
- * Where model-written code runs. A lane takes files and runs their tests under hard
- * limits; whatever the guest does, the host gets a classified result, never a crash.
+ * Where model-written code runs. A lane takes files and either runs their tests or runs one
+ * program, under hard limits; whatever the guest does, the host gets a classified result,
+ * never a crash, and nothing outside the job's work dir changes.
  */
+
+export type SandboxLanguage = 'javascript' | 'python' | 'bash';
 
 export interface SandboxLimits {
   /** Wall-clock budget for the whole job. */
   timeoutMs: number;
   /** Memory the guest may use. */
   memoryBytes: number;
-  /** Bytes of console output kept; more stops the guest with `output_limit`. */
+  /** Bytes of stdout + stderr kept; more stops the guest with `output_limit`. */
   outputBytes: number;
 }
 
+/** `host:port` pairs a job may connect to (like Spin's `allowed_outbound_hosts`). Empty: no network. */
+export interface EgressGrant {
+  allowedOutboundHosts: string[];
+}
+
 export interface SandboxJob {
-  /** Source files by relative POSIX path (`src/a.ts`, `test/a.test.ts`). */
+  /** Source files by relative POSIX path (`src/a.ts`, `test_a.py`). */
   files: Record<string, string>;
+  /** Runs this one program instead of tests; its exit status decides `ok` or `nonzero_exit`. */
+  entry?: string;
   /** Paths of the test files to run; default: every file that looks like a test. */
   tests?: string[];
   limits: SandboxLimits;
+  /** Network the guest may reach, through umca's egress proxy. Default: none. */
+  egress?: EgressGrant;
 }
 
 export interface TestOutcome {
@@ -28,33 +40,112 @@ export interface TestOutcome {
 }
 
 /**
- * `ok`: the tests ran (each may pass or fail). `error`: the code could not load or
- * threw outside a test. `timeout`, `oom`, `output_limit`: a limit stopped it.
+ * `ok`: the program exited 0, or the tests ran (each may pass or fail).
+ * `nonzero_exit`: the program failed, or test code could not load.
+ * `timeout`, `oom`, `output_limit`: a limit stopped it. `egress_denied`: it tried to reach a
+ * host it was not granted. `crashed`: the sandbox itself died (a signal, a lost worker).
  */
-export type SandboxStatus = 'ok' | 'error' | 'timeout' | 'oom' | 'output_limit';
+export type SandboxStatus = 'ok' | 'nonzero_exit' | 'timeout' | 'oom' | 'output_limit' | 'egress_denied' | 'crashed';
+
+export interface SandboxArtifact {
+  /** Relative POSIX path in the work dir. */
+  path: string;
+  size: number;
+  sha256: string;
+  /** The bytes, as UTF-8 text, for files up to the lane's artifact size limit. */
+  content?: string;
+}
+
+export interface ResourceUse {
+  wallMs: number;
+  /** User + system CPU time, where the lane can measure it. */
+  cpuMs?: number;
+  /** Peak resident memory, where the lane can measure it. */
+  maxRssBytes?: number;
+}
 
 export interface SandboxResult {
   status: SandboxStatus;
   /** One human-readable line on what happened. */
   message: string;
   tests: TestOutcome[];
-  /** Console output, cut at the output limit. */
-  output: string;
+  /** The guest's stdout and stderr, together cut at the output limit. */
+  stdout: string;
+  stderr: string;
   outputTruncated: boolean;
+  /** The program's exit status; null when a limit or a signal stopped it. */
+  exitCode: number | null;
+  /** Files the guest created or changed in its work dir. */
+  artifacts: SandboxArtifact[];
+  usage: ResourceUse;
   durationMs: number;
 }
 
+/** A connection the guest asked the egress proxy for. */
+export interface EgressDecision {
+  host: string;
+  port: number;
+  allowed: boolean;
+  /** Why: `listed`, `not_listed`, `private_address`, `dns_failed`... */
+  reason: string;
+  /** The address connected to, when allowed. */
+  address?: string;
+}
+
+export interface SandboxRunOptions {
+  signal?: AbortSignal;
+  /** Called for every connection the guest's egress proxy allowed or refused. */
+  onEgress?: (decision: EgressDecision) => void;
+}
+
 export interface SandboxLane {
-  /** e.g. `wasm-js`. */
+  /** `wasm-js`, `wasm-python` or `process`. */
   readonly name: string;
+  /** Languages this lane runs. */
+  readonly languages: ReadonlySet<SandboxLanguage>;
+  /** Whether the lane can give a job network access (through the egress proxy). */
+  readonly supportsEgress: boolean;
   /** Starts whatever the lane needs ahead of a job with these limits, off the hot path. MUST NOT reject. */
   warm(limits: SandboxLimits): Promise<void>;
   /** Runs one job. MUST resolve (never reject) with a classified result for anything the guest does. */
-  run(job: SandboxJob, options?: { signal?: AbortSignal }): Promise<SandboxResult>;
+  run(job: SandboxJob, options?: SandboxRunOptions): Promise<SandboxResult>;
   /** Stops idle workers; pending jobs finish first. */
   close(): Promise<void>;
 }
 
 export function isTestFile(path: string): boolean {
-  return /\.(test|spec)\.[cm]?[jt]sx?$/.test(path) || /^(test|tests|__tests__)\//.test(path);
+  const name = path.split('/').pop() ?? path;
+  return (
+    /\.(test|spec)\.[cm]?[jt]sx?$/.test(path) ||
+    /^(test_.*|.*_test)\.py$/.test(name) ||
+    /^(test_.*|.*[._]test)\.sh$/.test(name) ||
+    (/^(test|tests|__tests__)\//.test(path) && /\.([cm]?[jt]sx?|py|sh)$/.test(path))
+  );
+}
+
+/** The language of a file by its extension, or undefined for data files. */
+export function languageOfPath(path: string): SandboxLanguage | undefined {
+  if (/\.[cm]?[jt]sx?$/.test(path)) return 'javascript';
+  if (/\.py$/.test(path)) return 'python';
+  if (/\.(sh|bash)$/.test(path)) return 'bash';
+  return undefined;
+}
+
+/** The language a job runs: its entry's, else its tests'. Mixed test languages are refused. */
+export function languageOfJob(job: Pick<SandboxJob, 'files' | 'entry' | 'tests'>): { language?: SandboxLanguage; error?: string } {
+  if (job.entry !== undefined) {
+    if (!(job.entry in job.files)) return { error: `entry "${job.entry}" is not among the job's files` };
+    const language = languageOfPath(job.entry);
+    return language ? { language } : { error: `cannot tell how to run "${job.entry}" (expected .js, .ts, .py or .sh)` };
+  }
+  const tests = testPathsOf(job);
+  if (tests.length === 0) return { error: 'no test files to run' };
+  const languages = new Set(tests.map(languageOfPath).filter((l) => l !== undefined));
+  if (languages.size !== 1) return { error: `test files mix languages (${[...languages].join(', ') || 'none recognised'}); run one language per job` };
+  return { language: [...languages][0]! };
+}
+
+/** The job's test files: the ones it names, else every file that looks like a test. */
+export function testPathsOf(job: Pick<SandboxJob, 'files' | 'tests'>): string[] {
+  return (job.tests ?? Object.keys(job.files).filter(isTestFile)).filter((path) => path in job.files);
 }

@@ -16,8 +16,35 @@ function format(value) {
 }
 const write = globalThis.__umca_write;
 delete globalThis.__umca_write;
-const print = (...args) => write(args.map(format).join(' ') + '\n');
-globalThis.console = { log: print, info: print, warn: print, error: print, debug: print };
+const print = (stream) => (...args) => write(stream, args.map(format).join(' ') + '\n');
+globalThis.console = { log: print(1), info: print(1), debug: print(1), warn: print(2), error: print(2) };
+
+// Timers on a virtual clock: after the microtasks drain, the host fires the earliest one.
+// Deterministic and instant: a 10 s setTimeout costs nothing, and nothing waits on real time.
+let clock = 0;
+let nextTimer = 1;
+const timers = new Map();
+function schedule(fn, ms, args, repeat) {
+  if (typeof fn !== 'function') throw new TypeError('the callback must be a function');
+  const id = nextTimer++;
+  const delay = Math.max(0, Number(ms) || 0);
+  timers.set(id, { fn, args, at: clock + delay, delay, repeat, order: id });
+  return id;
+}
+globalThis.setTimeout = (fn, ms, ...args) => schedule(fn, ms, args, false);
+globalThis.setInterval = (fn, ms, ...args) => schedule(fn, Math.max(1, Number(ms) || 0), args, true);
+globalThis.setImmediate = (fn, ...args) => schedule(fn, 0, args, false);
+globalThis.clearTimeout = globalThis.clearInterval = globalThis.clearImmediate = (id) => { timers.delete(id); };
+Object.defineProperty(globalThis, '__umca_tick', { writable: false, configurable: false, enumerable: false, value: () => {
+  let due;
+  for (const [id, timer] of timers) if (!due || timer.at < due[1].at || (timer.at === due[1].at && timer.order < due[1].order)) due = [id, timer];
+  if (!due) return false;
+  const [id, timer] = due;
+  clock = timer.at;
+  if (timer.repeat) { timer.at = clock + timer.delay; timer.order = nextTimer++; } else timers.delete(id);
+  timer.fn(...timer.args);
+  return true;
+} });
 
 export class AssertionError extends Error {
   constructor(message) { super(message); this.name = 'AssertionError'; }

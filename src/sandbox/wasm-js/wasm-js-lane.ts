@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { isTestFile, type SandboxJob, type SandboxLane, type SandboxLimits, type SandboxResult } from '../sandbox-lane.js';
+import { languageOfJob, testPathsOf, type SandboxJob, type SandboxLane, type SandboxLanguage, type SandboxLimits, type SandboxResult, type SandboxRunOptions, type SandboxStatus } from '../sandbox-lane.js';
 import { toGuestModules } from './transpile.js';
-import type { RunRequest, RunResponse, WorkerData } from './wasm-js-protocol.js';
+import type { GuestResult, RunRequest, RunResponse, WorkerData } from './wasm-js-protocol.js';
 
 export interface WasmJsLaneOptions {
   /** Workers kept for parallel jobs. */
@@ -32,6 +32,8 @@ const HEADROOM_BYTES = 32 * 1024 * 1024;
  */
 export class WasmJsLane implements SandboxLane {
   readonly name = 'wasm-js';
+  readonly languages: ReadonlySet<SandboxLanguage> = new Set(['javascript']);
+  readonly supportsEgress = false;
   readonly #maxWorkers: number;
   readonly #killGraceMs: number;
   readonly #idle: Slot[] = [];
@@ -57,25 +59,33 @@ export class WasmJsLane implements SandboxLane {
     }
   }
 
-  async run(job: SandboxJob, options: { signal?: AbortSignal } = {}): Promise<SandboxResult> {
+  async run(job: SandboxJob, options: SandboxRunOptions = {}): Promise<SandboxResult> {
     const started = performance.now();
-    const done = (result: Omit<SandboxResult, 'durationMs'>): SandboxResult => ({ ...result, durationMs: performance.now() - started });
+    const done = (result: GuestResult): SandboxResult => {
+      const durationMs = performance.now() - started;
+      return { ...result, artifacts: [], usage: { wallMs: durationMs }, durationMs };
+    };
+    const fail = (status: SandboxStatus, message: string) => done({ status, message, tests: [], stdout: '', stderr: '', outputTruncated: false, exitCode: null });
+    const { language, error: jobError } = languageOfJob(job);
+    if (!language) return fail('nonzero_exit', jobError!);
+    if (language !== 'javascript') return fail('nonzero_exit', `the wasm-js lane runs JavaScript and TypeScript, not ${language}`);
+    if ((job.egress?.allowedOutboundHosts.length ?? 0) > 0) return fail('egress_denied', 'the wasm-js lane has no network; egress needs the process lane');
     const { modules, error } = await toGuestModules(job.files);
-    if (error) return done({ status: 'error', message: error, tests: [], output: '', outputTruncated: false });
-    const tests = (job.tests ?? Object.keys(job.files).filter(isTestFile)).filter((path) => path in modules);
-    if (tests.length === 0) return done({ status: 'error', message: 'no test files to run', tests: [], output: '', outputTruncated: false });
+    if (error) return fail('nonzero_exit', error);
+    const tests = job.entry === undefined ? testPathsOf(job).filter((path) => path in modules) : [];
 
     let slot: Slot;
     try {
       slot = await this.#acquire(job.limits.memoryBytes);
-    } catch (error) {
-      return done({ status: 'error', message: `sandbox worker could not start: ${(error as Error).message}`, tests: [], output: '', outputTruncated: false });
+    } catch (cause) {
+      return fail('crashed', `sandbox worker could not start: ${(cause as Error).message}`);
     }
     const request: RunRequest = {
       type: 'run',
       id: this.#nextId++,
       modules,
       tests,
+      ...(job.entry === undefined ? {} : { entry: job.entry }),
       timeoutMs: job.limits.timeoutMs,
       memoryBytes: job.limits.memoryBytes,
       outputBytes: job.limits.outputBytes,
@@ -89,10 +99,10 @@ export class WasmJsLane implements SandboxLane {
     await Promise.all(idle.map((slot) => this.#kill(slot)));
   }
 
-  #dispatch(slot: Slot, request: RunRequest, signal: AbortSignal | undefined): Promise<Omit<SandboxResult, 'durationMs'>> {
+  #dispatch(slot: Slot, request: RunRequest, signal: AbortSignal | undefined): Promise<GuestResult> {
     return new Promise((resolve) => {
       let settled = false;
-      const settle = (result: Omit<SandboxResult, 'durationMs'>, reusable: boolean) => {
+      const settle = (result: GuestResult, reusable: boolean) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -107,14 +117,13 @@ export class WasmJsLane implements SandboxLane {
       const onMessage = (message: RunResponse) => {
         if (message.type === 'result' && message.id === request.id) settle(message.result, !message.poisoned);
       };
-      const onError = (error: Error) =>
-        settle({ status: /memory/i.test(error.message) ? 'oom' : 'error', message: `sandbox worker crashed: ${error.message}`, tests: [], output: '', outputTruncated: false }, false);
-      const onExit = (code: number) =>
-        settle({ status: 'error', message: `sandbox worker exited with code ${code}`, tests: [], output: '', outputTruncated: false }, false);
-      const onAbort = () => settle({ status: 'error', message: 'cancelled', tests: [], output: '', outputTruncated: false }, false);
+      const stopped = (status: SandboxStatus, message: string): GuestResult => ({ status, message, tests: [], stdout: '', stderr: '', outputTruncated: false, exitCode: null });
+      const onError = (error: Error) => settle(stopped(/memory/i.test(error.message) ? 'oom' : 'crashed', `sandbox worker crashed: ${error.message}`), false);
+      const onExit = (code: number) => settle(stopped('crashed', `sandbox worker exited with code ${code}`), false);
+      const onAbort = () => settle(stopped('crashed', 'cancelled: the run stopped the guest'), false);
       // The guest checks its own deadline; this timer is for code that never yields to it.
       const timer = setTimeout(
-        () => settle({ status: 'timeout', message: `killed after the ${request.timeoutMs} ms time limit`, tests: [], output: '', outputTruncated: false }, false),
+        () => settle(stopped('timeout', `killed after the ${request.timeoutMs} ms time limit`), false),
         request.timeoutMs + this.#killGraceMs,
       );
       slot.worker.ref();

@@ -22,7 +22,7 @@ parentPort!.on('message', (request: RunRequest) => {
   } catch (error) {
     // The WebAssembly instance itself failed (e.g. memory.grow refused): it is unusable now.
     const message = (error as Error).message ?? String(error);
-    response = { type: 'result', id: request.id, poisoned: true, result: { status: 'oom', message: `guest exhausted its memory (${message})`, tests: [], output: '', outputTruncated: false } };
+    response = { type: 'result', id: request.id, poisoned: true, result: { status: 'oom', message: `guest exhausted its memory (${message})`, tests: [], stdout: '', stderr: '', outputTruncated: false, exitCode: null } };
   }
   parentPort!.postMessage(response);
 });
@@ -30,7 +30,7 @@ parentPort!.postMessage({ type: 'ready' });
 
 function execute(request: RunRequest): RunResponse {
   const deadline = Date.now() + request.timeoutMs;
-  let output = '';
+  const output = { stdout: '', stderr: '' };
   let outputBytes = 0;
   let outputExceeded = false;
   let timedOut = false;
@@ -49,66 +49,94 @@ function execute(request: RunRequest): RunResponse {
       if (name === HARNESS_MODULE) return HARNESS_SOURCE;
       if (HARNESS_ALIASES.has(name)) return name.includes('assert') ? ASSERT_SHIM_SOURCE : `export * from '${HARNESS_MODULE}';\nexport { default } from '${HARNESS_MODULE}';\n`;
       const source = request.modules[name];
-      if (source === undefined) return { error: new Error(`cannot find module '${name}'`) };
+      if (source === undefined) return { error: new Error(`cannot find module '${name}' (the wasm-js lane has no node built-ins or packages)`) };
       return source;
     },
     (base, requested) => normalize(base, requested, request.modules),
   );
   const context = runtime.newContext();
   let poisoned = false;
-  const finish = (status: SandboxStatus, message: string, tests: TestOutcome[] = []): RunResponse => ({
+  const finish = (status: SandboxStatus, message: string, tests: TestOutcome[] = [], exitCode: number | null = null): RunResponse => ({
     type: 'result',
     id: request.id,
     poisoned,
-    result: { status, message, tests, output, outputTruncated: outputExceeded },
+    result: { status, message, tests, stdout: output.stdout, stderr: output.stderr, outputTruncated: outputExceeded, exitCode },
   });
 
   try {
-    const writer = context.newFunction('__umca_write', (text: QuickJSHandle) => {
+    const writer = context.newFunction('__umca_write', (stream: QuickJSHandle, text: QuickJSHandle) => {
+      const target = context.getNumber(stream) === 2 ? 'stderr' : 'stdout';
       const chunk = context.getString(text);
       const size = Buffer.byteLength(chunk);
       if (outputBytes + size > request.outputBytes) {
-        output += Buffer.from(chunk).subarray(0, Math.max(0, request.outputBytes - outputBytes)).toString();
+        output[target] += Buffer.from(chunk).subarray(0, Math.max(0, request.outputBytes - outputBytes)).toString();
         outputBytes = request.outputBytes;
         outputExceeded = true;
         return;
       }
-      output += chunk;
+      output[target] += chunk;
       outputBytes += size;
     });
     context.setProp(context.global, '__umca_write', writer);
     writer.dispose();
 
-    const entry = [
-      `import { __umca_run } from '${HARNESS_MODULE}';`,
-      ...request.tests.map((path) => `import ${JSON.stringify(`./${path}`)};`),
-      `__umca_run().then((r) => { globalThis.__umca_result = JSON.stringify(r); }, (e) => { globalThis.__umca_error = String(e); });`,
-    ].join('\n');
+    const entry = request.entry !== undefined
+      ? [`import '${HARNESS_MODULE}';`, `import ${JSON.stringify(`./${request.entry}`)};`, 'globalThis.__umca_result = "[]";'].join('\n')
+      : [
+          `import { __umca_run } from '${HARNESS_MODULE}';`,
+          ...request.tests.map((path) => `import ${JSON.stringify(`./${path}`)};`),
+          `__umca_run().then((r) => { globalThis.__umca_result = JSON.stringify(r); }, (e) => { globalThis.__umca_error = String(e); });`,
+        ].join('\n');
     const evaluated = context.evalCode(entry, '__umca_entry.js', { type: 'module' });
     if (evaluated.error) {
       const error = describe(context, evaluated.error);
       evaluated.error.dispose();
       return classify(error);
     }
-    evaluated.value.dispose();
-
+    // A module's evaluation is a promise: a top-level throw or await rejection shows up here.
+    const evaluation = evaluated.value;
+    // Drain microtasks, then fire timers on the virtual clock, until nothing is left to run.
     for (;;) {
       const jobs = runtime.executePendingJobs();
       if (jobs.error) {
         const error = describe(context, jobs.error);
         jobs.error.dispose();
+        evaluation.dispose();
         return classify(error);
       }
-      if (jobs.value === 0) break;
+      if (jobs.value > 0) continue;
+      if (Date.now() > deadline) {
+        timedOut = true;
+        break;
+      }
+      const tick = context.evalCode('globalThis.__umca_tick ? globalThis.__umca_tick() : false');
+      if (tick.error) {
+        const error = describe(context, tick.error);
+        tick.error.dispose();
+        evaluation.dispose();
+        return classify(error);
+      }
+      const fired = context.dump(tick.value) === true;
+      tick.value.dispose();
+      if (!fired) break;
     }
+    const state = context.getPromiseState(evaluation);
+    evaluation.dispose();
+    if (state.type === 'rejected') {
+      const error = describe(context, state.error);
+      state.error.dispose();
+      return classify(error);
+    }
+    if (state.type === 'fulfilled' && state.notAPromise !== true) state.value.dispose();
     if (outputExceeded) return finish('output_limit', `output passed the ${request.outputBytes}-byte limit; the guest was stopped`);
     if (timedOut) return finish('timeout', `stopped after the ${request.timeoutMs} ms time limit`);
 
     const resultText = readGlobalString(context, '__umca_result');
     if (resultText === undefined) {
       const fatal = readGlobalString(context, '__umca_error');
-      return classify(fatal ?? 'the tests never finished: a test awaits a promise that never settles');
+      return classify(fatal ?? (request.entry === undefined ? 'the tests never finished: a test awaits a promise that never settles' : 'the program never finished: it awaits a promise that never settles'));
     }
+    if (request.entry !== undefined) return finish('ok', 'exited with status 0', [], 0);
     const tests = JSON.parse(resultText) as TestOutcome[];
     const oom = tests.find((t) => t.error && isOutOfMemory(t.error));
     if (oom) {
@@ -116,7 +144,7 @@ function execute(request: RunRequest): RunResponse {
       return finish('oom', `test "${oom.name}" ran out of memory (limit ${request.memoryBytes} bytes)`, tests);
     }
     const failed = tests.filter((t) => !t.ok).length;
-    return finish('ok', `${tests.length - failed} passed, ${failed} failed`, tests);
+    return finish('ok', `${tests.length - failed} passed, ${failed} failed`, tests, 0);
   } finally {
     context.dispose();
     try {
@@ -134,7 +162,8 @@ function execute(request: RunRequest): RunResponse {
       poisoned = true;
       return finish('oom', `guest ran out of memory (limit ${request.memoryBytes} bytes): ${error}`);
     }
-    return finish('error', error);
+    output.stderr += `${error}\n`;
+    return finish('nonzero_exit', request.entry === undefined ? `the tests did not run: ${error}` : `exited with status 1: ${error}`, [], 1);
   }
 }
 

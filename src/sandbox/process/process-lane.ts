@@ -1,0 +1,315 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { EgressProxy } from '../egress/egress-proxy.js';
+import { parseEgressRules } from '../egress/egress-policy.js';
+import { OutputCapture } from '../output-capture.js';
+import {
+  languageOfJob,
+  testPathsOf,
+  type SandboxJob,
+  type SandboxLane,
+  type SandboxLanguage,
+  type SandboxResult,
+  type SandboxRunOptions,
+  type SandboxStatus,
+  type TestOutcome,
+} from '../sandbox-lane.js';
+import { WorkDir } from '../work-dir.js';
+import { bwrapArgv, nodeInstallMounts } from './bwrap-command.js';
+import { BASH_TEST_RUNNER, EGRESS_BRIDGE, NODE_TEST_REPORTER, PYTHON_TEST_RUNNER } from './guest-runners.js';
+import { takeGuestIdentity } from './guest-identity.js';
+import { classifyExit, type ExitFacts } from './classify-exit.js';
+
+export interface ProcessLaneOptions {
+  /** Processes and threads one guest may have (RLIMIT_NPROC, with a dropped uid). Default 128. */
+  maxProcesses?: number;
+  /** Largest file a guest may write (RLIMIT_FSIZE). Default 64 MiB. */
+  maxFileBytes?: number;
+  /** Extra data segment for a node guest's own runtime, above the job's memory limit. Default 96 MiB. */
+  nodeRuntimeBytes?: number;
+}
+
+const TIME_BINARY = '/usr/bin/time';
+const PROXY_PORT = 3128;
+const RESULTS_FILE = 'tests.jsonl';
+const USAGE_FILE = 'usage.txt';
+
+/**
+ * Real `node`, `python3` and `bash` under bubblewrap: read-only system dirs, a private work
+ * dir, fresh /proc and /dev, new user/pid/ipc/uts/net namespaces, no inherited environment,
+ * rlimits for CPU, memory, file size and processes, and a wall-clock kill. Network only
+ * through umca's egress proxy, and only to granted host:port pairs.
+ */
+export class ProcessLane implements SandboxLane {
+  readonly name = 'process';
+  readonly languages: ReadonlySet<SandboxLanguage> = new Set(['javascript', 'python', 'bash']);
+  readonly supportsEgress = true;
+  readonly #options: Required<ProcessLaneOptions>;
+  #helpers: Promise<string> | undefined;
+  readonly #running = new Set<Promise<unknown>>();
+
+  constructor(options: ProcessLaneOptions = {}) {
+    this.#options = {
+      maxProcesses: options.maxProcesses ?? 128,
+      maxFileBytes: options.maxFileBytes ?? 64 * 1024 * 1024,
+      nodeRuntimeBytes: options.nodeRuntimeBytes ?? 96 * 1024 * 1024,
+    };
+  }
+
+  /** Whether bubblewrap can make a sandbox on this machine; names what is missing. */
+  static check(): { ok: boolean; problem?: string } {
+    const probe = spawnSync('bwrap', ['--unshare-all', '--ro-bind', '/', '/', '--', 'true'], { stdio: 'pipe', timeout: 5_000 });
+    if (probe.error) return { ok: false, problem: 'bubblewrap (`bwrap`) is not installed; on Debian: apt-get install bubblewrap' };
+    if (probe.status !== 0) return { ok: false, problem: `bubblewrap cannot create namespaces here: ${probe.stderr.toString().trim()}` };
+    return { ok: true };
+  }
+
+  async warm(): Promise<void> {
+    await this.#helperDir().catch(() => undefined);
+  }
+
+  run(job: SandboxJob, options: SandboxRunOptions = {}): Promise<SandboxResult> {
+    const running = this.#run(job, options);
+    this.#running.add(running);
+    void running.finally(() => this.#running.delete(running));
+    return running;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#running]);
+    const helpers = await this.#helpers?.catch(() => undefined);
+    if (helpers) await rm(helpers, { recursive: true, force: true });
+    this.#helpers = undefined;
+  }
+
+  async #run(job: SandboxJob, options: SandboxRunOptions): Promise<SandboxResult> {
+    const started = performance.now();
+    const early = (status: SandboxStatus, message: string): SandboxResult => ({
+      status,
+      message,
+      tests: [],
+      stdout: '',
+      stderr: '',
+      outputTruncated: false,
+      exitCode: null,
+      artifacts: [],
+      usage: { wallMs: performance.now() - started },
+      durationMs: performance.now() - started,
+    });
+    const { language, error } = languageOfJob(job);
+    if (!language) return early('nonzero_exit', error!);
+    const egress = parseEgressRules(job.egress?.allowedOutboundHosts ?? []);
+    if (egress.error) return early('nonzero_exit', egress.error);
+
+    let helpers: string;
+    try {
+      helpers = await this.#helperDir();
+    } catch (cause) {
+      return early('crashed', `the process lane could not prepare its runners: ${(cause as Error).message}`);
+    }
+    const identity = takeGuestIdentity();
+    const owner = identity.uid === undefined ? undefined : { uid: identity.uid, gid: identity.uid };
+    const dir = await WorkDir.create(job.files, owner);
+    if ('error' in dir) {
+      identity.release();
+      return early('nonzero_exit', dir.error);
+    }
+    let proxy: EgressProxy | undefined;
+    try {
+      const tests = job.entry === undefined ? testPathsOf(job) : [];
+      const prepared = await this.#command(language, job, tests, dir);
+      if ('error' in prepared) return early('nonzero_exit', prepared.error);
+      let command = prepared.command;
+      const env: Record<string, string> = {
+        PATH: '/usr/local/bin:/usr/bin:/bin',
+        HOME: '/work',
+        TMPDIR: '/tmp',
+        LANG: 'C.UTF-8',
+        PYTHONDONTWRITEBYTECODE: '1',
+        PYTHONUNBUFFERED: '1',
+      };
+      const readWrite: Array<{ source: string; target: string }> = [];
+      if (egress.rules.length > 0) {
+        const egressDir = join(dir.root, 'egress');
+        await mkdir(egressDir, { mode: 0o755 });
+        proxy = await EgressProxy.start({ rules: egress.rules, socketPath: join(egressDir, 'proxy.sock'), onDecision: (d) => options.onEgress?.(d) });
+        readWrite.push({ source: egressDir, target: '/umca-egress' });
+        command = [process.execPath, '--input-type=module', '-e', EGRESS_BRIDGE, '/umca-egress/proxy.sock', ...command];
+        const url = `http://127.0.0.1:${PROXY_PORT}`;
+        Object.assign(env, { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, ALL_PROXY: url, NO_PROXY: '', no_proxy: '' });
+      }
+      // GNU time inside the sandbox measures the guest and every process it waited for.
+      if (existsSync(TIME_BINARY)) command = [TIME_BINARY, '-q', '-f', '%U %S %M', '-o', `/umca-out/${USAGE_FILE}`, ...command];
+      const memory = job.limits.memoryBytes + (language === 'javascript' || proxy ? this.#options.nodeRuntimeBytes : 16 * 1024 * 1024);
+      const argv = bwrapArgv({
+        workDir: dir.path,
+        tmpDir: dir.tmp,
+        readOnly: [...nodeInstallMounts(), { source: helpers, target: '/umca' }, { source: dir.build, target: '/umca-build' }],
+        readWrite: [{ source: dir.out, target: '/umca-out' }, ...readWrite],
+        env,
+        ...(identity.uid === undefined ? {} : { uid: identity.uid }),
+        rlimits: {
+          cpuSeconds: Math.max(1, Math.ceil(job.limits.timeoutMs / 1000) + 1),
+          dataBytes: memory,
+          fileBytes: this.#options.maxFileBytes,
+          processes: this.#options.maxProcesses,
+          openFiles: 256,
+        },
+        command,
+      });
+      const facts = await this.#spawn(argv, dir, job, options.signal);
+      const tests_ = await readResults(dir.out, language, tests);
+      const classified = classifyExit({ ...facts, mode: job.entry === undefined ? 'tests' : 'program', tests: tests_, limits: job.limits, egressDenied: proxy?.firstDenied });
+      return {
+        ...classified,
+        tests: tests_,
+        stdout: facts.stdout,
+        stderr: facts.stderr,
+        outputTruncated: facts.outputExceeded,
+        exitCode: facts.exitCode,
+        artifacts: await dir.artifacts(),
+        usage: facts.usage,
+        durationMs: performance.now() - started,
+      };
+    } catch (cause) {
+      return early('crashed', `the process lane failed: ${(cause as Error).message}`);
+    } finally {
+      await proxy?.close().catch(() => undefined);
+      await dir.remove();
+      identity.release();
+    }
+  }
+
+  /** The guest command for the job, after any host-side build (TypeScript → one ES module). */
+  async #command(language: SandboxLanguage, job: SandboxJob, tests: string[], dir: WorkDir): Promise<{ command: string[] } | { error: string }> {
+    const results = `/umca-out/${RESULTS_FILE}`;
+    if (language === 'python') return { command: job.entry ? ['python3', '-B', job.entry] : ['python3', '-B', '/umca/run_tests.py', results, ...tests] };
+    if (language === 'bash') return { command: job.entry ? ['bash', job.entry] : ['bash', '/umca/run_bash_tests.sh', results, ...tests] };
+    const entries = job.entry ? [job.entry] : tests;
+    try {
+      await build({
+        stdin: { contents: entries.map((path) => `import ${JSON.stringify(`./${path}`)};`).join('\n'), resolveDir: dir.path, sourcefile: '__umca_entry.mjs', loader: 'js' },
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        packages: 'external',
+        outfile: join(dir.build, 'main.mjs'),
+        logLevel: 'silent',
+        banner: { js: "import { createRequire as __umcaCreateRequire } from 'node:module'; const require = __umcaCreateRequire(import.meta.url);" },
+      });
+    } catch (error) {
+      const first = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors?.[0];
+      const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
+      return { error: `${/Could not resolve/.test(first?.text ?? '') ? 'Error' : 'SyntaxError'}: ${where}${first?.text ?? (error as Error).message}` };
+    }
+    const heap = `--max-old-space-size=${Math.max(16, Math.floor(job.limits.memoryBytes / (1024 * 1024)))}`;
+    return {
+      command: job.entry
+        ? ['node', heap, '/umca-build/main.mjs']
+        : ['node', heap, '--test-reporter=/umca/node-reporter.mjs', `--test-reporter-destination=${results}`, '/umca-build/main.mjs'],
+    };
+  }
+
+  #spawn(argv: string[], dir: WorkDir, job: SandboxJob, signal: AbortSignal | undefined): Promise<Omit<ExitFacts, 'mode' | 'tests' | 'limits' | 'egressDenied'>> {
+    const usageFile = join(dir.out, USAGE_FILE);
+    const started = performance.now();
+    const output = new OutputCapture(job.limits.outputBytes);
+    return new Promise((resolve) => {
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+      let stoppedBy: ExitFacts['stoppedBy'];
+      const kill = (reason: NonNullable<ExitFacts['stoppedBy']>) => {
+        stoppedBy ??= reason;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      };
+      const timer = setTimeout(() => kill('timeout'), job.limits.timeoutMs);
+      const onAbort = () => kill('cancelled');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+      child.stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk) || kill('output_limit'));
+      child.stderr.on('data', (chunk: Buffer) => output.write('stderr', chunk) || kill('output_limit'));
+      child.on('error', (error) => output.write('stderr', `umca: could not start the sandbox: ${error.message}\n`));
+      child.on('close', async (code, exitSignal) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const wallMs = performance.now() - started;
+        const usage = await readUsage(usageFile, wallMs);
+        resolve({
+          exitCode: stoppedBy ? null : code,
+          signal: exitSignal ?? signalOf(code),
+          stoppedBy,
+          stdout: output.stdout,
+          stderr: output.stderr,
+          outputExceeded: output.exceeded,
+          usage,
+        });
+      });
+    });
+  }
+
+  #helperDir(): Promise<string> {
+    this.#helpers ??= (async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'umca-runners-'));
+      await writeFile(join(dir, 'node-reporter.mjs'), NODE_TEST_REPORTER);
+      await writeFile(join(dir, 'run_tests.py'), PYTHON_TEST_RUNNER);
+      await writeFile(join(dir, 'run_bash_tests.sh'), BASH_TEST_RUNNER);
+      await chmod(dir, 0o755);
+      return dir;
+    })();
+    return this.#helpers;
+  }
+}
+
+/** Under GNU time and bwrap, a guest killed by signal N surfaces as exit status 128 + N. */
+function signalOf(code: number | null): NodeJS.Signals | null {
+  if (code === null || code <= 128 || code > 128 + 64) return null;
+  const names: Record<number, NodeJS.Signals> = { 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 24: 'SIGXCPU', 25: 'SIGXFSZ', 7: 'SIGBUS', 5: 'SIGTRAP' };
+  return names[code - 128] ?? null;
+}
+
+async function readUsage(file: string, wallMs: number): Promise<SandboxResult['usage']> {
+  try {
+    const [user, system, rssKb] = (await readFile(file, 'utf8')).trim().split('\n').pop()!.split(' ').map(Number);
+    if ([user, system, rssKb].some((n) => n === undefined || !Number.isFinite(n))) return { wallMs };
+    return { wallMs, cpuMs: Math.round((user! + system!) * 1000), maxRssBytes: rssKb! * 1024 };
+  } catch {
+    return { wallMs };
+  }
+}
+
+/** What the in-sandbox runner reported: JSON lines (node, python) or `<index> <status> <ms>` (bash). */
+async function readResults(outDir: string, language: SandboxLanguage, tests: string[]): Promise<TestOutcome[]> {
+  let text: string;
+  try {
+    text = await readFile(join(outDir, RESULTS_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  const outcomes: TestOutcome[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    if (language === 'bash') {
+      const [index, status, ms] = line.split(' ').map(Number);
+      const name = tests[index ?? -1];
+      if (name === undefined) continue;
+      outcomes.push({ name, ok: status === 0, ...(status === 0 ? {} : { error: `exited with status ${status}` }), duration_ms: ms ?? 0 });
+      continue;
+    }
+    try {
+      const record = JSON.parse(line) as Partial<TestOutcome>;
+      if (typeof record.name !== 'string' || typeof record.ok !== 'boolean') continue;
+      outcomes.push({ name: record.name, ok: record.ok, ...(typeof record.error === 'string' ? { error: record.error } : {}), duration_ms: Number(record.duration_ms) || 0 });
+    } catch {
+      // A guest can write anything to its results file; lines that are not records are ignored.
+    }
+  }
+  return outcomes;
+}

@@ -1,0 +1,95 @@
+/**
+ * The program the wasm-python lane runs in each sandboxed child: plain JavaScript for
+ * `node --input-type=module -e`, under bubblewrap and Node's permission model. It loads
+ * Pyodide from the read-only package dir, reports `ready` on fd 3, takes ONE job as a JSON
+ * line on stdin, runs it against the files in /work and reports the result on fd 3.
+ * The guest's stdout and stderr travel on fd 3 as well, ahead of the result.
+ *
+ * Pyodide inside Node is not a boundary on its own (any JS proxy leads to `Function`), so
+ * `js` is an empty object, `pyodide_js` is unregistered, and what a guest could still reach
+ * is fenced by the layers outside: no fs beyond /work and the package, no child processes,
+ * no network namespace, a clean environment, rlimits.
+ */
+export const PYODIDE_HOST = String.raw`
+import { constants as fsConstants, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+const [pyodideDir, runnerSource, executeSource] = process.argv.slice(1);
+// Emscripten's NODEFS asks process.binding for the fs constants; the permission model forbids it.
+process.binding = (name) => {
+  if (name === 'constants') return { fs: fsConstants };
+  throw new Error('process.binding is not available in the sandbox');
+};
+const report = (message) => writeSync(3, JSON.stringify(message) + '\n');
+// The guest's output travels on fd 3 too, so the host sees all of it before the result.
+const writer = (fd) => ({ write: (bytes) => { report({ type: 'output', fd, data: Buffer.from(bytes).toString('base64') }); return bytes.length; } });
+
+const { loadPyodide } = await import(pyodideDir + '/pyodide.mjs');
+const pyodide = await loadPyodide({ indexURL: pyodideDir + '/', jsglobals: Object.create(null) });
+pyodide.setStdout(writer(1));
+pyodide.setStderr(writer(2));
+pyodide.FS.mkdirTree('/work');
+pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: '/work' }, '/work');
+pyodide.FS.chdir('/work');
+pyodide.FS.mkdirTree('/umca');
+pyodide.FS.writeFile('/umca/_umca_runner.py', runnerSource);
+pyodide.runPython(executeSource);
+pyodide.unregisterJsModule('pyodide_js');
+pyodide.runPython("import sys\nfor name in [n for n in sys.modules if n == 'pyodide_js' or n.startswith('pyodide_js.')]: del sys.modules[name]");
+const execute = pyodide.globals.get('_umca_execute');
+report({ type: 'ready' });
+
+for await (const line of createInterface({ input: process.stdin })) {
+  report({ type: 'result', ...JSON.parse(execute(line)) });
+  process.exit(0);
+}
+`;
+
+/** Python, loaded once per child: runs one job (a program or unittest files) and answers JSON. */
+export const PYODIDE_EXECUTE = String.raw`
+import json, runpy, sys, traceback, unittest
+sys.path.insert(0, '/umca')
+import _umca_runner
+sys.path.remove('/umca')
+sys.path.insert(0, '/work')
+
+def _umca_warm_up():
+    # The first run_path and test load import and compile modules from the zipped stdlib;
+    # doing it once here keeps that off the job's clock.
+    import os, tempfile
+    with tempfile.TemporaryDirectory() as scratch:
+        with open(os.path.join(scratch, 'warm.py'), 'w') as f:
+            f.write('x = 1\n')
+        runpy.run_path(os.path.join(scratch, 'warm.py'), run_name='__main__')
+    unittest.TestLoader().loadTestsFromTestCase(unittest.TestCase)
+    _umca_runner.run_tests([], lambda record: None)
+    json.dumps(json.loads('{"a": [1]}'))
+
+_umca_warm_up()
+
+def _umca_execute(line):
+    job = json.loads(line)
+    records = []
+    def answer(code, error=None):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return json.dumps({'exitCode': code, 'tests': records, **({'error': error} if error else {})})
+    try:
+        if job.get('entry') is not None:
+            sys.argv = [job['entry']]
+            try:
+                runpy.run_path(job['entry'], run_name='__main__')
+            except SystemExit as exit:
+                if exit.code is None or isinstance(exit.code, int):
+                    return answer(exit.code or 0)
+                print(exit.code, file=sys.stderr)
+                return answer(1)
+            return answer(0)
+        _umca_runner.run_tests(job['tests'], records.append)
+        return answer(0)
+    except MemoryError:
+        return answer(1, 'MemoryError')
+    except BaseException as error:
+        traceback.print_exc()
+        return answer(1, ''.join(traceback.format_exception_only(type(error), error)).strip().splitlines()[-1])
+`;
