@@ -1,4 +1,4 @@
-// Writes schemas/umca-events.v1.json from the zod schema. Run: npm run schemas
+// Writes schemas/umca-events.v<N>.json (the current version) from the zod schema. Run: npm run schemas
 import { writeFileSync } from 'node:fs';
 import { EVENTS_SCHEMA_FILE, eventsJsonSchema } from '../src/core/events-json-schema.js';
 

@@ -10,8 +10,11 @@ import { ModelRegistry, type ModelRegistryOptions } from './gateway/model-regist
 import { BudgetGuard } from './gateway/budget/budget-guard.js';
 import { GatewayMetrics } from './gateway/usage/gateway-metrics.js';
 import { UsageMeter } from './gateway/usage/usage-meter.js';
+import { LaneSelector } from './sandbox/lane-selector.js';
+import { ProcessLane } from './sandbox/process/process-lane.js';
 import type { SandboxLane } from './sandbox/sandbox-lane.js';
 import { WasmJsLane } from './sandbox/wasm-js/wasm-js-lane.js';
+import { WasmPythonLane } from './sandbox/wasm-python/wasm-python-lane.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -24,7 +27,7 @@ export interface Umca {
   meter: UsageMeter;
   /** The OpenAI-compatible API's reply cache, when `cache.enabled`. */
   cache: ResponseCache | undefined;
-  sandbox: SandboxLane;
+  sandbox: LaneSelector;
   engine: Engine;
   close(): Promise<void>;
 }
@@ -55,7 +58,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     ...(options.scriptedDelayMs === undefined ? {} : { scriptedDelayMs: options.scriptedDelayMs }),
     ...(options.onDownload ? { onDownload: options.onDownload } : {}),
   });
-  const sandbox = new WasmJsLane();
+  const sandbox = createLanes(config);
   const cache = config.cache.enabled
     ? new ResponseCache({ ttlMs: config.cache.ttl_ms, maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes })
     : undefined;
@@ -76,6 +79,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
       memoryBytes: config.sandbox.memory_mb * 1024 * 1024,
       outputBytes: config.sandbox.output_bytes,
     },
+    sandboxEgress: config.sandbox.allowed_outbound_hosts,
     resolveModel: (ref) => models.resolve(ref),
     roleModels: config.pipeline.roles,
     home: config.home,
@@ -112,4 +116,14 @@ function checkRoles(config: UmcaConfig): void {
       throw new ConfigError(`pipeline.roles.${role}: ${(error as Error).message}`);
     }
   }
+}
+
+/**
+ * The sandbox lanes this machine can offer. wasm-js always; wasm-python and the process
+ * lane need bubblewrap, whose absence leaves them out (the selector then names what is missing).
+ */
+function createLanes(config: UmcaConfig): LaneSelector {
+  const lanes: SandboxLane[] = [new WasmJsLane()];
+  if (ProcessLane.check().ok) lanes.push(new WasmPythonLane({ poolSize: config.sandbox.python_pool }), new ProcessLane());
+  return new LaneSelector({ lanes, processLaneFor: config.sandbox.process_lane.allow });
 }

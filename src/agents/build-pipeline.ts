@@ -19,9 +19,11 @@ export interface BuildPipelineOptions {
  */
 export function createBuildPipeline(options: BuildPipelineOptions): Pipeline {
   return async (context) => {
-    // The tester's sandbox starts while the planner and coder think.
-    void context.sandbox.warm(context.sandboxLimits);
+    // The tester's sandbox starts while the planner and coder think: the JavaScript lane at
+    // once, the plan's language's lane as soon as the plan says which.
+    void context.sandbox.warm('javascript', context.sandboxLimits);
     const { plan } = await context.step<PlannerResult>('plan', 'agent', (scope) => runPlanner(scope, context.run.spec, options.maxPlanRetries));
+    if (plan.language === 'python') void context.sandbox.warm('python', context.sandboxLimits);
     for (const gate of options.gates?.afterPlan ?? []) await context.gate(gate, { spec: context.run.spec, plan });
 
     let turnsBefore = 0;

@@ -4,7 +4,7 @@ import { extractJson } from './extract-json.js';
 export const planSchema = z.object({
   title: z.string().min(1),
   summary: z.string().min(1),
-  language: z.enum(['typescript', 'javascript']),
+  language: z.enum(['typescript', 'javascript', 'python']),
   steps: z.array(z.object({ id: z.string().min(1), description: z.string().min(1) })).min(1),
   files: z.array(z.string().min(1)).min(1),
   acceptance: z.array(z.string().min(1)).min(1),

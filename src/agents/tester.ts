@@ -1,6 +1,7 @@
 import { draft } from '../core/events.js';
 import type { RunContext, StepScope } from '../engine/pipeline.js';
-import type { SandboxStatus } from '../sandbox/sandbox-lane.js';
+import { RunBlockedError } from '../engine/run-context.js';
+import type { SandboxJob, SandboxStatus } from '../sandbox/sandbox-lane.js';
 import type { CodeFile } from './code-files.js';
 
 export interface TestReport {
@@ -13,34 +14,66 @@ export interface TestReport {
 }
 
 const RECORDED_OUTPUT = 16 * 1024;
+/** Until identity lands, every run belongs to the local user. */
+const RUN_PRINCIPAL = 'user:local';
 
 /** True when the tests ran, at least one exists, and none failed. */
 export const isGreen = (report: TestReport): boolean => report.status === 'ok' && report.passed > 0 && report.failed === 0;
 
-/** Runs the coder's tests in the sandbox lane and records what happened. */
+/**
+ * Runs the coder's tests in the lane the selector picks (wasm-js for JS/TS, wasm-python for
+ * Python with `unittest`, the process lane where policy allows and the job needs it) and
+ * records what happened: the lane and why, every egress decision, the classified result.
+ * A job that needs a lane policy does not allow blocks the run.
+ */
 export async function runTester(context: RunContext, scope: StepScope, files: CodeFile[]): Promise<TestReport> {
-  const lane = context.sandbox;
   const limits = context.sandboxLimits;
+  const job: SandboxJob = {
+    files: Object.fromEntries(files.map((f) => [f.path, f.content])),
+    limits,
+    ...(context.sandboxEgress.length > 0 ? { egress: { allowedOutboundHosts: [...context.sandboxEgress] } } : {}),
+  };
+  const choice = context.sandbox.select({ job, principal: RUN_PRINCIPAL });
+  if (!choice.ok) {
+    if (choice.code === 'bad_job') return { status: 'nonzero_exit', message: choice.message, passed: 0, failed: 0, failures: [], output: '' };
+    throw new RunBlockedError('sandbox-policy', [choice.message]);
+  }
+  const { lane } = choice;
   scope.emit(
     draft('sandbox.started', 'agent:tester', {
       step: scope.step,
       lane: lane.name,
-      reason: 'default lane for JavaScript/TypeScript tests',
+      reason: choice.reason,
+      language: choice.language,
       limits: { timeout_ms: limits.timeoutMs, memory_bytes: limits.memoryBytes, output_bytes: limits.outputBytes },
+      ...(job.egress ? { allowed_outbound_hosts: job.egress.allowedOutboundHosts } : {}),
     }),
   );
-  const result = await lane.run({ files: Object.fromEntries(files.map((f) => [f.path, f.content])), limits }, { signal: scope.signal });
+  const result = await lane.run(job, {
+    signal: scope.signal,
+    onEgress: (decision) => scope.emit(draft('sandbox.egress', `sandbox:${lane.name}`, { step: scope.step, lane: lane.name, ...decision })),
+  });
   const failures = result.tests.filter((t) => !t.ok).map((t) => ({ name: t.name, error: t.error ?? 'failed' }));
+  const output = `${result.stdout}${result.stderr}`;
   scope.emit(
     draft('sandbox.finished', 'agent:tester', {
       step: scope.step,
       lane: lane.name,
       status: result.status,
       message: result.message,
-      duration_ms: Math.round(result.durationMs * 100) / 100,
+      duration_ms: round(result.durationMs),
       tests: result.tests,
-      output: result.output.slice(0, RECORDED_OUTPUT),
-      output_truncated: result.outputTruncated || result.output.length > RECORDED_OUTPUT,
+      output: output.slice(0, RECORDED_OUTPUT),
+      output_truncated: result.outputTruncated || output.length > RECORDED_OUTPUT,
+      stdout: result.stdout.slice(0, RECORDED_OUTPUT),
+      stderr: result.stderr.slice(0, RECORDED_OUTPUT),
+      exit_code: result.exitCode,
+      artifacts: result.artifacts.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
+      usage: {
+        wall_ms: round(result.usage.wallMs),
+        ...(result.usage.cpuMs === undefined ? {} : { cpu_ms: result.usage.cpuMs }),
+        ...(result.usage.maxRssBytes === undefined ? {} : { max_rss_bytes: result.usage.maxRssBytes }),
+      },
     }),
   );
   return {
@@ -49,6 +82,8 @@ export async function runTester(context: RunContext, scope: StepScope, files: Co
     passed: result.tests.length - failures.length,
     failed: failures.length,
     failures,
-    output: result.output.slice(0, RECORDED_OUTPUT),
+    output: output.slice(0, RECORDED_OUTPUT),
   };
 }
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -1,3 +1,4 @@
+import { parseEgressRules } from '../sandbox/egress/egress-policy.js';
 import { z } from 'zod';
 
 /** Well-known OpenAI-compatible servers; the gateway's preset table must cover exactly these. */
@@ -134,6 +135,17 @@ export const configSchema = z.strictObject({
     timeout_ms: z.number().int().positive().default(5_000),
     memory_mb: z.number().int().min(8).max(2_048).default(64),
     output_bytes: z.number().int().positive().default(1_048_576),
+    /** Network the tester's jobs may reach, through the egress proxy (process lane only). */
+    allowed_outbound_hosts: z.array(z.string().min(1)).default([]),
+    process_lane: z.strictObject({
+      /** Principals (e.g. `user:local`) whose jobs may run as real processes; `*` for everyone. */
+      allow: z.array(z.string().min(1)).default([]),
+    }).prefault({}),
+    /** Pyodide children kept loaded for the wasm-python lane. */
+    python_pool: z.number().int().min(0).max(16).default(1),
+  }).superRefine((sandbox, ctx) => {
+    const { error } = parseEgressRules(sandbox.allowed_outbound_hosts);
+    if (error) ctx.addIssue({ code: 'custom', path: ['allowed_outbound_hosts'], message: error });
   }).prefault({}),
 });
 

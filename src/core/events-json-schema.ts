@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EVENTS_SCHEMA_VERSION, runEventSchema } from './events.js';
 
-/** umca-events v1 as JSON Schema (draft 2020-12), generated from the zod schema. */
+/** umca-events (the current version) as JSON Schema (draft 2020-12), generated from the zod schema. */
 export function eventsJsonSchema(): Record<string, unknown> {
   return {
     $id: `https://umca.dev/schemas/${EVENTS_SCHEMA_VERSION}.json`,

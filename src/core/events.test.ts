@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { EVENTS_SCHEMA_FILE, eventsJsonSchema } from './events-json-schema.js';
 import { EVENT_TYPES, runEventSchema } from './events.js';
 
-describe('umca-events v1 schema', () => {
+describe('umca-events schema', () => {
   it('is exported to schemas/ and the file is not stale (run `npm run schemas` after a change)', () => {
     const onDisk = JSON.parse(readFileSync(new URL(`../../${EVENTS_SCHEMA_FILE}`, import.meta.url), 'utf8')) as unknown;
     assert.deepEqual(onDisk, JSON.parse(JSON.stringify(eventsJsonSchema())));

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 
 /**
- * umca-events v1 — the one schema every plane reads and writes.
- * A change here is a new version (`umca-events.v2`), never a silent edit:
- * `schemas/umca-events.v1.json` is generated from this file and a test fails when stale.
+ * umca-events v2 — the one schema every plane reads and writes.
+ * A change here is a new version (`umca-events.v3`), never a silent edit:
+ * `schemas/umca-events.v2.json` is generated from this file and a test fails when stale.
+ * v2 only adds to v1 (sandbox statuses and fields, `sandbox.egress`): every v1 event is a
+ * valid v2 event. `schemas/umca-events.v1.json` stays as it was published.
  */
-export const EVENTS_SCHEMA_VERSION = 'umca-events.v1';
+export const EVENTS_SCHEMA_VERSION = 'umca-events.v2';
 
 const errorInfo = z.object({ code: z.string(), message: z.string() });
 const usage = z.object({ input_tokens: z.number().int().nonnegative(), output_tokens: z.number().int().nonnegative() });
@@ -49,16 +51,36 @@ export const eventData = {
     lane: z.string(),
     reason: z.string(),
     limits: z.object({ timeout_ms: z.number(), memory_bytes: z.number(), output_bytes: z.number() }),
+    /** v2: the job's language and the network it was granted. */
+    language: z.enum(['javascript', 'python', 'bash']).optional(),
+    allowed_outbound_hosts: z.array(z.string()).optional(),
   }),
   'sandbox.finished': z.object({
     step: z.string(),
     lane: z.string(),
-    status: z.enum(['ok', 'error', 'timeout', 'oom', 'output_limit']),
+    /** `error` is v1's name for what v2 calls `nonzero_exit`. */
+    status: z.enum(['ok', 'error', 'nonzero_exit', 'timeout', 'oom', 'output_limit', 'egress_denied', 'crashed']),
     message: z.string(),
     duration_ms: z.number().nonnegative(),
     tests: z.array(testResult),
+    /** stdout then stderr, as v1 recorded it. */
     output: z.string(),
     output_truncated: z.boolean(),
+    stdout: z.string().optional(),
+    stderr: z.string().optional(),
+    exit_code: z.number().int().nullable().optional(),
+    artifacts: z.array(z.object({ path: z.string(), size: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
+    usage: z.object({ wall_ms: z.number().nonnegative(), cpu_ms: z.number().nonnegative().optional(), max_rss_bytes: z.number().int().nonnegative().optional() }).optional(),
+  }),
+  /** v2: one connection a sandboxed guest asked the egress proxy for. */
+  'sandbox.egress': z.object({
+    step: z.string(),
+    lane: z.string(),
+    host: z.string(),
+    port: z.number().int(),
+    allowed: z.boolean(),
+    reason: z.string(),
+    address: z.string().optional(),
   }),
   'artifact.created': z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() }),
   'run.completed': z.object({ artifacts: z.number().int().nonnegative(), attempts: z.number().int().nonnegative(), duration_ms: z.number().nonnegative() }),

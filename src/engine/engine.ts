@@ -7,7 +7,8 @@ import { draft, type EventDraft } from '../core/events.js';
 import { FINAL_STATUSES, type RunRecord, type RunStatus } from '../core/run.js';
 import { eventSubject, type Bus } from '../bus/bus.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
-import type { SandboxLane, SandboxLimits } from '../sandbox/sandbox-lane.js';
+import type { LaneSelector } from '../sandbox/lane-selector.js';
+import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { Commit, Store } from '../store/store.js';
 import { CommitQueue } from './commit-queue.js';
 import type { Pipeline, PipelineOutcome } from './pipeline.js';
@@ -18,8 +19,10 @@ export interface EngineDeps {
   store: Store;
   bus: Bus;
   pipeline: Pipeline;
-  sandbox: SandboxLane;
+  sandbox: LaneSelector;
   sandboxLimits: SandboxLimits;
+  /** Network granted to sandboxed jobs (`sandbox.allowed_outbound_hosts`). */
+  sandboxEgress?: readonly string[];
   /** Resolves a run's model reference; throws for an unknown one. */
   resolveModel(ref: string): ModelProvider;
   /** Model references by agent role (`planner`, `coder`), overriding the run's model. */
@@ -161,6 +164,7 @@ export class Engine {
         modelFor: (role) => this.#deps.resolveModel(this.#deps.roleModels?.[role] ?? run.model),
         sandbox: this.#deps.sandbox,
         sandboxLimits: this.#deps.sandboxLimits,
+        sandboxEgress: this.#deps.sandboxEgress ?? [],
         signal: controller.signal,
         checkpoints,
       });

@@ -1,7 +1,8 @@
 import type { EventDraft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
 import type { ChatMessage, ChatResult, ModelProvider } from '../gateway/model-provider.js';
-import type { SandboxLane, SandboxLimits } from '../sandbox/sandbox-lane.js';
+import type { LaneSelector } from '../sandbox/lane-selector.js';
+import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { Gate } from './gate.js';
 
 export type StepKind = 'agent' | 'gate' | 'sandbox';
@@ -33,8 +34,9 @@ export interface RunContext {
   readonly signal: AbortSignal;
   /** The model a role calls: the run's model, unless the config maps the role to another. */
   modelFor(role: string): ModelProvider;
-  readonly sandbox: SandboxLane;
+  readonly sandbox: LaneSelector;
   readonly sandboxLimits: SandboxLimits;
+  readonly sandboxEgress: readonly string[];
   /**
    * A durable step. If `key` has a checkpoint, returns it without running `body`;
    * otherwise runs `body`, then stores its result and `step.completed` in one commit,

@@ -2,7 +2,8 @@ import { CancelledError, toUmcaError, UmcaError } from '../core/errors.js';
 import { draft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
-import type { SandboxLane, SandboxLimits } from '../sandbox/sandbox-lane.js';
+import type { LaneSelector } from '../sandbox/lane-selector.js';
+import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { Gate } from './gate.js';
 import type { RunContext, StepKind, StepOptions, StepScope } from './pipeline.js';
@@ -26,8 +27,10 @@ export interface RunContextDeps {
   /** The run's ordered writes. */
   queue: CommitQueue;
   modelFor(role: string): ModelProvider;
-  sandbox: SandboxLane;
+  sandbox: LaneSelector;
   sandboxLimits: SandboxLimits;
+  /** Network granted to sandboxed jobs (`sandbox.allowed_outbound_hosts`). */
+  sandboxEgress?: readonly string[];
   signal: AbortSignal;
   /** Checkpoints loaded once when the run (re)started. */
   checkpoints: Map<string, unknown>;
@@ -37,8 +40,9 @@ export interface RunContextDeps {
 export class DurableRunContext implements RunContext {
   readonly run: RunRecord;
   readonly modelFor: (role: string) => ModelProvider;
-  readonly sandbox: SandboxLane;
+  readonly sandbox: LaneSelector;
   readonly sandboxLimits: SandboxLimits;
+  readonly sandboxEgress: readonly string[];
   readonly signal: AbortSignal;
   readonly #queue: CommitQueue;
   /** The last step's checkpoint commit; the next step starts only once it is durable. */
@@ -50,6 +54,7 @@ export class DurableRunContext implements RunContext {
     this.modelFor = deps.modelFor;
     this.sandbox = deps.sandbox;
     this.sandboxLimits = deps.sandboxLimits;
+    this.sandboxEgress = deps.sandboxEgress ?? [];
     this.signal = deps.signal;
     this.#queue = deps.queue;
     this.#checkpoints = deps.checkpoints;

@@ -29,7 +29,7 @@ describe('wasm-js lane', () => {
     assert.equal(result.status, 'ok', result.message);
     assert.deepEqual(result.tests.map((t) => [t.name, t.ok]), [['adds', true], ['is wrong on purpose', false], ['awaits', true]]);
     assert.match(result.tests[1]?.error ?? '', /AssertionError: expected \{"a":2\} to deeply equal \{"a":3\}/);
-    assert.equal(result.output, 'hello from the guest {"n":1}\n');
+    assert.equal(result.stdout, 'hello from the guest {"n":1}\n');
     assert.equal(result.message, '2 passed, 1 failed');
   });
 
@@ -79,19 +79,53 @@ describe('wasm-js lane', () => {
     const result = await lane.run({ limits, files: testOf("test('floods', () => { for (;;) console.log('spam spam spam'); });") });
     assert.equal(result.status, 'output_limit');
     assert.equal(result.outputTruncated, true);
-    assert.equal(Buffer.byteLength(result.output), limits.outputBytes);
-    assert.match(result.output, /^spam spam spam\n/);
+    assert.equal(Buffer.byteLength(result.stdout), limits.outputBytes);
+    assert.match(result.stdout, /^spam spam spam\n/);
   });
 
   it('reports a syntax error with its file and line', async () => {
     const result = await lane.run({ limits, files: { 'src/bad.ts': 'export const = 1;', 'test/bad.test.ts': "import '../src/bad.js';" } });
-    assert.equal(result.status, 'error');
+    assert.equal(result.status, 'nonzero_exit');
     assert.match(result.message, /src\/bad\.ts:1:/);
   });
 
   it('reports a missing import as an error, not a crash', async () => {
     const result = await lane.run({ limits, files: testOf("import { nope } from './missing.js';") });
-    assert.equal(result.status, 'error');
+    assert.equal(result.status, 'nonzero_exit');
     assert.match(result.message, /missing/);
+  });
+
+  it('runs timers on a virtual clock: in order, instantly, and cancellable', async () => {
+    const started = performance.now();
+    const result = await lane.run({
+      limits,
+      files: testOf(`test('timers', async () => {
+        const seen = [];
+        setTimeout(() => seen.push('b'), 10_000);
+        setTimeout(() => seen.push('a'), 5);
+        const cancelled = setTimeout(() => seen.push('never'), 1);
+        clearTimeout(cancelled);
+        let ticks = 0;
+        const every = setInterval(() => { ticks += 1; if (ticks === 3) clearInterval(every); }, 100);
+        await new Promise((resolve) => setTimeout(resolve, 20_000));
+        assert.deepEqual(seen, ['a', 'b']);
+        assert.equal(ticks, 3);
+      });`),
+    });
+    assert.equal(result.status, 'ok', result.message);
+    assert.equal(result.tests[0]?.ok, true, result.tests[0]?.error);
+    assert.ok(performance.now() - started < 5_000, 'a 20 s virtual wait must not take real time');
+  });
+
+  it('runs a program: console.error goes to stderr, a throw is a nonzero exit', async () => {
+    const ok = await lane.run({ limits, entry: 'main.ts', files: { 'main.ts': "const n: number = 2;\nconsole.log('out', n);\nconsole.error('err');" } });
+    assert.equal(ok.status, 'ok', ok.message);
+    assert.equal(ok.exitCode, 0);
+    assert.equal(ok.stdout, 'out 2\n');
+    assert.equal(ok.stderr, 'err\n');
+    const thrown = await lane.run({ limits, entry: 'main.js', files: { 'main.js': "throw new RangeError('bad input');" } });
+    assert.equal(thrown.status, 'nonzero_exit');
+    assert.equal(thrown.exitCode, 1);
+    assert.match(thrown.message, /RangeError: bad input/);
   });
 });
