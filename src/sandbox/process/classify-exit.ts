@@ -18,10 +18,13 @@ export interface ExitFacts {
 }
 
 /** Messages runtimes print when an allocation fails under the memory limit. */
-const OUT_OF_MEMORY = /MemoryError|JavaScript heap out of memory|Array buffer allocation failed|Cannot allocate memory|out of memory|std::bad_alloc|Aborted\(OOM\)/i;
+const OUT_OF_MEMORY = /MemoryError|x(malloc|realloc): cannot allocate|Invalid string length|JavaScript heap out of memory|Array buffer allocation failed|Cannot allocate memory|out of memory|std::bad_alloc|Aborted\(OOM\)/i;
 
 /** Messages when fork/clone fails under RLIMIT_NPROC. */
 const PROCESS_LIMIT = /fork: (retry: )?Resource temporarily unavailable|Cannot fork|BlockingIOError: \[Errno 11\]|spawn .*EAGAIN/i;
+
+/** A runtime that aborted itself (Pyodide after a host call was refused, V8 fatal errors). */
+const RUNTIME_FATAL = /Pyodide has suffered a fatal error|^FATAL ERROR: (?!.*heap out of memory)/m;
 
 /** Maps a finished guest process to one of the classified results, with a line saying why. */
 export function classifyExit(facts: ExitFacts): { status: SandboxStatus; message: string } {
@@ -34,6 +37,10 @@ export function classifyExit(facts: ExitFacts): { status: SandboxStatus; message
   if (facts.signal === 'SIGXCPU' || (facts.signal === 'SIGKILL' && facts.usage.cpuMs !== undefined && facts.usage.cpuMs >= limits.timeoutMs))
     return { status: 'timeout', message: `stopped at its CPU time limit (${Math.ceil(limits.timeoutMs / 1000) + 1} s)` };
   if (OUT_OF_MEMORY.test(facts.stderr)) return { status: 'oom', message: `ran out of memory (limit ${limits.memoryBytes} bytes): ${lastLine(facts.stderr, OUT_OF_MEMORY)}` };
+  if (RUNTIME_FATAL.test(facts.stderr)) {
+    const cause = facts.stderr.split('\n').find((line) => /^\w*Error\b/.test(line.trim()))?.trim();
+    return { status: 'crashed', message: `the language runtime stopped with a fatal error${cause ? `: ${cause}` : ''}` };
+  }
   if (PROCESS_LIMIT.test(facts.stderr)) return { status: 'crashed', message: `hit the sandbox's process limit: ${lastLine(facts.stderr, PROCESS_LIMIT)}` };
   if (facts.signal === 'SIGXFSZ') return { status: 'crashed', message: 'wrote a file past the file size limit (SIGXFSZ)' };
   if (/^bwrap: /m.test(facts.stderr) && facts.exitCode === 1 && facts.tests.length === 0)

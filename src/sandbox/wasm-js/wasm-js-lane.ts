@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { languageOfJob, testPathsOf, type SandboxJob, type SandboxLane, type SandboxLanguage, type SandboxLimits, type SandboxResult, type SandboxRunOptions, type SandboxStatus } from '../sandbox-lane.js';
+import { checkJobPath } from '../work-dir.js';
 import { toGuestModules } from './transpile.js';
 import type { GuestResult, RunRequest, RunResponse, WorkerData } from './wasm-js-protocol.js';
 
@@ -69,6 +70,8 @@ export class WasmJsLane implements SandboxLane {
     const { language, error: jobError } = languageOfJob(job);
     if (!language) return fail('nonzero_exit', jobError!);
     if (language !== 'javascript') return fail('nonzero_exit', `the wasm-js lane runs JavaScript and TypeScript, not ${language}`);
+    const badPath = Object.keys(job.files).map(checkJobPath).find(Boolean);
+    if (badPath) return fail('nonzero_exit', badPath);
     if ((job.egress?.allowedOutboundHosts.length ?? 0) > 0) return fail('egress_denied', 'the wasm-js lane has no network; egress needs the process lane');
     const { modules, error } = await toGuestModules(job.files);
     if (error) return fail('nonzero_exit', error);

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import { attempt, createLanes } from './support/attempts.js';
+
+// Starting processes: impossible from the WASM lanes, capped in the process lane.
+const lanes = createLanes();
+after(() => Promise.all(lanes.all.map((lane) => lane.close())));
+
+/** Processes of the sandbox uid range still alive on the host. */
+function sandboxProcesses(): string[] {
+  const rows = execFileSync('ps', ['-eo', 'uid=,pid=,comm='], { encoding: 'utf8' }).trim().split('\n');
+  return rows.filter((row) => {
+    const uid = Number(row.trim().split(/\s+/)[0]);
+    return uid >= 61_000 && uid < 62_000;
+  });
+}
+
+async function settled(): Promise<string[]> {
+  for (let i = 0; i < 20 && sandboxProcesses().length > 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+  return sandboxProcesses();
+}
+
+describe('sandbox security: processes', () => {
+  it('wasm-js cannot reach child_process or any module that spawns', async () => {
+    for (const source of ["import { execSync } from 'node:child_process';\nexecSync('id');", "const cp = await import('child_process');\ncp.execSync('id');", "require('child_process').execSync('id');"]) {
+      const result = await attempt(lanes.wasmJs, 'js', source, ['nonzero_exit']);
+      assert.match(result.message, /cannot find module|require' is not defined|not defined/);
+    }
+  });
+
+  it('wasm-python cannot start a process: not through subprocess/os, not through the JS realm either', async () => {
+    const result = await attempt(
+      lanes.wasmPython,
+      'py',
+      [
+        'import os, subprocess',
+        'for name, call in [("subprocess", lambda: subprocess.run(["id"])), ("os.fork", lambda: os.fork()), ("os.posix_spawn", lambda: os.posix_spawn("/bin/id", ["id"], {}))]:',
+        '    try:',
+        '        outcome = call()',
+        '        print(name, "returned", outcome)',
+        '    except Exception as e:',
+        '        print(name, "refused:", type(e).__name__)',
+        'from pyodide.ffi import to_js',
+        'Function = to_js({}).constructor.constructor',
+        'try:',
+        '    print("spawned", Function("return String(process.getBuiltinModule(\'child_process\').execSync(\'id\'))")())',
+        'except Exception as e:',
+        '    print("js spawn refused:", e)',
+      ].join('\n'),
+      ['ok'],
+    );
+    assert.match(result.stdout, /subprocess refused: OSError/);
+    assert.match(result.stdout, /os\.fork refused/);
+    assert.doesNotMatch(result.stdout, /uid=|spawned/);
+    assert.match(result.stdout, /js spawn refused: .*restricted/);
+    // Pyodide turns os.system into a host spawnSync; the permission model refuses it and Pyodide aborts.
+    const system = await attempt(lanes.wasmPython, 'py', 'import os\nprint("status", os.system("id"))', ['crashed']);
+    assert.match(system.message, /fatal error: Error: Access to this API has been restricted/);
+    assert.doesNotMatch(system.stdout, /uid=/);
+    // Its warm child would count as a live sandbox process below.
+    await lanes.wasmPython.close();
+  });
+
+  for (const [label, kind, source] of [
+    ['a bash fork bomb', 'sh', ':(){ :|:& };:\nwait'],
+    ['a python fork loop', 'py', 'import os\nwhile True:\n    os.fork()'],
+    ['a node spawn loop', 'js', "const { spawn } = require('node:child_process');\nfor (;;) spawn('sleep', ['30']);"],
+  ] as const) {
+    it(`contains ${label} in the process lane and leaves nothing running`, async () => {
+      const result = await attempt(lanes.process, kind, source, ['crashed', 'timeout', 'output_limit', 'nonzero_exit', 'oom']);
+      if (result.status === 'crashed') assert.match(result.message, /process limit/);
+      assert.deepEqual(await settled(), [], 'no sandbox process outlives its job');
+      const next = await attempt(lanes.process, 'sh', 'echo still fine', ['ok']);
+      assert.equal(next.stdout, 'still fine\n');
+    });
+  }
+
+  it('lets a guest fork normally below the cap (the cap is per sandbox, not a ban)', async () => {
+    const result = await attempt(lanes.process, 'sh', 'for i in 1 2 3 4 5; do sleep 0.1 & done; wait; echo done', ['ok']);
+    assert.equal(result.stdout, 'done\n');
+  });
+});
