@@ -72,7 +72,8 @@ export class EgressProxy {
       this.#options.onDecision(decision);
       return allowed ? address : undefined;
     };
-    const name = host.replace(/^\[|\]$/g, '');
+    const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+    host = name;
     if (!Number.isInteger(port) || port < 1 || port > 65_535) return decide(false, 'bad_port');
     const rule = matchRule(this.#options.rules, name, port);
     if (!rule) return decide(false, 'not_listed');
