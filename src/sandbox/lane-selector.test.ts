@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LaneSelector } from './lane-selector.js';
+import type { SandboxJob, SandboxLane, SandboxLanguage } from './sandbox-lane.js';
+
+/** Lanes that only have to be told apart; the selector never runs them. */
+function namedLane(name: string, languages: SandboxLanguage[]): SandboxLane {
+  return {
+    name,
+    languages: new Set(languages),
+    supportsEgress: name === 'process',
+    warm: async () => undefined,
+    run: async () => assert.fail('the selector must not run a job'),
+    close: async () => undefined,
+  };
+}
+
+const lanes = [namedLane('wasm-js', ['javascript']), namedLane('wasm-python', ['python']), namedLane('process', ['javascript', 'python', 'bash'])];
+const limits = { timeoutMs: 5_000, memoryBytes: 64 << 20, outputBytes: 1 << 20 };
+const job = (files: Record<string, string>, extra: Partial<SandboxJob> = {}): SandboxJob => ({ files, limits, ...extra });
+const ts = { 'src/a.ts': '', 'test/a.test.ts': '' };
+const py = { 'a.py': '', 'test_a.py': '' };
+
+describe('lane selector', () => {
+  const open = new LaneSelector({ lanes, processLaneFor: ['user:ops'] });
+
+  it('puts JS/TS in wasm-js and Python in wasm-python by default, saying why', () => {
+    const js = open.select({ job: job(ts), principal: 'user:local' });
+    assert.ok(js.ok);
+    assert.equal(js.lane.name, 'wasm-js');
+    assert.equal(js.language, 'javascript');
+    assert.match(js.reason, /default lane for JavaScript\/TypeScript: WebAssembly/);
+    const python = open.select({ job: job(py), principal: 'user:local' });
+    assert.ok(python.ok);
+    assert.equal(python.lane.name, 'wasm-python');
+  });
+
+  for (const [what, request, reason] of [
+    ['bash', { job: job({ 'test_a.sh': '' }) }, /bash runs only as a real process/],
+    ['a time budget over 60 s', { job: job(py, { limits: { ...limits, timeoutMs: 120_000 } }) }, /time budget \(120 s\) is over 60 s/],
+    ['native dependencies', { job: job(py), nativeDependencies: true }, /native dependencies/],
+    ['network egress', { job: job(ts, { egress: { allowedOutboundHosts: ['pypi.org:443'] } }) }, /network egress granted to pypi\.org:443/],
+  ] as const) {
+    it(`sends ${what} to the process lane only for a principal policy allows`, () => {
+      const allowed = open.select({ ...request, principal: 'user:ops' });
+      assert.ok(allowed.ok);
+      assert.equal(allowed.lane.name, 'process');
+      assert.match(allowed.reason, reason);
+      const denied = open.select({ ...request, principal: 'user:local' });
+      assert.ok(!denied.ok);
+      assert.equal(denied.code, 'process_lane_denied');
+      assert.match(denied.message, /needs the process lane .* which policy does not allow for user:local \(sandbox\.process_lane\.allow\)/);
+    });
+  }
+
+  it("allows everyone with '*', and says so when the machine has no process lane", () => {
+    const everyone = new LaneSelector({ lanes, processLaneFor: ['*'] });
+    assert.ok(everyone.select({ job: job({ 'test_a.sh': '' }), principal: 'anyone' }).ok);
+    const wasmOnly = new LaneSelector({ lanes: [lanes[0]!], processLaneFor: ['*'] });
+    const python = wasmOnly.select({ job: job(py), principal: 'user:local' });
+    assert.ok(!python.ok);
+    assert.equal(python.code, 'no_lane');
+    assert.match(python.message, /no WebAssembly lane for Python is configured.*not available on this machine/);
+  });
+
+  it('answers a job it cannot place with bad_job', () => {
+    const mixed = open.select({ job: job({ 'test_a.py': '', 'a.test.ts': '' }), principal: 'user:local' });
+    assert.ok(!mixed.ok);
+    assert.equal(mixed.code, 'bad_job');
+    assert.match(mixed.message, /mix languages/);
+  });
+});
