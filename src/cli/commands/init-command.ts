@@ -74,6 +74,12 @@ sandbox:
   timeout_ms: 5000             # wall clock per test run
   memory_mb: 64                # guest memory
   output_bytes: 1048576        # console output kept; more stops the guest
+  python_pool: 1               # Pyodide children kept loaded for Python tests
+  # Network for tests (host:port, host:*, https://host), reached through umca's egress
+  # proxy; needs the process lane. Nothing is reachable by default.
+  allowed_outbound_hosts: []
+  process_lane:
+    allow: []                  # principals whose jobs may run as real processes ('*': all)
 `;
 
 export function initCommand(): Command {
