@@ -8,6 +8,7 @@
 // Must: wasm-js trivial execution <= 0.1x `node -e` spawn; wasm-python warm execution <= 0.5x `python3 -c` spawn.
 // BENCH_RUNS (default 15) sets the samples per figure; wasm-python takes fewer (each needs a fresh child).
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { SandboxJob, SandboxLane, SandboxLimits } from '../src/sandbox/sandbox-lane.js';
 
 // The built lanes (npm run build), as `umca` runs them: from source, the wasm-js worker would
@@ -71,16 +72,23 @@ const program = (entry: string, source: string): SandboxJob => ({ files: { [entr
 async function main(): Promise<void> {
   const check = ProcessLane.check();
   if (!check.ok) throw new Error(check.problem);
-  progress('baselines: spawning node -e and python3 -c');
+  // The same interpreters the process lane runs (its PATH is /usr/local/bin:/usr/bin:/bin),
+  // not a version manager's shim.
+  const node = process.execPath;
+  const python = ['/usr/local/bin/python3', '/usr/bin/python3'].find((p) => existsSync(p)) ?? 'python3';
+  progress(`baselines: spawning ${node} -e and ${python} -c`);
   const base = {
-    nodeTrivial: spawnMs('node', ['-e', JS_TRIVIAL], RUNS),
-    nodeCpu: spawnMs('node', ['-e', JS_CPU], RUNS),
-    pythonTrivial: spawnMs('python3', ['-c', PY_TRIVIAL], RUNS),
-    pythonCpu: spawnMs('python3', ['-c', PY_CPU], RUNS),
+    nodeTrivial: spawnMs(node, ['-e', JS_TRIVIAL], RUNS),
+    nodeCpu: spawnMs(node, ['-e', JS_CPU], RUNS),
+    pythonTrivial: spawnMs(python, ['-c', PY_TRIVIAL], RUNS),
+    pythonCpu: spawnMs(python, ['-c', PY_CPU], RUNS),
   };
 
   const rows: Array<{ lane: string; what: string; ms: number; baseline: string; baselineMs: number }> = [];
-  const add = (lane: string, what: string, ms: number, baseline: string, baselineMs: number) => rows.push({ lane, what, ms, baseline, baselineMs });
+  const add = (lane: string, what: string, ms: number, baseline: string, baselineMs: number) => {
+    rows.push({ lane, what, ms, baseline, baselineMs });
+    progress(`${lane}: ${what} ${ms.toFixed(1)} ms`);
+  };
 
   progress('wasm-js');
   add('wasm-js', 'cold start + trivial', await coldStartMs(() => new WasmJsLane({ maxWorkers: 1 }), program('main.js', JS_TRIVIAL), 5), 'node -e', base.nodeTrivial);

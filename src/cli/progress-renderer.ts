@@ -47,6 +47,10 @@ export class ProgressRenderer {
         );
       case 'sandbox.started':
         return this.#line(`  tests in ${event.data.lane} ${this.#dim(`(limits: ${event.data.limits.timeout_ms} ms, ${Math.round(event.data.limits.memory_bytes / 1048576)} MiB)`)}`);
+      case 'sandbox.egress':
+        return this.#line(
+          `    ${event.data.allowed ? this.#green('→') : this.#red('⊘')} ${event.data.host}:${event.data.port} ${this.#dim(event.data.allowed ? `allowed${event.data.address ? ` via ${event.data.address}` : ''}` : `refused: ${event.data.reason.replace(/_/g, ' ')}`)}`,
+        );
       case 'sandbox.finished': {
         for (const test of event.data.tests) this.#line(`    ${test.ok ? this.#green('✓') : this.#red('✗')} ${test.name}${test.error ? ` — ${test.error}` : ''}`);
         const limit = event.data.status === 'ok' ? '' : ` ${this.#red(`[${event.data.status}]`)}`;

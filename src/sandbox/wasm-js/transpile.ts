@@ -1,7 +1,7 @@
 import { transform } from 'esbuild';
 
 /**
- * TypeScript (and modern JS) to the ES module JavaScript QuickJS runs. Type errors do not
+ * TypeScript and JSX to the ES module JavaScript QuickJS runs; JavaScript as it is. Type errors do not
  * stop a run, as with `tsx`; syntax errors come back as one line naming file and position.
  */
 export async function toGuestModules(files: Record<string, string>): Promise<{ modules: Record<string, string>; error?: string }> {
@@ -11,6 +11,12 @@ export async function toGuestModules(files: Record<string, string>): Promise<{ m
     if (loader === undefined) continue;
     if (loader === 'json') {
       modules[path] = `export default ${JSON.stringify(safeJson(source))};`;
+      continue;
+    }
+    // QuickJS parses modern JavaScript itself (ES2023); a round trip through esbuild would
+    // only add its IPC to every job. Its syntax errors name file and line too.
+    if (loader === 'js') {
+      modules[path] = source;
       continue;
     }
     try {

@@ -89,6 +89,12 @@ describe('wasm-js lane', () => {
     assert.match(result.message, /src\/bad\.ts:1:/);
   });
 
+  it('runs JavaScript as written (no transpiling) and still names the file and line of a syntax error', async () => {
+    const result = await lane.run({ limits, entry: 'src/main.js', files: { 'src/main.js': 'const ok = 1;\nconsole.log(1 +);' } });
+    assert.equal(result.status, 'nonzero_exit');
+    assert.match(result.message, /SyntaxError: src\/main\.js:2:\d+: unexpected token/);
+  });
+
   it('reports a missing import as an error, not a crash', async () => {
     const result = await lane.run({ limits, files: testOf("import { nope } from './missing.js';") });
     assert.equal(result.status, 'nonzero_exit');

@@ -174,8 +174,10 @@ function isOutOfMemory(error: string): boolean {
 function describe(context: QuickJSContext, handle: QuickJSHandle): string {
   const dumped = context.dump(handle) as unknown;
   if (dumped && typeof dumped === 'object' && 'message' in dumped) {
-    const { name, message } = dumped as { name?: string; message?: string };
-    return `${name ?? 'Error'}: ${message ?? ''}`;
+    const { name, message, stack } = dumped as { name?: string; message?: string; stack?: string };
+    // A syntax error's only location is its stack's first frame; name it as esbuild's errors do.
+    const where = name === 'SyntaxError' && typeof stack === 'string' ? /at ([^\s()]+:\d+(?::\d+)?)/.exec(stack)?.[1] : undefined;
+    return `${name ?? 'Error'}: ${where ? `${where}: ` : ''}${message ?? ''}`;
   }
   return String(dumped);
 }
