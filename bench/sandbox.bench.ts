@@ -101,7 +101,12 @@ async function main(): Promise<void> {
   progress('wasm-python (each job gets a fresh Pyodide child; the pool refills between runs, untimed)');
   add('wasm-python', 'cold start + trivial', await coldStartMs(() => new WasmPythonLane({ poolSize: 1 }), program('main.py', PY_TRIVIAL), 3), 'python3 -c', base.pythonTrivial);
   const wasmPython = new WasmPythonLane({ poolSize: 1 });
-  const refill = () => wasmPython.warm(limits);
+  // Warm = loaded and settled: in a run the pool fills while the planner and coder work, so a
+  // child waits seconds before its job; half a second lets V8 finish tiering up Pyodide first.
+  const refill = async () => {
+    await wasmPython.warm(limits);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  };
   add('wasm-python', 'warm trivial execution', await executionMs(wasmPython, program('main.py', PY_TRIVIAL), PYTHON_RUNS, refill), 'python3 -c', base.pythonTrivial);
   add('wasm-python', 'warm CPU-bound execution', await executionMs(wasmPython, program('main.py', PY_CPU), PYTHON_RUNS, refill), 'python3 -c', base.pythonCpu);
   await wasmPython.close();

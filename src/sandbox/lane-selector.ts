@@ -1,4 +1,5 @@
-import { languageOfJob, type SandboxJob, type SandboxLane, type SandboxLanguage, type SandboxLimits } from './sandbox-lane.js';
+import { languageOfJob } from './job-language.js';
+import type { SandboxJob, SandboxLane, SandboxLanguage, SandboxLimits } from './sandbox-lane.js';
 
 export interface LaneSelectorOptions {
   /** The lanes this umca has; at most one per name. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import type { SandboxArtifact } from './sandbox-lane.js';
@@ -62,28 +62,36 @@ export class WorkDir {
 
   /** Adds the job's files to the work dir (paths already checked). */
   async write(files: Record<string, string>, owner?: { uid: number; gid: number }): Promise<void> {
-    const inputs = this.inputs as Map<string, string>;
+    this.record(files);
     for (const [path, content] of Object.entries(files)) {
       const target = join(this.path, path);
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, content);
-      inputs.set(path, sha256(Buffer.from(content)));
     }
     if (owner) await chownTree(this.path, owner.uid, owner.gid);
   }
 
-  /** Regular files the guest created or changed; links and special files are skipped. */
+  /** Notes the job's files as inputs (not artifacts) when the guest side writes them itself. */
+  record(files: Record<string, string>): void {
+    const inputs = this.inputs as Map<string, string>;
+    for (const [path, content] of Object.entries(files)) inputs.set(path, sha256(Buffer.from(content)));
+  }
+
+  /**
+   * Regular files the guest created or changed; links and special files are skipped. The walk
+   * and small reads are synchronous: a few system calls, cheaper than thread-pool round trips.
+   */
   async artifacts(): Promise<SandboxArtifact[]> {
     const found: SandboxArtifact[] = [];
     const walk = async (dir: string, prefix: string): Promise<void> => {
-      for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
         if (found.length >= MAX_ARTIFACTS) return;
         const full = join(dir, entry.name);
         const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
         if (entry.isDirectory()) await walk(full, relative);
         else if (entry.isFile()) {
-          const info = await lstat(full);
-          const bytes = info.size <= MAX_INLINE_BYTES ? await readFile(full) : undefined;
+          const info = lstatSync(full);
+          const bytes = info.size <= MAX_INLINE_BYTES ? readFileSync(full) : undefined;
           const digest = bytes ? sha256(bytes) : await sha256File(full);
           if (this.inputs.get(relative) === digest) continue;
           found.push({ path: relative, size: info.size, sha256: digest, ...(bytes ? { content: bytes.toString('utf8') } : {}) });

@@ -7,9 +7,9 @@ import { build } from 'esbuild';
 import { EgressProxy } from '../egress/egress-proxy.js';
 import { parseEgressRules } from '../egress/egress-policy.js';
 import { OutputCapture } from '../output-capture.js';
+import { languageOfJob, testPathsOf } from '../job-language.js';
+import { exitResult, refusedResult } from '../sandbox-result.js';
 import {
-  languageOfJob,
-  testPathsOf,
   type SandboxJob,
   type SandboxLane,
   type SandboxLanguage,
@@ -22,7 +22,8 @@ import { WorkDir } from '../work-dir.js';
 import { bwrapArgv, nodeInstallMounts } from './bwrap-command.js';
 import { BASH_TEST_RUNNER, EGRESS_BRIDGE, NODE_TEST_REPORTER, PYTHON_TEST_RUNNER } from './guest-runners.js';
 import { takeGuestIdentity } from './guest-identity.js';
-import { classifyExit, type ExitFacts } from './classify-exit.js';
+import { killGroup } from './kill-group.js';
+import type { ExitFacts } from './classify-exit.js';
 
 export interface ProcessLaneOptions {
   /** Processes and threads one guest may have (RLIMIT_NPROC, with a dropped uid). Default 128. */
@@ -88,18 +89,7 @@ export class ProcessLane implements SandboxLane {
 
   async #run(job: SandboxJob, options: SandboxRunOptions): Promise<SandboxResult> {
     const started = performance.now();
-    const early = (status: SandboxStatus, message: string): SandboxResult => ({
-      status,
-      message,
-      tests: [],
-      stdout: '',
-      stderr: '',
-      outputTruncated: false,
-      exitCode: null,
-      artifacts: [],
-      usage: { wallMs: performance.now() - started },
-      durationMs: performance.now() - started,
-    });
+    const early = (status: SandboxStatus, message: string) => refusedResult(status, message, started);
     const { language, error } = languageOfJob(job);
     if (!language) return early('nonzero_exit', error!);
     const egress = parseEgressRules(job.egress?.allowedOutboundHosts ?? []);
@@ -162,19 +152,9 @@ export class ProcessLane implements SandboxLane {
         command,
       });
       const facts = await this.#spawn(argv, dir, job, options.signal);
-      const tests_ = await readResults(dir.out, language, tests);
-      const classified = classifyExit({ ...facts, mode: job.entry === undefined ? 'tests' : 'program', tests: tests_, limits: job.limits, egressDenied: proxy?.firstDenied });
-      return {
-        ...classified,
-        tests: tests_,
-        stdout: facts.stdout,
-        stderr: facts.stderr,
-        outputTruncated: facts.outputExceeded,
-        exitCode: facts.exitCode,
-        artifacts: await dir.artifacts(),
-        usage: facts.usage,
-        durationMs: performance.now() - started,
-      };
+      const outcomes = await readResults(dir.out, language, tests);
+      const exit = { ...facts, mode: job.entry === undefined ? ('tests' as const) : ('program' as const), tests: outcomes, limits: job.limits, egressDenied: proxy?.firstDenied };
+      return exitResult(exit, await dir.artifacts(), started);
     } catch (cause) {
       return early('crashed', `the process lane failed: ${(cause as Error).message}`);
     } finally {
@@ -224,11 +204,7 @@ export class ProcessLane implements SandboxLane {
       let stoppedBy: ExitFacts['stoppedBy'];
       const kill = (reason: NonNullable<ExitFacts['stoppedBy']>) => {
         stoppedBy ??= reason;
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
+        killGroup(child);
       };
       const timer = setTimeout(() => kill('timeout'), job.limits.timeoutMs);
       const onAbort = () => kill('cancelled');

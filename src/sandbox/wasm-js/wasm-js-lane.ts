@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { languageOfJob, testPathsOf, type SandboxJob, type SandboxLane, type SandboxLanguage, type SandboxLimits, type SandboxResult, type SandboxRunOptions, type SandboxStatus } from '../sandbox-lane.js';
+import { languageOfJob, testPathsOf } from '../job-language.js';
+import { refusedResult } from '../sandbox-result.js';
+import { type SandboxJob, type SandboxLane, type SandboxLanguage, type SandboxLimits, type SandboxResult, type SandboxRunOptions, type SandboxStatus } from '../sandbox-lane.js';
 import { checkJobPath } from '../work-dir.js';
 import { toGuestModules } from './transpile.js';
 import type { GuestResult, RunRequest, RunResponse, WorkerData } from './wasm-js-protocol.js';
@@ -66,7 +68,7 @@ export class WasmJsLane implements SandboxLane {
       const durationMs = performance.now() - started;
       return { ...result, artifacts: [], usage: { wallMs: durationMs }, durationMs };
     };
-    const fail = (status: SandboxStatus, message: string) => done({ status, message, tests: [], stdout: '', stderr: '', outputTruncated: false, exitCode: null });
+    const fail = (status: SandboxStatus, message: string) => refusedResult(status, message, started);
     const { language, error: jobError } = languageOfJob(job);
     if (!language) return fail('nonzero_exit', jobError!);
     if (language !== 'javascript') return fail('nonzero_exit', `the wasm-js lane runs JavaScript and TypeScript, not ${language}`);

@@ -4,12 +4,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { OutputCapture } from '../output-capture.js';
 import { bwrapArgv, nodeInstallMounts } from '../process/bwrap-command.js';
-import { classifyExit, type ExitFacts } from '../process/classify-exit.js';
+import type { ExitFacts } from '../process/classify-exit.js';
 import { takeGuestIdentity, type GuestIdentity } from '../process/guest-identity.js';
+import { killGroup } from '../process/kill-group.js';
 import { PYTHON_TEST_RUNNER } from '../process/guest-runners.js';
+import { languageOfJob, testPathsOf } from '../job-language.js';
+import { exitResult, refusedResult } from '../sandbox-result.js';
 import {
-  languageOfJob,
-  testPathsOf,
   type SandboxJob,
   type SandboxLane,
   type SandboxLanguage,
@@ -102,18 +103,7 @@ export class WasmPythonLane implements SandboxLane {
 
   async #run(job: SandboxJob, options: SandboxRunOptions): Promise<SandboxResult> {
     const started = performance.now();
-    const early = (status: SandboxStatus, message: string): SandboxResult => ({
-      status,
-      message,
-      tests: [],
-      stdout: '',
-      stderr: '',
-      outputTruncated: false,
-      exitCode: null,
-      artifacts: [],
-      usage: { wallMs: performance.now() - started },
-      durationMs: performance.now() - started,
-    });
+    const early = (status: SandboxStatus, message: string) => refusedResult(status, message, started);
     const { language, error } = languageOfJob(job);
     if (!language) return early('nonzero_exit', error!);
     if (language !== 'python') return early('nonzero_exit', `the wasm-python lane runs Python, not ${language}`);
@@ -131,22 +121,11 @@ export class WasmPythonLane implements SandboxLane {
     }
     this.#poolLimits ??= job.limits;
     try {
-      const owner = child.identity.uid === undefined ? undefined : { uid: child.identity.uid, gid: child.identity.uid };
-      await child.dir.write(job.files, owner);
+      // The child writes the files itself, as the guest's uid: no chown on the hot path.
+      child.dir.record(job.files);
       const tests = job.entry === undefined ? testPathsOf(job) : [];
       const facts = await this.#execute(child, job, tests, options.signal);
-      const classified = classifyExit(facts);
-      return {
-        ...classified,
-        tests: facts.tests,
-        stdout: facts.stdout,
-        stderr: facts.stderr,
-        outputTruncated: facts.outputExceeded,
-        exitCode: facts.exitCode,
-        artifacts: await child.dir.artifacts(),
-        usage: facts.usage,
-        durationMs: performance.now() - started,
-      };
+      return exitResult(facts, await child.dir.artifacts(), started);
     } catch (cause) {
       return early('crashed', `the wasm-python lane failed: ${(cause as Error).message}`);
     } finally {
@@ -201,7 +180,7 @@ export class WasmPythonLane implements SandboxLane {
       output.onExceeded = () => stop('output_limit');
       void child.exited.then(finish);
       if (signal?.aborted) return onAbort();
-      child.process.stdin!.end(`${JSON.stringify({ ...(job.entry === undefined ? { tests } : { entry: job.entry }) })}\n`);
+      child.process.stdin!.end(`${JSON.stringify({ files: job.files, ...(job.entry === undefined ? { tests } : { entry: job.entry }) })}\n`);
     });
   }
 
@@ -335,14 +314,5 @@ export class WasmPythonLane implements SandboxLane {
     await child.exited;
     await child.dir.remove();
     child.identity.release();
-  }
-}
-
-function killGroup(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid!, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
   }
 }

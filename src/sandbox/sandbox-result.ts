@@ -1,0 +1,24 @@
+import type { ExitFacts } from './process/classify-exit.js';
+import { classifyExit } from './process/classify-exit.js';
+import type { SandboxArtifact, SandboxResult, SandboxStatus } from './sandbox-lane.js';
+
+/** The result for a job stopped before its guest ran (a bad job, a lane that cannot take it). */
+export function refusedResult(status: SandboxStatus, message: string, started: number): SandboxResult {
+  const durationMs = performance.now() - started;
+  return { status, message, tests: [], stdout: '', stderr: '', outputTruncated: false, exitCode: null, artifacts: [], usage: { wallMs: durationMs }, durationMs };
+}
+
+/** The result for a guest process that ran: classified from what the host saw. */
+export function exitResult(facts: ExitFacts, artifacts: SandboxArtifact[], started: number): SandboxResult {
+  return {
+    ...classifyExit(facts),
+    tests: facts.tests,
+    stdout: facts.stdout,
+    stderr: facts.stderr,
+    outputTruncated: facts.outputExceeded,
+    exitCode: facts.exitCode,
+    artifacts,
+    usage: facts.usage,
+    durationMs: performance.now() - started,
+  };
+}
