@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { UmcaConfig } from './core/config.js';
 import { ConfigError } from './core/errors.js';
 import { createBuildPipeline, type BuildPipelineOptions } from './agents/build-pipeline.js';
@@ -124,6 +125,7 @@ function checkRoles(config: UmcaConfig): void {
  */
 function createLanes(config: UmcaConfig): LaneSelector {
   const lanes: SandboxLane[] = [new WasmJsLane()];
-  if (ProcessLane.check().ok) lanes.push(new WasmPythonLane({ poolSize: config.sandbox.python_pool }), new ProcessLane());
+  const hide = [resolve(config.home)];
+  if (ProcessLane.check().ok) lanes.push(new WasmPythonLane({ poolSize: config.sandbox.python_pool, hide }), new ProcessLane({ hide }));
   return new LaneSelector({ lanes, processLaneFor: config.sandbox.process_lane.allow });
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProcessLane } from '../../src/sandbox/process/process-lane.js';
 import { after, describe, it } from 'node:test';
 import { attempt, CANARY, createLanes, HOST_TMP_SECRET, UMCA_HOME } from './support/attempts.js';
 
@@ -55,6 +57,26 @@ describe('sandbox security: host files and environment', () => {
     }
     await attempt(lanes.process, 'sh', `echo x > /etc/${marker} || echo x > /usr/${marker} || exit 7`, ['nonzero_exit']);
     assert.ok(!existsSync(`/etc/${marker}`) && !existsSync(`/usr/${marker}`));
+  });
+
+  it('hides UMCA_HOME even when it lies inside a system dir the sandbox mounts', async () => {
+    const home = mkdtempSync('/usr/local/umca-home-');
+    writeFileSync(join(home, 'secret.txt'), CANARY);
+    chmodSync(home, 0o755);
+    chmodSync(join(home, 'secret.txt'), 0o644);
+    const lane = new ProcessLane({ hide: [home] });
+    try {
+      const result = await attempt(lane, 'sh', `ls -a ${home}; cat ${home}/secret.txt`, ['nonzero_exit']);
+      assert.equal(result.stdout, '.\n..\n', 'an empty directory stands in for it');
+      // The control: without `hide`, the world-readable file is there to read.
+      const bare = new ProcessLane();
+      const control = await bare.run({ files: { 'main.sh': `cat ${home}/secret.txt` }, entry: 'main.sh', limits: { timeoutMs: 3_000, memoryBytes: 32 << 20, outputBytes: 1_024 } });
+      await bare.close();
+      assert.equal(control.stdout, CANARY);
+    } finally {
+      await lane.close();
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('refuses job file paths that would land outside the work dir', async () => {

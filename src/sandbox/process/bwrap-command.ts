@@ -10,6 +10,8 @@ export interface BwrapSpec {
   readOnly?: Array<{ source: string; target?: string }>;
   /** Host directories mounted read-write at `target`. */
   readWrite?: Array<{ source: string; target: string }>;
+  /** Host paths to cover with an empty tmpfs when they lie inside a mounted system dir (e.g. UMCA_HOME under /opt). */
+  hide?: readonly string[];
   /** The guest's whole environment; nothing is inherited. */
   env: Record<string, string>;
   /** Dropped uid/gid, when umca is root. */
@@ -59,6 +61,9 @@ export function bwrapArgv(spec: BwrapSpec): string[] {
     else argv.push('--ro-bind', dir, dir);
   }
   for (const mount of spec.readOnly ?? []) argv.push('--ro-bind', mount.source, mount.target ?? mount.source);
+  for (const path of spec.hide ?? []) {
+    if (SYSTEM_DIRS.some((dir) => path === dir || path.startsWith(`${dir}/`)) && existsSync(path)) argv.push('--tmpfs', path);
+  }
   argv.push('--bind', spec.workDir, '/work', '--bind', spec.tmpDir, '/tmp');
   for (const mount of spec.readWrite ?? []) argv.push('--bind', mount.source, mount.target);
   argv.push('--dev', '/dev', '--proc', '/proc', '--chdir', '/work');

@@ -32,6 +32,8 @@ export interface ProcessLaneOptions {
   maxFileBytes?: number;
   /** Extra data segment for a node guest's own runtime, above the job's memory limit. Default 96 MiB. */
   nodeRuntimeBytes?: number;
+  /** Host paths guests must never see even where a system dir is mounted (UMCA_HOME). */
+  hide?: readonly string[];
 }
 
 const TIME_BINARY = '/usr/bin/time';
@@ -58,6 +60,7 @@ export class ProcessLane implements SandboxLane {
       maxProcesses: options.maxProcesses ?? 128,
       maxFileBytes: options.maxFileBytes ?? 64 * 1024 * 1024,
       nodeRuntimeBytes: options.nodeRuntimeBytes ?? 96 * 1024 * 1024,
+      hide: options.hide ?? [],
     };
   }
 
@@ -140,6 +143,7 @@ export class ProcessLane implements SandboxLane {
         tmpDir: dir.tmp,
         readOnly: [...nodeInstallMounts(), { source: helpers, target: '/umca' }, { source: dir.build, target: '/umca-build' }],
         readWrite: [{ source: dir.out, target: '/umca-out' }, ...readWrite],
+        hide: this.#options.hide,
         env,
         ...(identity.uid === undefined ? {} : { uid: identity.uid }),
         rlimits: {

@@ -30,6 +30,8 @@ export interface WasmPythonLaneOptions {
   runtimeBytes?: number;
   /** Longest wait for a child to load Pyodide. Default 60 s. */
   startTimeoutMs?: number;
+  /** Host paths the child must never see even where a system dir is mounted (UMCA_HOME). */
+  hide?: readonly string[];
 }
 
 interface Child {
@@ -79,6 +81,7 @@ export class WasmPythonLane implements SandboxLane {
       poolSize: options.poolSize ?? 1,
       runtimeBytes: options.runtimeBytes ?? 320 * 1024 * 1024,
       startTimeoutMs: options.startTimeoutMs ?? 60_000,
+      hide: options.hide ?? [],
     };
   }
 
@@ -237,6 +240,7 @@ export class WasmPythonLane implements SandboxLane {
       workDir: dir.path,
       tmpDir: dir.tmp,
       readOnly: [...nodeInstallMounts(), { source: PYODIDE_DIR, target: '/pyodide' }],
+      hide: this.#options.hide,
       env: { PATH: '/usr/bin:/bin', HOME: '/work', LANG: 'C.UTF-8' },
       ...(identity.uid === undefined ? {} : { uid: identity.uid }),
       rlimits: {
