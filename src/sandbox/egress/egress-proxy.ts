@@ -30,7 +30,7 @@ export class EgressProxy {
   readonly #options: EgressProxyOptions;
   readonly #server: Server;
   readonly #sockets = new Set<Duplex>();
-  denied = 0;
+  /** The first connection refused, which makes the job `egress_denied`. */
   firstDenied: EgressDecision | undefined;
 
   private constructor(options: EgressProxyOptions) {
@@ -63,17 +63,14 @@ export class EgressProxy {
 
   /** Decides host:port; returns the address to connect to, or undefined when refused. */
   async #decide(host: string, port: number): Promise<string | undefined> {
+    // Reported and matched as one canonical name: no brackets, lower case.
+    const name = host.replace(/^\[|\]$/g, '').toLowerCase();
     const decide = (allowed: boolean, reason: string, address?: string): string | undefined => {
-      const decision: EgressDecision = { host, port, allowed, reason, ...(address ? { address } : {}) };
-      if (!allowed) {
-        this.denied += 1;
-        this.firstDenied ??= decision;
-      }
+      const decision: EgressDecision = { host: name, port, allowed, reason, ...(address ? { address } : {}) };
+      if (!allowed) this.firstDenied ??= decision;
       this.#options.onDecision(decision);
       return allowed ? address : undefined;
     };
-    const name = host.replace(/^\[|\]$/g, '').toLowerCase();
-    host = name;
     if (!Number.isInteger(port) || port < 1 || port > 65_535) return decide(false, 'bad_port');
     const rule = matchRule(this.#options.rules, name, port);
     if (!rule) return decide(false, 'not_listed');
