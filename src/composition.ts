@@ -11,6 +11,11 @@ import { ModelRegistry, type ModelRegistryOptions } from './gateway/model-regist
 import { BudgetGuard } from './gateway/budget/budget-guard.js';
 import { GatewayMetrics } from './gateway/usage/gateway-metrics.js';
 import { UsageMeter } from './gateway/usage/usage-meter.js';
+import { AccessGuard } from './identity/access-guard.js';
+import { ApiKeyAuthenticator } from './identity/api-key-authenticator.js';
+import { BearerAuthenticator } from './identity/bearer-authenticator.js';
+import { LocalAuthenticator } from './identity/local-authenticator.js';
+import { OidcAuthenticator } from './identity/oidc-authenticator.js';
 import { LaneSelector } from './sandbox/lane-selector.js';
 import { ProcessLane } from './sandbox/process/process-lane.js';
 import type { SandboxLane } from './sandbox/sandbox-lane.js';
@@ -30,6 +35,8 @@ export interface Umca {
   cache: ResponseCache | undefined;
   sandbox: LaneSelector;
   engine: Engine;
+  /** Who is calling and what they may do: every HTTP route checks here. */
+  access: AccessGuard;
   close(): Promise<void>;
 }
 
@@ -42,6 +49,28 @@ export interface ComposeOptions {
   onBackgroundError?: (runId: string, error: unknown) => void;
   /** Progress of a model file fetched on first use (llama-cpp providers). */
   onDownload?: ModelRegistryOptions['onDownload'];
+}
+
+/** The authenticator `auth.mode` asks for, behind the guard every route and tool goes through. */
+function createAccessGuard(config: UmcaConfig, store: Store): AccessGuard {
+  if (config.auth.mode === 'local') return new AccessGuard(new LocalAuthenticator());
+  const oidc = config.auth.oidc;
+  return new AccessGuard(
+    new BearerAuthenticator(
+      new ApiKeyAuthenticator(store),
+      oidc
+        ? new OidcAuthenticator({
+            issuer: oidc.issuer,
+            audience: oidc.audience,
+            ...(oidc.jwks_uri ? { jwksUri: oidc.jwks_uri } : {}),
+            algorithms: oidc.algorithms,
+            ...(oidc.client_id ? { clientId: oidc.client_id } : {}),
+            clockToleranceSeconds: oidc.clock_tolerance_s,
+            jwksCooldownMs: oidc.jwks_cooldown_ms,
+          })
+        : undefined,
+    ),
+  );
 }
 
 /** The composition root: the one place that picks implementations and wires the planes. */
@@ -96,6 +125,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     cache,
     sandbox,
     engine,
+    access: createAccessGuard(config, store),
     async close() {
       await engine.close();
       await models.close();

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Hono } from 'hono';
 import type { Umca } from '../src/composition.js';
 import { createApp } from '../src/server/app.js';
 import { readSse } from './support/sse.js';
@@ -8,7 +7,7 @@ import { scriptedModel } from './support/scripted.js';
 import { testUmca } from './support/umca.js';
 
 let umca: Umca;
-let app: Hono;
+let app: ReturnType<typeof createApp>;
 const get = async (path: string, init?: RequestInit): Promise<Response> => app.request(path, init);
 
 before(async () => {

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { toCliError } from './cli-error.js';
 import { initCommand } from './commands/init-command.js';
+import { keysCommand } from './commands/keys-command.js';
 import { modelsCommand } from './commands/models-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { runCommand } from './commands/run-command.js';
@@ -20,7 +21,7 @@ const program = new Command('umca')
   .configureOutput({ outputError: () => undefined });
 
 const globals = () => program.opts<{ config?: string }>();
-for (const command of [runCommand(globals), resumeCommand(globals), runsCommand(globals), verifyCommand(globals), usageCommand(globals), modelsCommand(globals), serveCommand(globals), initCommand()]) {
+for (const command of [runCommand(globals), resumeCommand(globals), runsCommand(globals), verifyCommand(globals), usageCommand(globals), modelsCommand(globals), serveCommand(globals), keysCommand(globals), initCommand()]) {
   program.addCommand(command.exitOverride().configureOutput({ outputError: () => undefined }));
 }
 for (const sub of program.commands.flatMap((c) => c.commands)) sub.exitOverride().configureOutput({ outputError: () => undefined });

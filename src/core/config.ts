@@ -131,6 +131,21 @@ export const configSchema = z.strictObject({
     /** A model reference (usually an alias) per agent role, used instead of the run's model. */
     roles: z.strictObject({ planner: z.string().min(1).optional(), coder: z.string().min(1).optional() }).prefault({}),
   }).prefault({}),
+  auth: z.strictObject({
+    /** `local`: no authentication, every caller is user:local (admin); only on a loopback bind. `token`: API keys and OIDC bearer tokens. */
+    mode: z.enum(['local', 'token']).default('local'),
+    oidc: z.strictObject({
+      issuer: z.url(),
+      audience: z.string().min(1),
+      jwks_uri: z.url().optional(),
+      /** Asymmetric algorithms only: an HMAC "signed" with the issuer's public key must never verify. */
+      algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1).default(['RS256', 'ES256']),
+      /** Keycloak client whose `resource_access` roles count. */
+      client_id: z.string().min(1).optional(),
+      clock_tolerance_s: z.number().int().min(0).max(300).default(5),
+      jwks_cooldown_ms: z.number().int().min(0).default(30_000),
+    }).optional(),
+  }).prefault({}),
   sandbox: z.strictObject({
     timeout_ms: z.number().int().positive().default(5_000),
     memory_mb: z.number().int().min(8).max(2_048).default(64),

@@ -64,6 +64,21 @@ export class ConflictError extends UmcaError {
   }
 }
 
+/** The caller is not authenticated; `code` says why (token_expired, wrong_audience...). */
+export class UnauthenticatedError extends UmcaError {
+  constructor(code: string, message: string) {
+    // An issuer umca cannot reach is not the caller's fault.
+    super(code, message, { status: code === 'issuer_unreachable' ? 503 : 401, isRetryable: code === 'issuer_unreachable' });
+  }
+}
+
+/** The caller is authenticated but not allowed; the message names the action. */
+export class ForbiddenError extends UmcaError {
+  constructor(message: string) {
+    super('forbidden', message, { status: 403 });
+  }
+}
+
 /** A config file or environment variable is invalid; the message names the field. */
 export class ConfigError extends UmcaError {
   constructor(message: string) {

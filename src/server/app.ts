@@ -5,6 +5,7 @@ import { errorHandler } from './on-error.js';
 import { OpenAiHandlers } from './openai-handlers.js';
 import { openAiRoutes } from './openai-routes.js';
 import { tooLarge } from './parse-body.js';
+import { actionFor, type AppEnv } from './route-actions.js';
 import { runsRoutes } from './runs-routes.js';
 import { usageRoutes } from './usage-routes.js';
 
@@ -17,10 +18,16 @@ export interface AppOptions {
 }
 
 /** The HTTP edge. Built without a listening server, so tests call `app.request()`. */
-export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models' | 'cache' | 'meter'>, options: AppOptions = {}): Hono {
+export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models' | 'cache' | 'meter' | 'access'>, options: AppOptions = {}): Hono<AppEnv> {
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`umca: ${message}${error instanceof Error ? ` (${error.message})` : ''}`));
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   app.onError(errorHandler(log));
+  // Every request is authenticated and authorised before its route runs (401 or 403, never more).
+  app.use('*', async (c, next) => {
+    const action = actionFor(c.req.method, c.req.path);
+    if (action) c.set('principal', await umca.access.check(c.req.header('authorization'), action));
+    await next();
+  });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, type: 'invalid_request_error', param: null } }, 404));
   app.use(
     '/v1/*',

@@ -1,4 +1,4 @@
-import { BudgetExceededError, UmcaError } from '../core/errors.js';
+import { BudgetExceededError, UmcaError, UnauthenticatedError } from '../core/errors.js';
 
 /** An error as an HTTP answer: status, `{error:{code,message,type,param}}` and headers. */
 export interface ErrorAnswer {
@@ -16,6 +16,9 @@ export function errorAnswer(error: unknown, where: string, log: (message: string
     if (error.status >= 500) log(`${where}: ${error.message}`, error);
     const headers: Record<string, string> =
       error instanceof BudgetExceededError ? { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) } : {};
+    // RFC 6750: a 401 names the scheme and why the token was refused.
+    if (error instanceof UnauthenticatedError && error.status === 401)
+      headers['www-authenticate'] = `Bearer realm="umca", error="${error.code === 'missing_token' ? 'invalid_request' : 'invalid_token'}", error_description="${error.code}"`;
     return { status: error.status, body: error.toJSON(), headers };
   }
   log(`${where}: unexpected error`, error);

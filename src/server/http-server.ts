@@ -13,7 +13,7 @@ type ServedUmca = Parameters<typeof createApp>[0];
 export function createHttpServer(umca: ServedUmca, options: AppOptions & { log: (message: string, error?: unknown) => void }): Server {
   const openAi = new OpenAiHandlers(umca);
   const app = createApp(umca, { ...options, openAi });
-  const fast = openAiFastPath(openAi, { bodyLimit: umca.config.limits.request_body_bytes, log: options.log });
+  const fast = openAiFastPath(openAi, { bodyLimit: umca.config.limits.request_body_bytes, log: options.log, access: umca.access });
   const rest = getRequestListener(app.fetch);
   const server = createServer((req, res) => {
     if (!fast(req, res)) void rest(req, res);

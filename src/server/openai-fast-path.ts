@@ -1,10 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UmcaError } from '../core/errors.js';
+import type { AccessGuard } from '../identity/access-guard.js';
 import { errorAnswer } from './error-answer.js';
 import type { OpenAiAnswer, OpenAiCall, OpenAiHandlers } from './openai-handlers.js';
 import { notJson, tooLarge } from './parse-body.js';
 
 type Route = (handlers: OpenAiHandlers, call: OpenAiCall) => Promise<OpenAiAnswer>;
+
+interface FastPathOptions {
+  bodyLimit: number;
+  log: (message: string, error?: unknown) => void;
+  /** Checks the caller may `use-model` before the body is read. */
+  access: Pick<AccessGuard, 'check'>;
+}
 
 const ROUTES: Record<string, Route> = {
   '/v1/chat/completions': (handlers, call) => handlers.chatCompletion(call),
@@ -17,7 +25,7 @@ const ROUTES: Record<string, Route> = {
  * framework builds per request (under Node 20 they cost more CPU than the whole gateway;
  * docs/benchmarks.md). Returns false for any other request, which the Hono app answers.
  */
-export function openAiFastPath(handlers: OpenAiHandlers, options: { bodyLimit: number; log: (message: string, error?: unknown) => void }) {
+export function openAiFastPath(handlers: OpenAiHandlers, options: FastPathOptions) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST') return false;
     const query = req.url!.indexOf('?');
@@ -35,15 +43,16 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   arrived: number,
-  options: { bodyLimit: number; log: (message: string, error?: unknown) => void },
+  options: FastPathOptions,
 ): Promise<void> {
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort(new UmcaError('client_closed', 'the caller closed the connection', { status: 499 }));
   });
   try {
-    const body = await readJson(req, options.bodyLimit);
     const headers = req.headers;
+    await options.access.check(headers.authorization, 'use-model');
+    const body = await readJson(req, options.bodyLimit);
     const answer = await route(handlers, { body, authorization: headers.authorization, cacheControl: headers['cache-control'], signal: controller.signal, arrived });
     if (answer.kind === 'json') {
       const text = JSON.stringify(answer.body);

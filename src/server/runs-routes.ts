@@ -1,20 +1,22 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { InvalidRequestError, NotFoundError } from '../core/errors.js';
+import { ForbiddenError, InvalidRequestError, NotFoundError } from '../core/errors.js';
 import { verifyChain } from '../core/hash-chain.js';
 import type { RunRecord } from '../core/run.js';
 import type { Umca } from '../composition.js';
 import { followEvents } from '../engine/follow-events.js';
+import { hasRole } from '../identity/principal.js';
 import { parseJsonBody } from './parse-body.js';
+import type { AppEnv } from './route-actions.js';
 
 const createRunBody = z.strictObject({ spec: z.string(), model: z.string().min(1).optional() });
 const statusSchema = z.enum(['created', 'running', 'completed', 'failed', 'blocked', 'cancelled']);
 
 /** `/v1/runs`: create, list, show, follow (SSE), artifacts, verify, cancel. */
-export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'>, options: { sseIdleMs?: number } = {}): Hono {
+export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'>, options: { sseIdleMs?: number } = {}): Hono<AppEnv> {
   const { engine, store } = umca;
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
 
   const requireRun = async (id: string): Promise<RunRecord> => {
     const run = await store.getRun(id);
@@ -24,7 +26,7 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
 
   app.post('/', async (c) => {
     const body = await parseJsonBody(c, createRunBody);
-    const run = await engine.createRun({ spec: body.spec, model: body.model ?? umca.config.model, claim: true });
+    const run = await engine.createRun({ spec: body.spec, model: body.model ?? umca.config.model, actor: c.get('principal').id, claim: true });
     engine.start(run.id);
     return c.json({ id: run.id, status: run.status, model: run.model, events_url: `/v1/runs/${run.id}/events` }, 202);
   });
@@ -87,6 +89,12 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
 
   app.post('/:id/cancel', async (c) => {
     const run = await requireRun(c.req.param('id'));
+    // A runner cancels its own runs; an operator any run.
+    const principal = c.get('principal');
+    if (!hasRole(principal, 'operator')) {
+      const owner = (await store.readEvents(run.id, { limit: 1 }))[0]?.actor;
+      if (owner !== principal.id) throw new ForbiddenError(`${principal.id} may not cancel run ${run.id}: it was started by ${owner ?? 'someone else'} (operators may cancel any run)`);
+    }
     const cancelled = await engine.cancel(run.id, 'cancelled through the API');
     return c.json(cancelled);
   });

@@ -210,5 +210,20 @@ for (const backend of storeBackends()) {
       await store.adjustBudget(other, [{ kind: 'tokens_per_min', windowStart: minute, delta: -600 }]);
       assert.deepEqual(await store.reserveBudget(other, [{ kind: 'tokens_per_min', windowStart: minute, amount: 650, limit: 1_000 }]), { ok: true });
     });
+
+    it('stores API keys by hash, lists them without it, and revokes them once', async () => {
+      const id = `k${newId().slice(0, 12)}`;
+      const created = await store.createApiKey({ id, name: 'ci', role: 'runner', secretSha256: 'a'.repeat(64) });
+      assert.equal(created.id, id);
+      assert.equal(created.revoked_at, null);
+      assert.equal((await store.getApiKey(id))?.secretSha256, 'a'.repeat(64));
+      const listed = (await store.listApiKeys()).find((k) => k.id === id);
+      assert.deepEqual(Object.keys(listed ?? {}).sort(), ['created_at', 'id', 'name', 'revoked_at', 'role'], 'no hash in listings');
+      const revoked = await store.revokeApiKey(id);
+      assert.ok(revoked?.revoked_at);
+      assert.equal((await store.revokeApiKey(id))?.revoked_at, revoked.revoked_at, 'revoking twice keeps the first time');
+      assert.equal(await store.revokeApiKey('no-such-key'), undefined);
+      await assert.rejects(store.createApiKey({ id, name: 'dup', role: 'admin', secretSha256: 'b'.repeat(64) }));
+    });
   });
 }

@@ -92,7 +92,29 @@ export interface Store {
   /** Corrects reserved amounts once the real ones are known (never below zero). */
   adjustBudget(subject: string, adjustments: ReadonlyArray<{ kind: string; windowStart: string; delta: number }>): Promise<void>;
 
+  /** Stores a new API key (its secret's hash only). */
+  createApiKey(key: NewApiKey): Promise<ApiKeyRecord>;
+  /** The key with this id, revoked or not. */
+  getApiKey(id: string): Promise<(ApiKeyRecord & { secretSha256: string }) | undefined>;
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** Marks a key revoked; returns it, or undefined when there is no such key. */
+  revokeApiKey(id: string): Promise<ApiKeyRecord | undefined>;
   close(): Promise<void>;
+}
+
+export interface NewApiKey {
+  id: string;
+  name: string;
+  role: string;
+  secretSha256: string;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  role: string;
+  created_at: string;
+  revoked_at: string | null;
 }
 
 export interface BudgetReservation {

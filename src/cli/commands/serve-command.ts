@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { isLoopbackHost } from '../../identity/local-authenticator.js';
 import { createHttpServer } from '../../server/http-server.js';
 import { CliError } from '../cli-error.js';
+import { EXIT } from '../exit-codes.js';
 import { openUmca, type GlobalOptions } from '../open-umca.js';
 
 interface ServeOptions {
@@ -20,6 +22,10 @@ export function serveCommand(globals: () => GlobalOptions): Command {
         process.stderr.write(`umca: ${message}${error instanceof Error && error.message && !message.includes(error.message) ? ` (${error.message})` : ''}\n`);
       const umca = await openUmca(globals(), { onBackgroundError: (runId, error) => log(`run ${runId} stopped`, error) });
       const host = options.host ?? umca.config.server.host;
+      if (umca.config.auth.mode === 'local' && !isLoopbackHost(host)) {
+        await umca.close();
+        throw new CliError(`auth.mode: local (no authentication) is only allowed on a loopback address, not ${host}; set auth.mode: token and create keys with \`umca keys create\`, or configure auth.oidc`, EXIT.usage);
+      }
       const server = createHttpServer(umca, { log });
       server.listen(port ?? umca.config.server.port, host);
       try {

@@ -124,4 +124,19 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX usage_ts_brin ON usage USING brin (ts);
     `,
   },
+  {
+    id: 5,
+    name: 'api-keys',
+    // A key's secret is never stored: only its SHA-256, looked up by the key's public id.
+    sql: `
+      CREATE TABLE api_keys (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        role text NOT NULL,
+        secret_sha256 text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+    `,
+  },
 ];

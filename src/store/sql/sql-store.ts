@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { eventData, GENESIS_HASH, type EventDraft, type RunEvent } from '../../core/events.js';
 import { hashEvent, sha256Hex } from '../../core/hash-chain.js';
 import { FINAL_STATUSES, type ArtifactRecord, type RunRecord, type RunStatus, type UsageRecord, type UsageTotals } from '../../core/run.js';
-import type { BudgetReservation, Commit, CommitResult, ListRunsQuery, NewRun, Store } from '../store.js';
+import type { ApiKeyRecord, BudgetReservation, Commit, CommitResult, ListRunsQuery, NewApiKey, NewRun, Store } from '../store.js';
 import { migrate } from './migrate.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 
@@ -266,6 +266,32 @@ export class SqlStore implements Store {
     }
   }
 
+  async createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
+    const { rows } = await this.#db.query<ApiKeyRow>(
+      `INSERT INTO api_keys (id, name, role, secret_sha256) VALUES ($1, $2, $3, $4) RETURNING ${API_KEY_COLUMNS}`,
+      [key.id, key.name, key.role, key.secretSha256],
+    );
+    return toApiKey(rows[0]!);
+  }
+
+  async getApiKey(id: string): Promise<(ApiKeyRecord & { secretSha256: string }) | undefined> {
+    const { rows } = await this.#db.query<ApiKeyRow & { secret_sha256: string }>(`SELECT ${API_KEY_COLUMNS}, secret_sha256 FROM api_keys WHERE id = $1`, [id]);
+    return rows[0] ? { ...toApiKey(rows[0]), secretSha256: rows[0].secret_sha256 } : undefined;
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    const { rows } = await this.#db.query<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`);
+    return rows.map(toApiKey);
+  }
+
+  async revokeApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    const { rows } = await this.#db.query<ApiKeyRow>(
+      `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING ${API_KEY_COLUMNS}`,
+      [id],
+    );
+    return rows[0] ? toApiKey(rows[0]) : undefined;
+  }
+
   async close(): Promise<void> {
     await this.#db.close();
   }
@@ -373,6 +399,20 @@ function eventInsert(params: unknown[], events: readonly RunEvent[], source: str
   return `INSERT INTO events (run_id, seq, id, ts, type, actor, data, prev_hash, hash, trace_id)
     SELECT ${source}.id, v.seq, v.id, v.ts, v.type, v.actor, v.data, v.prev_hash, v.hash, v.trace_id
     FROM ${source}, (VALUES ${tuples.join(', ')}) AS v (seq, id, ts, type, actor, data, prev_hash, hash, trace_id) RETURNING 1`;
+}
+
+const API_KEY_COLUMNS = 'id, name, role, created_at, revoked_at';
+
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  role: string;
+  created_at: Date | string;
+  revoked_at: Date | string | null;
+}
+
+function toApiKey(row: ApiKeyRow): ApiKeyRecord {
+  return { id: row.id, name: row.name, role: row.role, created_at: toIso(row.created_at), revoked_at: row.revoked_at === null ? null : toIso(row.revoked_at) };
 }
 
 function toRun(row: RunRow): RunRecord {

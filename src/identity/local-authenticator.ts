@@ -1,0 +1,19 @@
+import type { AuthResult, Authenticator } from './authenticator.js';
+import type { Principal } from './principal.js';
+
+const LOCAL: Principal = { id: 'user:local', roles: ['admin'], via: 'local' };
+
+/**
+ * No authentication: every caller is `user:local`, an admin. Only for a server bound to
+ * loopback, where the caller is on this machine (`checkLocalMode` enforces it at start).
+ */
+export class LocalAuthenticator implements Authenticator {
+  async authenticate(): Promise<AuthResult> {
+    return { ok: true, principal: LOCAL };
+  }
+}
+
+/** Loopback hosts `auth.mode: local` may bind to. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

@@ -1,0 +1,20 @@
+/** What a caller may be, from least to most: each role includes the ones before it. */
+export const ROLES = ['runner', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  /** `user:<sub>` (OIDC), `key:<id>` (API key) or `user:local` (local mode). */
+  id: string;
+  roles: Role[];
+  via: 'oidc' | 'api-key' | 'local';
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** True when `principal` holds `role` or one above it. */
+export function hasRole(principal: Principal, role: Role): boolean {
+  const needed = ROLES.indexOf(role);
+  return principal.roles.some((held) => ROLES.indexOf(held) >= needed);
+}
