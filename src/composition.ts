@@ -16,6 +16,10 @@ import { ApiKeyAuthenticator } from './identity/api-key-authenticator.js';
 import { BearerAuthenticator } from './identity/bearer-authenticator.js';
 import { LocalAuthenticator } from './identity/local-authenticator.js';
 import { OidcAuthenticator } from './identity/oidc-authenticator.js';
+import { CedarPolicyEngine } from './policy/cedar/cedar-policy-engine.js';
+import { OpaPolicyEngine } from './policy/opa/opa-policy-engine.js';
+import { DeferredPolicyEngine } from './policy/deferred-policy-engine.js';
+import type { PolicyEngine } from './policy/policy-engine.js';
 import { LaneSelector } from './sandbox/lane-selector.js';
 import { ProcessLane } from './sandbox/process/process-lane.js';
 import type { SandboxLane } from './sandbox/sandbox-lane.js';
@@ -37,6 +41,8 @@ export interface Umca {
   engine: Engine;
   /** Who is calling and what they may do: every HTTP route checks here. */
   access: AccessGuard;
+  /** The policy engine behind `access`; `policy.ready()` loads and validates it now. */
+  policy: DeferredPolicyEngine;
   close(): Promise<void>;
 }
 
@@ -52,8 +58,8 @@ export interface ComposeOptions {
 }
 
 /** The authenticator `auth.mode` asks for, behind the guard every route and tool goes through. */
-function createAccessGuard(config: UmcaConfig, store: Store): AccessGuard {
-  if (config.auth.mode === 'local') return new AccessGuard(new LocalAuthenticator());
+function createAccessGuard(config: UmcaConfig, store: Store, policy: PolicyEngine): AccessGuard {
+  if (config.auth.mode === 'local') return new AccessGuard(new LocalAuthenticator(), policy);
   const oidc = config.auth.oidc;
   return new AccessGuard(
     new BearerAuthenticator(
@@ -70,12 +76,23 @@ function createAccessGuard(config: UmcaConfig, store: Store): AccessGuard {
           })
         : undefined,
     ),
+    policy,
   );
+}
+
+/** The policy engine `policy.engine` names, loaded on first use or at `ready()` (Cedar's files are parsed and validated then). */
+function createPolicyEngine(config: UmcaConfig): DeferredPolicyEngine {
+  if (config.policy.engine === 'opa') {
+    const opa = config.policy.opa!;
+    return new DeferredPolicyEngine('opa', () => new OpaPolicyEngine({ url: opa.url, path: opa.path, timeoutMs: opa.timeout_ms }));
+  }
+  return new DeferredPolicyEngine('cedar', () => CedarPolicyEngine.load(config.policy.dir ? resolve(config.policy.dir) : undefined));
 }
 
 /** The composition root: the one place that picks implementations and wires the planes. */
 export async function composeUmca(config: UmcaConfig, options: ComposeOptions = {}): Promise<Umca> {
   checkRoles(config); // before anything is opened
+  const policy = createPolicyEngine(config);
   const store = options.store ?? (await openStore(config));
   const bus = new MemoryBus();
   const metrics = new GatewayMetrics();
@@ -125,7 +142,8 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     cache,
     sandbox,
     engine,
-    access: createAccessGuard(config, store),
+    access: createAccessGuard(config, store, policy),
+    policy,
     async close() {
       await engine.close();
       await models.close();

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import type { Umca } from '../src/composition.js';
@@ -94,7 +96,7 @@ describe('authentication: OIDC bearer tokens', () => {
     const operator = await issuer.token({ sub: 'olga', resource_access: { 'umca-api': { roles: ['umca-operator'] }, other: { roles: ['admin'] } } });
     assert.equal((await call('/v1/usage', operator)).status, 200, 'operator from its client roles');
     const otherClientOnly = await issuer.token({ sub: 'oscar', resource_access: { other: { roles: ['admin'] } } });
-    assert.match(await refused(await call('/v1/usage', otherClientOnly), 403, 'forbidden'), /user:oscar may not read-usage: it needs the operator role \(no umca role\)/);
+    assert.match(await refused(await call('/v1/usage', otherClientOnly), 403, 'forbidden'), /user:oscar may not read-usage System usage \(no umca role; no policy permits it\)/);
     const admin = await issuer.token({ sub: 'ada', roles: 'umca-admin other' });
     assert.equal((await call('/v1/usage', admin)).status, 200);
   });
@@ -102,7 +104,7 @@ describe('authentication: OIDC bearer tokens', () => {
   it('answers 403 naming the action when a runner asks for more', async () => {
     const runner = await issuer.token({ realm_access: { roles: ['runner'] } });
     const message = await refused(await call('/metrics', runner), 403, 'forbidden');
-    assert.match(message, /user:alice may not read-usage: it needs the operator role \(roles: runner\)/);
+    assert.match(message, /user:alice may not read-usage System usage \(roles: runner; no policy permits it\)/);
     assert.equal((await call('/healthz', undefined)).status, 200, 'health stays public');
   });
 });
@@ -134,7 +136,7 @@ describe('authentication: API keys', () => {
     const operator = await key('operator');
     const { id } = (await (await createRun(mine.token)).json()) as { id: string };
     const other = (await (await createRun(theirs.token)).json()) as { id: string };
-    assert.match(await refused(await call(`/v1/runs/${other.id}/cancel`, mine.token, { method: 'POST' }), 403, 'forbidden'), new RegExp(`may not cancel run ${other.id}: it was started by key:${theirs.id}`));
+    assert.match(await refused(await call(`/v1/runs/${other.id}/cancel`, mine.token, { method: 'POST' }), 403, 'forbidden'), new RegExp(`key:${mine.id} may not cancel-run Run ${other.id} \\(roles: runner; no policy permits it\\)`));
     const own = await call(`/v1/runs/${id}/cancel`, mine.token, { method: 'POST' });
     assert.ok(own.status === 200 || own.status === 409, `own run: ${own.status}`);
     const any = await call(`/v1/runs/${other.id}/cancel`, operator.token, { method: 'POST' });
@@ -164,6 +166,17 @@ describe('authentication: local mode and the CLI', () => {
     const result = await runCli(['serve', '--host', '0.0.0.0', '--port', '0'], where);
     assert.equal(result.code, 3);
     assert.match(result.stderr, /auth\.mode: local \(no authentication\) is only allowed on a loopback address, not 0\.0\.0\.0/);
+  });
+
+  it('refuses to start when a policy file does not parse, naming the file and line', async () => {
+    const where = scratch();
+    mkdirSync(join(where.cwd, 'policies'));
+    writeFileSync(join(where.cwd, 'policies', 'team.cedar'), '@id("ok")\npermit (principal, action, resource);\n\npermit (principal, action, resource) when { resource.owner == };\n');
+    writeFileSync(join(where.cwd, 'umca.yaml'), 'policy:\n  dir: policies\n');
+    const result = await runCli(['serve', '--port', '0'], where);
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /team\.cedar:4:\d+: unexpected token/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 
   it('creates a key once, lists it without its secret, and revokes it', async () => {

@@ -146,6 +146,20 @@ export const configSchema = z.strictObject({
       jwks_cooldown_ms: z.number().int().min(0).default(30_000),
     }).optional(),
   }).prefault({}),
+  policy: z.strictObject({
+    /** `cedar` (embedded, default) or `opa` (an OPA server's HTTP decision API). */
+    engine: z.enum(['cedar', 'opa']).default('cedar'),
+    /** A directory of .cedar files used instead of the shipped policies/ (validated against policies/umca.cedarschema). */
+    dir: z.string().min(1).optional(),
+    opa: z.strictObject({
+      url: z.url(),
+      /** The decision's path under /v1/data, e.g. `umca/allow`. */
+      path: z.string().min(1).default('umca/decision'),
+      timeout_ms: z.number().int().positive().default(2_000),
+    }).optional(),
+  }).superRefine((policy, ctx) => {
+    if (policy.engine === 'opa' && !policy.opa) ctx.addIssue({ code: 'custom', path: ['opa'], message: 'required when policy.engine is opa' });
+  }).prefault({}),
   sandbox: z.strictObject({
     timeout_ms: z.number().int().positive().default(5_000),
     memory_mb: z.number().int().min(8).max(2_048).default(64),

@@ -5,7 +5,7 @@ import { errorHandler } from './on-error.js';
 import { OpenAiHandlers } from './openai-handlers.js';
 import { openAiRoutes } from './openai-routes.js';
 import { tooLarge } from './parse-body.js';
-import { actionFor, type AppEnv } from './route-actions.js';
+import { routeAccess, type AppEnv } from './route-actions.js';
 import { runsRoutes } from './runs-routes.js';
 import { usageRoutes } from './usage-routes.js';
 
@@ -24,8 +24,12 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
   app.onError(errorHandler(log));
   // Every request is authenticated and authorised before its route runs (401 or 403, never more).
   app.use('*', async (c, next) => {
-    const action = actionFor(c.req.method, c.req.path);
-    if (action) c.set('principal', await umca.access.check(c.req.header('authorization'), action));
+    const access = routeAccess(c.req.method, c.req.path);
+    if (access !== 'public') {
+      const principal = await umca.access.authenticate(c.req.header('authorization'));
+      if (access.resource) await umca.access.authorize(principal, access.action, access.resource(principal));
+      c.set('principal', principal);
+    }
     await next();
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, type: 'invalid_request_error', param: null } }, 404));

@@ -11,7 +11,7 @@ interface FastPathOptions {
   bodyLimit: number;
   log: (message: string, error?: unknown) => void;
   /** Checks the caller may `use-model` before the body is read. */
-  access: Pick<AccessGuard, 'check'>;
+  access: Pick<AccessGuard, 'authenticate' | 'authorize'>;
 }
 
 const ROUTES: Record<string, Route> = {
@@ -51,7 +51,8 @@ async function serve(
   });
   try {
     const headers = req.headers;
-    await options.access.check(headers.authorization, 'use-model');
+    const principal = await options.access.authenticate(headers.authorization);
+    await options.access.authorize(principal, 'use-model', { type: 'Model', id: '*', attrs: { ref: '*' } });
     const body = await readJson(req, options.bodyLimit);
     const answer = await route(handlers, { body, authorization: headers.authorization, cacheControl: headers['cache-control'], signal: controller.signal, arrived });
     if (answer.kind === 'json') {

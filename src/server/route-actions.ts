@@ -1,5 +1,5 @@
-import type { Action } from '../identity/access-guard.js';
 import type { Principal } from '../identity/principal.js';
+import type { Action, PolicyResource } from '../policy/policy-engine.js';
 
 /** Hono's per-request variables: the authenticated caller. */
 export interface AppEnv {
@@ -7,16 +7,27 @@ export interface AppEnv {
 }
 
 /**
- * The action each HTTP route stands for; undefined for the public ones. One table for the
- * Hono app and the node:http hot path, so no route is left unchecked by accident: anything
- * not listed needs an authenticated caller with at least `read-run`.
+ * What a route asks the policy engine: an action, and the resource as far as the edge
+ * knows it. `resource` undefined: the route checks itself once it has loaded the resource
+ * (cancelling needs the run's owner). `public`: no check at all.
  */
-export function actionFor(method: string, path: string): Action | undefined {
-  if (path === '/healthz') return undefined;
-  if (path === '/metrics' || path === '/v1/usage' || path.startsWith('/v1/usage/')) return 'read-usage';
-  if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/models' || path.startsWith('/v1/models/')) return 'use-model';
-  if (path === '/v1/runs' && method === 'POST') return 'run';
-  if (method === 'POST' && /^\/v1\/runs\/[^/]+\/cancel$/.test(path)) return 'cancel-run';
-  if (method === 'POST' && /^\/v1\/runs\/[^/]+\/override$/.test(path)) return 'override-gate';
-  return 'read-run';
+export type RouteAccess = 'public' | { action: Action; resource?: (principal: Principal) => PolicyResource };
+
+const SYSTEM = (id: string) => (): PolicyResource => ({ type: 'System', id });
+const ANY_RUN = (): PolicyResource => ({ type: 'Run', id: '*', attrs: { owner: '' } });
+
+/**
+ * The access each HTTP route needs. One table for the Hono app and the node:http hot path,
+ * so no route is left unchecked by accident: anything not listed needs `read-run`.
+ */
+export function routeAccess(method: string, path: string): RouteAccess {
+  if (path === '/healthz') return 'public';
+  if (path === '/metrics' || path === '/v1/usage' || path.startsWith('/v1/usage/')) return { action: 'read-usage', resource: SYSTEM('usage') };
+  if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/models' || path.startsWith('/v1/models/'))
+    return { action: 'use-model', resource: () => ({ type: 'Model', id: '*', attrs: { ref: '*' } }) };
+  if (path === '/v1/runs' && method === 'POST') return { action: 'run', resource: (principal) => ({ type: 'Run', id: 'new', attrs: { owner: principal.id } }) };
+  if (method === 'POST' && /^\/v1\/runs\/[^/]+\/cancel$/.test(path)) return { action: 'cancel-run' };
+  const override = method === 'POST' ? /^\/v1\/runs\/([^/]+)\/override$/.exec(path) : null;
+  if (override) return { action: 'override-gate', resource: () => ({ type: 'Gate', id: override[1]! }) };
+  return { action: 'read-run', resource: ANY_RUN };
 }

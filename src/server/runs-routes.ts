@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { ForbiddenError, InvalidRequestError, NotFoundError } from '../core/errors.js';
+import { InvalidRequestError, NotFoundError } from '../core/errors.js';
 import { verifyChain } from '../core/hash-chain.js';
 import type { RunRecord } from '../core/run.js';
 import type { Umca } from '../composition.js';
 import { followEvents } from '../engine/follow-events.js';
-import { hasRole } from '../identity/principal.js';
 import { parseJsonBody } from './parse-body.js';
 import type { AppEnv } from './route-actions.js';
 
@@ -14,7 +13,7 @@ const createRunBody = z.strictObject({ spec: z.string(), model: z.string().min(1
 const statusSchema = z.enum(['created', 'running', 'completed', 'failed', 'blocked', 'cancelled']);
 
 /** `/v1/runs`: create, list, show, follow (SSE), artifacts, verify, cancel. */
-export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'>, options: { sseIdleMs?: number } = {}): Hono<AppEnv> {
+export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'access'>, options: { sseIdleMs?: number } = {}): Hono<AppEnv> {
   const { engine, store } = umca;
   const app = new Hono<AppEnv>();
 
@@ -89,12 +88,9 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
 
   app.post('/:id/cancel', async (c) => {
     const run = await requireRun(c.req.param('id'));
-    // A runner cancels its own runs; an operator any run.
-    const principal = c.get('principal');
-    if (!hasRole(principal, 'operator')) {
-      const owner = (await store.readEvents(run.id, { limit: 1 }))[0]?.actor;
-      if (owner !== principal.id) throw new ForbiddenError(`${principal.id} may not cancel run ${run.id}: it was started by ${owner ?? 'someone else'} (operators may cancel any run)`);
-    }
+    // The default policies let a runner cancel its own runs and an operator any run.
+    const owner = (await store.readEvents(run.id, { limit: 1 }))[0]?.actor ?? '';
+    await umca.access.authorize(c.get('principal'), 'cancel-run', { type: 'Run', id: run.id, attrs: { owner } });
     const cancelled = await engine.cancel(run.id, 'cancelled through the API');
     return c.json(cancelled);
   });

@@ -26,6 +26,12 @@ export function serveCommand(globals: () => GlobalOptions): Command {
         await umca.close();
         throw new CliError(`auth.mode: local (no authentication) is only allowed on a loopback address, not ${host}; set auth.mode: token and create keys with \`umca keys create\`, or configure auth.oidc`, EXIT.usage);
       }
+      try {
+        umca.policy.ready(); // a policy file that does not parse or validate stops start-up here
+      } catch (error) {
+        await umca.close();
+        throw error;
+      }
       const server = createHttpServer(umca, { log });
       server.listen(port ?? umca.config.server.port, host);
       try {
