@@ -3,6 +3,7 @@ import type { UmcaConfig } from './core/config.js';
 import { ConfigError } from './core/errors.js';
 import { createBuildPipeline, type BuildPipelineOptions } from './agents/build-pipeline.js';
 import type { Bus } from './bus/bus.js';
+import { G0IntakeGate } from './gates/g0-intake.js';
 import { MemoryBus } from './bus/memory/memory-bus.js';
 import { Engine } from './engine/engine.js';
 import type { Pipeline } from './engine/pipeline.js';
@@ -114,7 +115,10 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     createBuildPipeline({
       maxPlanRetries: config.pipeline.max_plan_retries,
       maxCodeAttempts: config.pipeline.max_code_attempts,
-      ...(options.gates ? { gates: options.gates } : {}),
+      // G0 intake always comes first; callers (tests) add their own gates after it.
+      gates: { ...options.gates, intake: [new G0IntakeGate({ policy, threshold: config.gates.g0.threshold }), ...(options.gates?.intake ?? [])] },
+      roleModels: Object.values(config.pipeline.roles).filter((ref): ref is string => Boolean(ref)),
+      egress: config.sandbox.allowed_outbound_hosts,
     });
   const engine = new Engine({
     store,

@@ -1,4 +1,5 @@
 import type { Gate } from '../engine/gate.js';
+import type { IntakeInput } from '../gates/g0-intake.js';
 import type { Pipeline } from '../engine/pipeline.js';
 import type { CodeFile } from './code-files.js';
 import { runCoder, type CoderResult } from './coder.js';
@@ -9,8 +10,16 @@ import { isGreen, runTester, type TestReport } from './tester.js';
 export interface BuildPipelineOptions {
   maxPlanRetries: number;
   maxCodeAttempts: number;
-  /** Gates run in order after the plan and after each coder attempt. */
-  gates?: { afterPlan?: Gate<{ spec: string; plan: Plan }>[]; afterCode?: Gate<{ plan: Plan; files: CodeFile[] }>[] };
+  /** Gates run in order: at intake (before the plan), after the plan and after each coder attempt. */
+  gates?: {
+    intake?: Gate<IntakeInput>[];
+    afterPlan?: Gate<{ spec: string; plan: Plan }>[];
+    afterCode?: Gate<{ plan: Plan; files: CodeFile[] }>[];
+  };
+  /** Every model reference the run calls besides its own (the role models), for intake checks. */
+  roleModels?: string[];
+  /** The network sandboxed jobs are granted, for intake checks. */
+  egress?: string[];
 }
 
 /**
@@ -22,6 +31,8 @@ export function createBuildPipeline(options: BuildPipelineOptions): Pipeline {
     // The tester's sandbox starts while the planner and coder think: the JavaScript lane at
     // once, the plan's language's lane as soon as the plan says which.
     void context.sandbox.warm('javascript', context.sandboxLimits);
+    for (const gate of options.gates?.intake ?? [])
+      await context.gate(gate, { spec: context.run.spec, principal: context.principal, models: [context.run.model, ...(options.roleModels ?? [])], egress: options.egress ?? [] });
     const { plan } = await context.step<PlannerResult>('plan', 'agent', (scope) => runPlanner(scope, context.run.spec, options.maxPlanRetries));
     if (plan.language === 'python') void context.sandbox.warm('python', context.sandboxLimits);
     for (const gate of options.gates?.afterPlan ?? []) await context.gate(gate, { spec: context.run.spec, plan });

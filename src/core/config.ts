@@ -146,6 +146,12 @@ export const configSchema = z.strictObject({
       jwks_cooldown_ms: z.number().int().min(0).default(30_000),
     }).optional(),
   }).prefault({}),
+  gates: z.strictObject({
+    g0: z.strictObject({
+      /** Intake blocks under this score: 1 = any flag blocks, 0.5 = refusals block and flags pass, 0 = off. */
+      threshold: z.number().min(0).max(1).default(0.5),
+    }).prefault({}),
+  }).prefault({}),
   policy: z.strictObject({
     /** `cedar` (embedded, default) or `opa` (an OPA server's HTTP decision API). */
     engine: z.enum(['cedar', 'opa']).default('cedar'),

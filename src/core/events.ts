@@ -15,7 +15,13 @@ const testResult = z.object({ name: z.string(), ok: z.boolean(), error: z.string
 
 /** The payload of each event type. */
 export const eventData = {
-  'run.created': z.object({ spec: z.string(), model: z.string(), scripted: z.boolean() }),
+  'run.created': z.object({
+    spec: z.string(),
+    model: z.string(),
+    scripted: z.boolean(),
+    /** v2: who started the run, with the roles its policy decisions use. */
+    principal: z.object({ id: z.string(), roles: z.array(z.string()), via: z.string() }).optional(),
+  }),
   'run.started': z.object({ worker: z.string() }),
   'run.resumed': z.object({ worker: z.string(), completed_steps: z.array(z.string()) }),
   'step.started': z.object({ step: z.string(), kind: z.enum(['agent', 'gate', 'sandbox']), attempt: z.number().int().positive() }),
@@ -45,6 +51,21 @@ export const eventData = {
     decision: z.enum(['pass', 'block']),
     score: z.number().min(0).max(1).optional(),
     reasons: z.array(z.string()),
+    /** v2: the score under which the gate blocks, and every evaluator's own score and reason. */
+    threshold: z.number().min(0).max(1).optional(),
+    evaluators: z.array(z.object({ id: z.string(), score: z.number().min(0).max(1), reason: z.string() })).optional(),
+  }),
+  /** v2: one question to the policy engine and its answer. */
+  'policy.decision': z.object({
+    step: z.string(),
+    engine: z.string(),
+    principal: z.string(),
+    roles: z.array(z.string()),
+    action: z.string(),
+    resource: z.object({ type: z.string(), id: z.string() }),
+    decision: z.enum(['allow', 'deny']),
+    /** The policies that decided (the permits that allowed, or the forbids that denied). */
+    policies: z.array(z.string()),
   }),
   'sandbox.started': z.object({
     step: z.string(),

@@ -9,6 +9,7 @@ import { eventSubject, type Bus } from '../bus/bus.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
 import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
+import { isRole, LOCAL_PRINCIPAL, type Principal } from '../identity/principal.js';
 import type { Commit, Store } from '../store/store.js';
 import { CommitQueue } from './commit-queue.js';
 import type { Pipeline, PipelineOutcome } from './pipeline.js';
@@ -55,7 +56,7 @@ export class Engine {
    * Validates and records a new run (status `created`, event `run.created`). With `claim`,
    * this engine leases the run at creation, for a caller that executes it next.
    */
-  async createRun(input: { spec: string; model: string; actor?: string; claim?: boolean }): Promise<RunRecord> {
+  async createRun(input: { spec: string; model: string; actor?: string; principal?: Principal; claim?: boolean }): Promise<RunRecord> {
     const spec = input.spec.trim();
     if (!spec) throw new InvalidRequestError('spec must not be empty', 'spec_missing');
     if (spec.includes('\u0000')) throw new InvalidRequestError('spec must not contain NUL characters', 'spec_invalid');
@@ -64,7 +65,13 @@ export class Engine {
     }
     const provider = this.#deps.resolveModel(input.model);
     const id = randomUUID();
-    const created = draft('run.created', input.actor ?? 'user:local', { spec, model: input.model, scripted: provider.scripted });
+    const { principal } = input;
+    const created = draft('run.created', principal?.id ?? input.actor ?? LOCAL_PRINCIPAL.id, {
+      spec,
+      model: input.model,
+      scripted: provider.scripted,
+      ...(principal ? { principal: { id: principal.id, roles: [...principal.roles], via: principal.via } } : {}),
+    });
     const { run, events } = await this.#deps.store.createRun(
       { id, spec, model: input.model, trace_id: randomBytes(16).toString('hex'), ...(input.claim ? { lease_owner: this.workerId } : {}) },
       [created],
@@ -144,6 +151,15 @@ export class Engine {
     }
   }
 
+  /** Who started the run, as `run.created` recorded it; runs from before v2 or the CLI are the local user. */
+  async #principalOf(runId: string): Promise<Principal> {
+    const [created] = await this.#deps.store.readEvents(runId, { limit: 1 });
+    if (created?.type !== 'run.created') return LOCAL_PRINCIPAL;
+    const recorded = created.data.principal;
+    if (recorded) return { id: recorded.id, roles: recorded.roles.filter(isRole), via: recorded.via as Principal['via'] };
+    return created.actor === LOCAL_PRINCIPAL.id ? LOCAL_PRINCIPAL : { id: created.actor, roles: [], via: 'local' };
+  }
+
   async #drive(run: RunRecord, controller: AbortController, queue: CommitQueue): Promise<RunRecord> {
     const { store } = this.#deps;
     const finish = async (event: EventDraft, status: RunStatus, reason: string | null) =>
@@ -160,6 +176,7 @@ export class Engine {
       queue.push({ events: [start], status: 'running' }).catch(() => undefined);
       const context = new DurableRunContext({
         run,
+        principal: await this.#principalOf(run.id),
         queue,
         modelFor: (role) => this.#deps.resolveModel(this.#deps.roleModels?.[role] ?? run.model),
         sandbox: this.#deps.sandbox,

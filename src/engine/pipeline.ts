@@ -1,6 +1,7 @@
 import type { EventDraft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
 import type { ChatMessage, ChatResult, ModelProvider } from '../gateway/model-provider.js';
+import type { Principal } from '../identity/principal.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
 import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { Gate } from './gate.js';
@@ -31,6 +32,8 @@ export interface StepOptions {
 /** What a pipeline sees of its run. */
 export interface RunContext {
   readonly run: RunRecord;
+  /** Who started the run. */
+  readonly principal: Principal;
   readonly signal: AbortSignal;
   /** The model a role calls: the run's model, unless the config maps the role to another. */
   modelFor(role: string): ModelProvider;

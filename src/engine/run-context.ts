@@ -2,6 +2,7 @@ import { CancelledError, toUmcaError, UmcaError } from '../core/errors.js';
 import { draft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
+import type { Principal } from '../identity/principal.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
 import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { CommitQueue } from './commit-queue.js';
@@ -24,6 +25,8 @@ const MAX_RECORDED_REPLY = 64 * 1024;
 
 export interface RunContextDeps {
   run: RunRecord;
+  /** Who started the run; its policy decisions are about this principal. */
+  principal: Principal;
   /** The run's ordered writes. */
   queue: CommitQueue;
   modelFor(role: string): ModelProvider;
@@ -39,6 +42,7 @@ export interface RunContextDeps {
 /** The durable step executor behind a pipeline. */
 export class DurableRunContext implements RunContext {
   readonly run: RunRecord;
+  readonly principal: Principal;
   readonly modelFor: (role: string) => ModelProvider;
   readonly sandbox: LaneSelector;
   readonly sandboxLimits: SandboxLimits;
@@ -51,6 +55,7 @@ export class DurableRunContext implements RunContext {
 
   constructor(deps: RunContextDeps) {
     this.run = deps.run;
+    this.principal = deps.principal;
     this.modelFor = deps.modelFor;
     this.sandbox = deps.sandbox;
     this.sandboxLimits = deps.sandboxLimits;
@@ -98,7 +103,7 @@ export class DurableRunContext implements RunContext {
   async gate<I>(gate: Gate<I>, input: I, options: { step?: string } = {}): Promise<void> {
     const key = options.step ?? `gate:${gate.id}`;
     const verdict = await this.step(key, 'gate', async (scope) => {
-      const decided = await gate.evaluate(input, { runId: this.run.id, signal: this.signal });
+      const decided = await gate.evaluate(input, { runId: this.run.id, signal: this.signal, emit: scope.emit });
       scope.emit(
         draft('gate.decision', `gate:${gate.id}`, {
           gate: gate.id,
@@ -106,6 +111,8 @@ export class DurableRunContext implements RunContext {
           decision: decided.decision,
           ...(decided.score === undefined ? {} : { score: decided.score }),
           reasons: decided.reasons,
+          ...(decided.threshold === undefined ? {} : { threshold: decided.threshold }),
+          ...(decided.evaluators ? { evaluators: decided.evaluators } : {}),
         }),
       );
       return decided;

@@ -1,7 +1,5 @@
 import type { AuthResult, Authenticator } from './authenticator.js';
-import type { Principal } from './principal.js';
-
-const LOCAL: Principal = { id: 'user:local', roles: ['admin'], via: 'local' };
+import { LOCAL_PRINCIPAL } from './principal.js';
 
 /**
  * No authentication: every caller is `user:local`, an admin. Only for a server bound to
@@ -9,7 +7,7 @@ const LOCAL: Principal = { id: 'user:local', roles: ['admin'], via: 'local' };
  */
 export class LocalAuthenticator implements Authenticator {
   async authenticate(): Promise<AuthResult> {
-    return { ok: true, principal: LOCAL };
+    return { ok: true, principal: LOCAL_PRINCIPAL };
   }
 }
 

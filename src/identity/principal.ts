@@ -9,6 +9,9 @@ export interface Principal {
   via: 'oidc' | 'api-key' | 'local';
 }
 
+/** The caller when nobody authenticates (auth.mode: local, the CLI on its own state dir). */
+export const LOCAL_PRINCIPAL: Principal = Object.freeze({ id: 'user:local', roles: ['admin'] as Role[], via: 'local' as const });
+
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }

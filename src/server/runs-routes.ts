@@ -25,7 +25,7 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
 
   app.post('/', async (c) => {
     const body = await parseJsonBody(c, createRunBody);
-    const run = await engine.createRun({ spec: body.spec, model: body.model ?? umca.config.model, actor: c.get('principal').id, claim: true });
+    const run = await engine.createRun({ spec: body.spec, model: body.model ?? umca.config.model, principal: c.get('principal'), claim: true });
     engine.start(run.id);
     return c.json({ id: run.id, status: run.status, model: run.model, events_url: `/v1/runs/${run.id}/events` }, 202);
   });
