@@ -30,7 +30,8 @@ export async function openPgliteStore(dataDir?: string): Promise<SqlStore> {
  * Measured: a commit's statement takes ~1.3 ms prepared against ~2.2 ms (docs/benchmarks.md).
  */
 class PreparedStatements {
-  readonly #names = new Map<string, string>();
+  /** Statement name by SQL text, as a promise: concurrent first uses share one PREPARE. */
+  readonly #names = new Map<string, Promise<string>>();
   readonly #limit: number;
 
   constructor(limit = 256) {
@@ -41,16 +42,22 @@ class PreparedStatements {
     if (params.length === 0) return lastRows<R>(await exec(sql));
     let name = this.#names.get(sql);
     if (name === undefined) {
-      name = `umca_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
-      if (this.#names.size >= this.#limit) {
-        const [oldestSql, oldestName] = this.#names.entries().next().value as [string, string];
-        this.#names.delete(oldestSql);
-        await exec(`DEALLOCATE ${oldestName}`);
-      }
-      await exec(`PREPARE ${name}(${Array.from({ length: params.length }, () => 'unknown').join(', ')}) AS ${sql}`);
+      name = this.#prepare(exec, sql, params.length);
       this.#names.set(sql, name);
+      name.catch(() => this.#names.delete(sql));
     }
-    return lastRows<R>(await exec(`EXECUTE ${name}(${params.map(literal).join(', ')})`));
+    return lastRows<R>(await exec(`EXECUTE ${await name}(${params.map(literal).join(', ')})`));
+  }
+
+  async #prepare(exec: (sql: string) => Promise<unknown>, sql: string, arity: number): Promise<string> {
+    const name = `umca_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    if (this.#names.size > this.#limit) {
+      const [oldestSql, oldest] = this.#names.entries().next().value as [string, Promise<string>];
+      this.#names.delete(oldestSql);
+      await exec(`DEALLOCATE ${await oldest}`);
+    }
+    await exec(`PREPARE ${name}(${Array.from({ length: arity }, () => 'unknown').join(', ')}) AS ${sql}`);
+    return name;
   }
 }
 
