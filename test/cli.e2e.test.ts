@@ -167,15 +167,18 @@ describe('umca CLI, end to end', () => {
     const where = scratch();
     const result = await runCli(['run', '--json', '--model', 'scripted:demo', DEMO_SPEC], where);
     const printed = result.stdout.trim().split('\n');
-    const runId = (JSON.parse(printed[0]!) as RunEvent).run_id;
+    const events = printed.map((line) => JSON.parse(line) as RunEvent);
+    const runId = events[0]!.run_id;
+    // A later event that mentions the spec's subject (a model reply), edited in place.
+    const seq = events.find((e) => e.seq > 2 && JSON.stringify(e.data).includes('slugify'))!.seq;
     const db = new PGlite(join(where.env.UMCA_HOME!, 'pglite'));
-    await db.query(`UPDATE events SET data = replace(data, 'slugify', 'slugifx') WHERE run_id = $1 AND seq = 5`, [runId]);
+    await db.query(`UPDATE events SET data = replace(data, 'slugify', 'slugifx') WHERE run_id = $1 AND seq = $2`, [runId, seq]);
     await db.close();
     const verify = await runCli(['verify', runId], where);
     assert.equal(verify.code, 1);
-    assert.match(verify.stdout, /^chain broken at seq 5: hash does not match the event content$/m);
+    assert.match(verify.stdout, new RegExp(`^chain broken at seq ${seq}: hash does not match the event content$`, 'm'));
     const json = await runCli(['verify', '--json', runId], where);
-    assert.deepEqual(JSON.parse(json.stdout), { run_id: runId, ok: false, events: printed.length, broken_seq: 5, reason: 'hash does not match the event content' });
+    assert.deepEqual(JSON.parse(json.stdout), { run_id: runId, ok: false, events: printed.length, broken_seq: seq, reason: 'hash does not match the event content' });
   });
 
   describe('bad input gets one line and exit 3', () => {

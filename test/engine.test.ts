@@ -86,7 +86,7 @@ describe('the governed run, in one process', () => {
       assert.equal(done.status, 'blocked');
       assert.match(done.reason ?? '', /plan names no README/);
       const events = await umca.store.readEvents(run.id);
-      const decision = events.find((e) => e.type === 'gate.decision');
+      const decision = events.find((e) => e.type === 'gate.decision' && e.data.gate === 'test-gate');
       assert.ok(decision?.type === 'gate.decision');
       assert.deepEqual([decision.data.decision, decision.data.score, decision.data.reasons], ['block', 0.2, ['plan names no README']]);
       assert.equal(types(events).at(-1), 'run.blocked');
@@ -104,7 +104,7 @@ describe('the governed run, in one process', () => {
       const run = await umca.engine.createRun({ spec: 'slugify', model: 'scripted:demo' });
       assert.equal((await umca.engine.execute(run.id)).status, 'completed');
       const events = await umca.store.readEvents(run.id);
-      assert.equal(count(events, (e) => e.type === 'gate.decision' && e.data.decision === 'pass'), 2, 'one per coder attempt');
+      assert.equal(count(events, (e) => e.type === 'gate.decision' && e.data.gate === 'ok-gate' && e.data.decision === 'pass'), 2, 'one per coder attempt');
     } finally {
       await umca.close();
     }

@@ -1,13 +1,21 @@
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * The uid a sandboxed guest runs as. When umca runs as root, each live sandbox gets its
  * own unprivileged uid from a reserved range: it cannot read root's files (/etc/shadow,
  * ~/.ssh, UMCA_HOME) and RLIMIT_NPROC, which the kernel counts per uid, caps that sandbox
- * alone. Run as another user, umca's guests keep that user's uid inside a user namespace;
- * the process cap then falls to the pid namespace and the wall-clock kill.
+ * alone. The uid is taken with a lock file (`<tmp>/umca-sandbox-uids/<uid>`, holding the
+ * owner's pid) so every umca process on the host gets distinct uids; a lock whose process
+ * is gone is taken over. Run as another user, umca's guests keep that user's uid inside a
+ * user namespace; the process cap then falls to the pid namespace and the wall-clock kill.
  */
 const FIRST_UID = 61_000;
 const UID_COUNT = 1_000;
-const inUse = new Set<number>();
+const LOCK_DIR = join(tmpdir(), 'umca-sandbox-uids');
+const held = new Set<number>();
+let next = 0;
 
 export interface GuestIdentity {
   /** Set when umca is root and the guest runs as a dropped uid. */
@@ -21,19 +29,50 @@ export function isRoot(): boolean {
 
 export function takeGuestIdentity(): GuestIdentity {
   if (!isRoot()) return { release: () => undefined };
-  for (let offset = 0; offset < UID_COUNT; offset += 1) {
-    const uid = FIRST_UID + offset;
-    if (inUse.has(uid)) continue;
-    inUse.add(uid);
+  mkdirSync(LOCK_DIR, { recursive: true, mode: 0o700 });
+  for (let tried = 0; tried < UID_COUNT; tried += 1) {
+    const uid = FIRST_UID + ((next + tried) % UID_COUNT);
+    if (held.has(uid) || !lock(uid)) continue;
+    next = (uid - FIRST_UID + 1) % UID_COUNT;
+    held.add(uid);
     let released = false;
     return {
       uid,
       release: () => {
         if (released) return;
         released = true;
-        inUse.delete(uid);
+        held.delete(uid);
+        rmSync(join(LOCK_DIR, String(uid)), { force: true });
       },
     };
   }
   throw new Error(`all ${UID_COUNT} sandbox uids are in use`);
+}
+
+function lock(uid: number): boolean {
+  const file = join(LOCK_DIR, String(uid));
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !isStale(file)) return false;
+      rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+/** A lock whose owner process is gone (or unreadable) is stale. */
+function isStale(file: string): boolean {
+  const pid = Number(readFileSync(file, { encoding: 'utf8', flag: 'r' }).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
