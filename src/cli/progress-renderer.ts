@@ -47,6 +47,12 @@ export class ProgressRenderer {
         );
       case 'sandbox.started':
         return this.#line(`  tests in ${event.data.lane} ${this.#dim(`(limits: ${event.data.limits.timeout_ms} ms, ${Math.round(event.data.limits.memory_bytes / 1048576)} MiB)`)}`);
+      case 'policy.decision':
+        // Allows are on the log; a denial is worth a line.
+        if (event.data.decision === 'allow') return undefined;
+        return this.#line(
+          `  ${this.#red('⊘')} policy: ${event.data.principal} may not ${event.data.action} ${event.data.resource.type} ${event.data.resource.id} ${this.#dim(event.data.policies.length ? `(${event.data.policies.join(', ')})` : '(no policy permits it)')}`,
+        );
       case 'sandbox.egress':
         return this.#line(
           `    ${event.data.allowed ? this.#green('→') : this.#red('⊘')} ${event.data.host}:${event.data.port} ${this.#dim(event.data.allowed ? `allowed${event.data.address ? ` via ${event.data.address}` : ''}` : `refused: ${event.data.reason.replace(/_/g, ' ')}`)}`,

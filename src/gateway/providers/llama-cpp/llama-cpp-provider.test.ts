@@ -117,6 +117,8 @@ describe('llama-cpp provider: model files', () => {
       bigServer.stall(7 * 1024 * 1024);
       const first = resolveModelFile({ provider: 'big', model: `${bigBase}/big.gguf`, modelsDir, signal: stop.signal });
       while (bigServer.sent() < 7 * 1024 * 1024) await new Promise((r) => setTimeout(r, 20));
+      // The downloader writes its part file a little after the bytes arrive; on a busy machine, later.
+      for (let waited = 0; waited < 10_000 && !existsSync(join(modelsDir, 'big.gguf.ipull')); waited += 20) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 200));
       stop.abort(new Error('interrupted'));
       await assert.rejects(first, /interrupted/);
