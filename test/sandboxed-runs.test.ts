@@ -73,6 +73,25 @@ describe('sandboxed runs', () => {
     }
   });
 
+  it('decides the process lane for the principal that created the run', async () => {
+    const model = () => scriptedModel({
+      replies: { planner: [{ content: plan('python', ['calc.py', 'test_calc.sh']) }], coder: [{ content: PY_SOURCE + fence('bash', 'test_calc.sh', 'python3 -c "import calc; assert calc.add(2, 3) == 5"\n') }] },
+    });
+    const umca = await testUmca({ sandbox: { process_lane: { allow: ['user:ops'] } } });
+    try {
+      const runner = await umca.engine.createRun({ spec: 'bash tests', model: model(), principal: { id: 'key:0a1b2c3d4e5f', roles: ['runner'], via: 'api-key' } });
+      assert.equal((await umca.engine.execute(runner.id)).status, 'blocked');
+      const [blocked] = data(await umca.store.readEvents(runner.id), 'run.blocked');
+      assert.match(blocked?.reasons[0] ?? '', /which policy does not allow for key:0a1b2c3d4e5f/);
+      const ops = await umca.engine.createRun({ spec: 'bash tests', model: model(), principal: { id: 'user:ops', roles: ['runner'], via: 'oidc' } });
+      const done = await umca.engine.execute(ops.id);
+      assert.equal(done.status, 'completed', done.reason ?? '');
+      assert.equal(data(await umca.store.readEvents(ops.id), 'sandbox.started')[0]?.lane, 'process');
+    } finally {
+      await umca.close();
+    }
+  });
+
   it('runs granted-network tests in the process lane where policy allows: every connection on the log, unlisted ones refused', async () => {
     const fetches = (target: number) =>
       fence('python', 'test_calc.py', `import unittest, urllib.request\nfrom calc import add\n\nclass AddTest(unittest.TestCase):\n    def test_adds_remote(self):\n        remote = int(urllib.request.urlopen('http://127.0.0.1:${target}/', timeout=5).read())\n        self.assertEqual(add(remote, 1), 43)\n`);

@@ -14,8 +14,6 @@ export interface TestReport {
 }
 
 const RECORDED_OUTPUT = 16 * 1024;
-/** Until identity lands, every run belongs to the local user. */
-const RUN_PRINCIPAL = 'user:local';
 
 /** True when the tests ran, at least one exists, and none failed. */
 export const isGreen = (report: TestReport): boolean => report.status === 'ok' && report.passed > 0 && report.failed === 0;
@@ -33,7 +31,7 @@ export async function runTester(context: RunContext, scope: StepScope, files: Co
     limits,
     ...(context.sandboxEgress.length > 0 ? { egress: { allowedOutboundHosts: [...context.sandboxEgress] } } : {}),
   };
-  const choice = context.sandbox.select({ job, principal: RUN_PRINCIPAL });
+  const choice = context.sandbox.select({ job, principal: context.principal.id });
   if (!choice.ok) {
     if (choice.code === 'bad_job') return { status: 'nonzero_exit', message: choice.message, passed: 0, failed: 0, failures: [], output: '' };
     throw new RunBlockedError('sandbox-policy', [choice.message]);
