@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../store/store.js';
-import type { AuthResult, Authenticator } from './authenticator.js';
+import type { AuthResult } from './authenticator.js';
 import { isRole, type Role } from './principal.js';
 
 const KEY = /^umca_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -17,15 +17,10 @@ export function isApiKeyToken(token: string): boolean {
 }
 
 /** API keys (`umca_<id>_<secret>`) checked against their stored hash; revoked keys fail. */
-export class ApiKeyAuthenticator implements Authenticator {
+export class ApiKeyAuthenticator {
   constructor(private readonly store: Pick<Store, 'getApiKey'>) {}
 
-  async authenticate(authorization: string | undefined): Promise<AuthResult> {
-    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    if (!token) return { ok: false, code: authorization ? 'malformed_token' : 'missing_token', message: authorization ? 'the Authorization header is not "Bearer <token>"' : 'no bearer token' };
-    return this.verify(token);
-  }
-
+  /** Verifies a bare key (BearerAuthenticator takes it out of the header). */
   async verify(token: string): Promise<AuthResult> {
     const match = KEY.exec(token);
     if (!match) return { ok: false, code: 'invalid_api_key', message: 'the API key is malformed' };

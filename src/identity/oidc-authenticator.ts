@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
-import type { AuthFailureCode, AuthResult, Authenticator } from './authenticator.js';
+import type { AuthFailureCode, AuthResult } from './authenticator.js';
 import { isRole, type Role } from './principal.js';
 
 export interface OidcSettings {
@@ -25,7 +25,7 @@ export interface OidcSettings {
  * `realm_access.roles` and `resource_access.<client>.roles` and from a plain `roles` claim;
  * `runner`, `operator`, `admin` count, as do the same names prefixed `umca-`.
  */
-export class OidcAuthenticator implements Authenticator {
+export class OidcAuthenticator {
   readonly #settings: OidcSettings;
   #jwks: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
 
@@ -33,13 +33,7 @@ export class OidcAuthenticator implements Authenticator {
     this.#settings = settings;
   }
 
-  async authenticate(authorization: string | undefined): Promise<AuthResult> {
-    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    if (!token) return fail(authorization ? 'malformed_token' : 'missing_token', authorization ? 'the Authorization header is not "Bearer <token>"' : 'no bearer token');
-    return this.verify(token);
-  }
-
-  /** Verifies a bare JWT. */
+  /** Verifies a bare JWT (BearerAuthenticator takes it out of the header). */
   async verify(token: string): Promise<AuthResult> {
     let jwks: ReturnType<typeof createRemoteJWKSet>;
     try {

@@ -15,9 +15,3 @@ export const LOCAL_PRINCIPAL: Principal = Object.freeze({ id: 'user:local', role
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
-
-/** True when `principal` holds `role` or one above it. */
-export function hasRole(principal: Principal, role: Role): boolean {
-  const needed = ROLES.indexOf(role);
-  return principal.roles.some((held) => ROLES.indexOf(held) >= needed);
-}

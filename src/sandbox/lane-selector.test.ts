@@ -8,7 +8,6 @@ function namedLane(name: string, languages: SandboxLanguage[]): SandboxLane {
   return {
     name,
     languages: new Set(languages),
-    supportsEgress: name === 'process',
     warm: async () => undefined,
     run: async () => assert.fail('the selector must not run a job'),
     close: async () => undefined,

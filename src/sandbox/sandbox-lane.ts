@@ -103,8 +103,6 @@ export interface SandboxLane {
   readonly name: string;
   /** Languages this lane runs. */
   readonly languages: ReadonlySet<SandboxLanguage>;
-  /** Whether the lane can give a job network access (through the egress proxy). */
-  readonly supportsEgress: boolean;
   /** Starts whatever the lane needs ahead of a job with these limits, off the hot path. MUST NOT reject. */
   warm(limits: SandboxLimits): Promise<void>;
   /** Runs one job. MUST resolve (never reject) with a classified result for anything the guest does. */

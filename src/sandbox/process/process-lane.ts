@@ -50,7 +50,6 @@ const USAGE_FILE = 'usage.txt';
 export class ProcessLane implements SandboxLane {
   readonly name = 'process';
   readonly languages: ReadonlySet<SandboxLanguage> = new Set(['javascript', 'python', 'bash']);
-  readonly supportsEgress = true;
   readonly #options: Required<ProcessLaneOptions>;
   #helpers: Promise<string> | undefined;
   readonly #running = new Set<Promise<unknown>>();

@@ -36,7 +36,6 @@ const HEADROOM_BYTES = 32 * 1024 * 1024;
 export class WasmJsLane implements SandboxLane {
   readonly name = 'wasm-js';
   readonly languages: ReadonlySet<SandboxLanguage> = new Set(['javascript']);
-  readonly supportsEgress = false;
   readonly #maxWorkers: number;
   readonly #killGraceMs: number;
   readonly #idle: Slot[] = [];

@@ -68,7 +68,6 @@ const PRELOAD_OUTPUT_BYTES = 64 * 1024;
 export class WasmPythonLane implements SandboxLane {
   readonly name = 'wasm-python';
   readonly languages: ReadonlySet<SandboxLanguage> = new Set(['python']);
-  readonly supportsEgress = false;
   readonly #options: Required<WasmPythonLaneOptions>;
   readonly #idle: Child[] = [];
   readonly #starting = new Set<Child>();
