@@ -11,15 +11,20 @@ import { verifyChain } from '../src/core/hash-chain.js';
 import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
 import { fileURLToPath } from 'node:url';
 import { exited, runBuilt, runCli, scratch, startCli, waitForLine } from './support/cli.js';
-import { demoFixture, scriptedModel } from './support/scripted.js';
+import { demoFixture, scriptedFixtureFile } from './support/scripted.js';
 import { writeTinyGguf } from './support/tiny-gguf.js';
 
 const DEMO_SPEC = demoFixture().spec!;
 
-/** The demo with a coder slow enough to be killed mid-step. */
-function slowCoderModel(): string {
+/**
+ * The demo with a coder that does not answer for minutes, so a test kills the process
+ * while the coder step is surely still at work, however loaded the machine. `unstall()`
+ * restores the plain demo for the processes started afterwards (the resume).
+ */
+function stalledCoderModel(): { model: string; unstall(): void } {
   const fixture = demoFixture();
-  return scriptedModel({ ...fixture, replies: { ...fixture.replies, coder: fixture.replies.coder!.map((content) => ({ content: content as string, delay_ms: 1_500 })) } });
+  const file = scriptedFixtureFile({ ...fixture, replies: { ...fixture.replies, coder: fixture.replies.coder!.map((content) => ({ content: content as string, delay_ms: 600_000 })) } });
+  return { model: file.model, unstall: () => file.rewrite(fixture) };
 }
 
 async function readLog(home: string, runId: string): Promise<RunEvent[]> {
@@ -101,15 +106,17 @@ describe('umca CLI, end to end', () => {
 
   it('finishes a run killed with SIGKILL during the coder step after `umca resume`', async () => {
     const where = scratch();
-    const child = startCli(['run', '--json', '--model', slowCoderModel(), DEMO_SPEC], where);
+    const coder = stalledCoderModel();
+    const child = startCli(['run', '--json', '--model', coder.model, DEMO_SPEC], where);
     const line = await waitForLine(child, (l) => l.includes('"model.request"') && l.includes('"role":"coder"'));
     const runId = (JSON.parse(line) as RunEvent).run_id;
     child.kill('SIGKILL');
     await exited(child);
 
+    coder.unstall();
     const resumed = await runCli(['resume', runId], where);
     assert.equal(resumed.code, 0, resumed.stderr);
-    assert.match(resumed.stdout, /↻ resumed on .*; finished steps kept: plan/);
+    assert.match(resumed.stdout, /↻ resumed on .*; finished steps kept: gate:g0-intake, plan\n/);
     assert.match(resumed.stdout, /✓ completed/);
     assertResumedCleanly(await readLog(where.env.UMCA_HOME!, runId));
     assert.equal((await runCli(['verify', runId], where)).code, 0);
@@ -117,7 +124,8 @@ describe('umca CLI, end to end', () => {
 
   it('stops on Ctrl-C with exit 130, keeping the run resumable', async () => {
     const where = scratch();
-    const child = startCli(['run', '--json', '--model', slowCoderModel(), DEMO_SPEC], where);
+    const coder = stalledCoderModel();
+    const child = startCli(['run', '--json', '--model', coder.model, DEMO_SPEC], where);
     let stderr = '';
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     const line = await waitForLine(child, (l) => l.includes('"model.request"') && l.includes('"role":"coder"'));
@@ -126,6 +134,7 @@ describe('umca CLI, end to end', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     assert.equal(code, 130);
     assert.equal(stderr, `umca: interrupted; the run is kept: umca resume ${runId}\n`);
+    coder.unstall();
     const resumed = await runCli(['resume', runId], where);
     assert.equal(resumed.code, 0, resumed.stderr);
     assertResumedCleanly(await readLog(where.env.UMCA_HOME!, runId));
@@ -133,7 +142,8 @@ describe('umca CLI, end to end', () => {
 
   it('finishes a run killed with its server after `umca serve` restarts', async () => {
     const where = scratch();
-    writeFileSync(join(where.cwd, 'umca.yaml'), `model: ${slowCoderModel()}\nserver:\n  port: 0\n`);
+    const coder = stalledCoderModel();
+    writeFileSync(join(where.cwd, 'umca.yaml'), `model: ${coder.model}\nserver:\n  port: 0\n`);
     const first = startCli(['serve'], where);
     const url = /(http:\/\/\S+)/.exec(await waitForLine(first, (l) => l.startsWith('umca listening on')))![1]!;
     const created = (await (await fetch(`${url}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ spec: DEMO_SPEC }) })).json()) as { id: string };
@@ -145,6 +155,7 @@ describe('umca CLI, end to end', () => {
     first.kill('SIGKILL');
     await exited(first);
 
+    coder.unstall();
     const second = startCli(['serve'], where);
     const secondUrl = /(http:\/\/\S+)/.exec(await waitForLine(second, (l) => l.startsWith('umca listening on')))![1]!;
     try {

@@ -112,6 +112,16 @@ for (const backend of storeBackends()) {
       assert.deepEqual(await store.loadCheckpoints(id), new Map([['plan', { steps: ['a', 'b'] }]]));
     });
 
+    it('loads checkpoints in the order they were stored, across commits and within one', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      const done = (step: string) => draft('step.completed', 'engine', { step, duration_ms: 1 });
+      await store.commit(id, { checkpoints: [{ step: 'zeta', result: 1 }], events: [done('zeta')] });
+      await store.commit(id, { checkpoints: [{ step: 'beta', result: 2 }, { step: 'alpha', result: 3 }], events: [done('beta'), done('alpha')] });
+      await store.commit(id, { checkpoints: [{ step: 'gamma', result: 4 }], events: [done('gamma')] });
+      assert.deepEqual([...(await store.loadCheckpoints(id)).keys()], ['zeta', 'beta', 'alpha', 'gamma']);
+    });
+
     it('closes the log of a finished run', async () => {
       const id = newId();
       await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });

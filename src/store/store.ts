@@ -65,7 +65,10 @@ export interface Store {
   /** Events with seq > afterSeq, in seq order. */
   readEvents(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<RunEvent[]>;
 
-  /** All checkpoints of a run, keyed by step: one query, whatever the history length. */
+  /**
+   * All checkpoints of a run, keyed by step, in the order they were stored (a Map keeps it):
+   * one query, whatever the history length.
+   */
   loadCheckpoints(runId: string): Promise<Map<string, unknown>>;
 
   /**

@@ -12,9 +12,19 @@ export function demoFixture(): ScriptedFixture {
 }
 
 /** Writes a fixture to a temp file and returns the model reference for it. */
-export function scriptedModel(fixture: Partial<ScriptedFixture> & { replies: ScriptedFixture['replies'] }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'umca-fixture-'));
-  const file = join(dir, 'fixture.yaml');
-  writeFileSync(file, stringify({ name: 'test', ...fixture }));
-  return `scripted:${file}`;
+export function scriptedModel(fixture: ScriptedFixtureInput): string {
+  return scriptedFixtureFile(fixture).model;
+}
+
+type ScriptedFixtureInput = Partial<ScriptedFixture> & { replies: ScriptedFixture['replies'] };
+
+/**
+ * A fixture file whose content a test can replace later: processes started afterwards
+ * (a resume, a restarted server) read the new replies under the same model reference.
+ */
+export function scriptedFixtureFile(fixture: ScriptedFixtureInput): { model: string; rewrite(next: ScriptedFixtureInput): void } {
+  const file = join(mkdtempSync(join(tmpdir(), 'umca-fixture-')), 'fixture.yaml');
+  const rewrite = (next: ScriptedFixtureInput) => writeFileSync(file, stringify({ name: 'test', ...next }));
+  rewrite(fixture);
+  return { model: `scripted:${file}`, rewrite };
 }

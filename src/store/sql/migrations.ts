@@ -139,4 +139,14 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 6,
+    name: 'checkpoint-order',
+    // Where in the log a checkpoint was stored (the seq its commit ended at, then its place
+    // in that commit), so a resumed run lists its finished steps in the order they ran.
+    sql: `
+      ALTER TABLE checkpoints ADD COLUMN commit_seq integer NOT NULL DEFAULT 0;
+      ALTER TABLE checkpoints ADD COLUMN commit_index integer NOT NULL DEFAULT 0;
+    `,
+  },
 ];

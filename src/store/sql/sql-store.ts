@@ -152,7 +152,7 @@ export class SqlStore implements Store {
 
   async loadCheckpoints(runId: string): Promise<Map<string, unknown>> {
     const { rows } = await this.#db.query<{ step: string; result: string }>(
-      'SELECT step, result FROM checkpoints WHERE run_id = $1',
+      'SELECT step, result FROM checkpoints WHERE run_id = $1 ORDER BY commit_seq, commit_index',
       [runId],
     );
     return new Map(rows.map((row) => [row.step, JSON.parse(row.result) as unknown]));
@@ -366,7 +366,7 @@ function commitStatement(runId: string, expectedSeq: number, events: readonly Ru
   if (events.length) parts.push(`ev AS (${eventInsert(params, events, 'head')})`);
   for (const [i, checkpoint] of (commit.checkpoints ?? []).entries()) {
     params.push(checkpoint.step, JSON.stringify(checkpoint.result ?? null));
-    parts.push(`cp${i} AS (INSERT INTO checkpoints (run_id, step, result) SELECT id, $${params.length - 1}, $${params.length} FROM head RETURNING 1)`);
+    parts.push(`cp${i} AS (INSERT INTO checkpoints (run_id, step, result, commit_seq, commit_index) SELECT id, $${params.length - 1}, $${params.length}, last_seq, ${i} FROM head RETURNING 1)`);
   }
   if (commit.artifacts?.length) parts.push(...artifactInserts(params, commit.artifacts));
   return { sql: `WITH ${parts.join(', ')} SELECT * FROM head`, params };
