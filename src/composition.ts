@@ -4,6 +4,9 @@ import { ConfigError } from './core/errors.js';
 import { createBuildPipeline, type BuildPipelineOptions } from './agents/build-pipeline.js';
 import type { Bus } from './bus/bus.js';
 import { G0IntakeGate } from './gates/g0-intake.js';
+import { G1PlanGate } from './gates/g1-plan.js';
+import { G2ProvenanceGate } from './gates/g2-provenance.js';
+import { G3CodeGate } from './gates/g3-code.js';
 import { MemoryBus } from './bus/memory/memory-bus.js';
 import { Engine } from './engine/engine.js';
 import type { Pipeline } from './engine/pipeline.js';
@@ -115,10 +118,17 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     createBuildPipeline({
       maxPlanRetries: config.pipeline.max_plan_retries,
       maxCodeAttempts: config.pipeline.max_code_attempts,
-      // G0 intake always comes first; callers (tests) add their own gates after it.
-      gates: { ...options.gates, intake: [new G0IntakeGate({ policy, threshold: config.gates.g0.threshold }), ...(options.gates?.intake ?? [])] },
+      // G0–G3 always run; callers (tests) add their own gates after each.
+      gates: {
+        intake: [new G0IntakeGate({ policy, threshold: config.gates.g0.threshold }), ...(options.gates?.intake ?? [])],
+        afterPlan: [new G1PlanGate({ threshold: config.gates.g1.threshold, judge: config.gates.g1.judge }), ...(options.gates?.afterPlan ?? [])],
+        afterResearch: [new G2ProvenanceGate({ threshold: config.gates.g2.threshold }), ...(options.gates?.afterResearch ?? [])],
+        afterCode: [
+          new G3CodeGate({ policy, sandbox, threshold: config.gates.g3.threshold, dependencies: config.gates.g3.dependencies, allowedLicenses: config.gates.g3.allowed_licenses }),
+          ...(options.gates?.afterCode ?? []),
+        ],
+      },
       roleModels: Object.values(config.pipeline.roles).filter((ref): ref is string => Boolean(ref)),
-      egress: config.sandbox.allowed_outbound_hosts,
     });
   const engine = new Engine({
     store,
@@ -135,6 +145,8 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     roleModels: config.pipeline.roles,
     home: config.home,
     specMaxChars: config.limits.spec_max_chars,
+    referencesMaxChars: config.limits.references_max_chars,
+    policy,
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
   return {
@@ -179,5 +191,5 @@ function createLanes(config: UmcaConfig): LaneSelector {
   const lanes: SandboxLane[] = [new WasmJsLane()];
   const hide = [resolve(config.home)];
   if (ProcessLane.check().ok) lanes.push(new WasmPythonLane({ poolSize: config.sandbox.python_pool, hide }), new ProcessLane({ hide }));
-  return new LaneSelector({ lanes, processLaneFor: config.sandbox.process_lane.allow });
+  return new LaneSelector({ lanes });
 }

@@ -79,7 +79,7 @@ describe('umca CLI, end to end', () => {
 
     const usage = await runCli(['usage'], where);
     assert.equal(usage.code, 0, usage.stderr);
-    assert.match(usage.stdout, /^scripted:demo +3 +0 +0 /m, 'the run made three model calls');
+    assert.match(usage.stdout, /^scripted:demo +5 +0 +0 /m, 'the run made five model calls: planner, judge, researcher, coder twice');
   });
 
   it('works as the built package: npx umca run, then npx umca verify', async () => {
@@ -116,7 +116,7 @@ describe('umca CLI, end to end', () => {
     coder.unstall();
     const resumed = await runCli(['resume', runId], where);
     assert.equal(resumed.code, 0, resumed.stderr);
-    assert.match(resumed.stdout, /↻ resumed on .*; finished steps kept: gate:g0-intake, plan\n/);
+    assert.match(resumed.stdout, /↻ resumed on .*; finished steps kept: gate:g0-intake, plan, gate:g1-plan, research, gate:g2-provenance\n/);
     assert.match(resumed.stdout, /✓ completed/);
     assertResumedCleanly(await readLog(where.env.UMCA_HOME!, runId));
     assert.equal((await runCli(['verify', runId], where)).code, 0);

@@ -10,7 +10,7 @@ import { verifyChain } from '../src/core/hash-chain.js';
 import { eventSubject } from '../src/bus/bus.js';
 import type { Gate } from '../src/engine/gate.js';
 import { composeUmca } from '../src/composition.js';
-import { demoFixture, scriptedModel } from './support/scripted.js';
+import { DEMO_SPEC, demoFixture, PASSING_REVIEW, scriptedModel } from './support/scripted.js';
 import { testUmca } from './support/umca.js';
 
 const types = (events: RunEvent[]) => events.map((e) => e.type);
@@ -42,7 +42,7 @@ describe('the governed run, in one process', () => {
     // The coder takes long enough for the first process to stop mid-step.
     const model = scriptedModel({ ...fixture, replies: { ...fixture.replies, coder: fixture.replies.coder!.map((c) => ({ content: c as string, delay_ms: 400 })) } });
     const first = await testUmca();
-    const run = await first.engine.createRun({ spec: 'slugify', model });
+    const run = await first.engine.createRun({ spec: DEMO_SPEC, model });
     const coderStarted = new Promise<void>((resolve) =>
       first.bus.subscribe(eventSubject(run.id), (e) => {
         const event = e as RunEvent;
@@ -81,7 +81,7 @@ describe('the governed run, in one process', () => {
     };
     const umca = await testUmca({}, { gates: { afterPlan: [blocker] } });
     try {
-      const run = await umca.engine.createRun({ spec: 'slugify', model: 'scripted:demo' });
+      const run = await umca.engine.createRun({ spec: DEMO_SPEC, model: 'scripted:demo' });
       const done = await umca.engine.execute(run.id);
       assert.equal(done.status, 'blocked');
       assert.match(done.reason ?? '', /plan names no README/);
@@ -101,7 +101,7 @@ describe('the governed run, in one process', () => {
     const pass: Gate<unknown> = { id: 'ok-gate', evaluate: async () => ({ decision: 'pass', reasons: ['fine'] }) };
     const umca = await testUmca({}, { gates: { afterCode: [pass] } });
     try {
-      const run = await umca.engine.createRun({ spec: 'slugify', model: 'scripted:demo' });
+      const run = await umca.engine.createRun({ spec: DEMO_SPEC, model: 'scripted:demo' });
       assert.equal((await umca.engine.execute(run.id)).status, 'completed');
       const events = await umca.store.readEvents(run.id);
       assert.equal(count(events, (e) => e.type === 'gate.decision' && e.data.gate === 'ok-gate' && e.data.decision === 'pass'), 2, 'one per coder attempt');
@@ -115,7 +115,7 @@ describe('the governed run, in one process', () => {
     const model = scriptedModel({ ...fixture, replies: { ...fixture.replies, planner: ['{"title": "slugify"}', fixture.replies.planner![0]!] } });
     const umca = await testUmca();
     try {
-      const run = await umca.engine.createRun({ spec: 'slugify', model });
+      const run = await umca.engine.createRun({ spec: DEMO_SPEC, model });
       assert.equal((await umca.engine.execute(run.id)).status, 'completed');
       const requests = (await umca.store.readEvents(run.id)).filter((e) => e.type === 'model.request' && e.data.role === 'planner');
       assert.deepEqual(requests.map((e) => e.type === 'model.request' && e.data.messages), [1, 3], 'the retry carries the bad reply and the error');
@@ -127,7 +127,7 @@ describe('the governed run, in one process', () => {
   it('fails the run when the planner never produces a valid plan', async () => {
     const umca = await testUmca();
     try {
-      const run = await umca.engine.createRun({ spec: 'slugify', model: scriptedModel({ replies: { planner: ['not json at all'] } }) });
+      const run = await umca.engine.createRun({ spec: DEMO_SPEC, model: scriptedModel({ replies: { planner: ['not json at all'] } }) });
       const done = await umca.engine.execute(run.id);
       assert.equal(done.status, 'failed');
       assert.match(done.reason ?? '', /planner's reply stayed invalid after 3 tries/);
@@ -143,7 +143,7 @@ describe('the governed run, in one process', () => {
     const model = scriptedModel({ ...fixture, replies: { ...fixture.replies, coder: [fixture.replies.coder![0]!] } });
     const umca = await testUmca({ pipeline: { max_code_attempts: 3 } });
     try {
-      const run = await umca.engine.createRun({ spec: 'slugify', model });
+      const run = await umca.engine.createRun({ spec: DEMO_SPEC, model });
       const done = await umca.engine.execute(run.id);
       assert.equal(done.status, 'failed');
       assert.match(done.reason ?? '', /tests still failing after 3 attempts/);
@@ -158,7 +158,7 @@ describe('the governed run, in one process', () => {
   it('cancels a run in flight', async () => {
     const umca = await testUmca();
     try {
-      const run = await umca.engine.createRun({ spec: 'slugify', model: scriptedModel({ delay_ms: 5_000, replies: { planner: ['{}'] } }) });
+      const run = await umca.engine.createRun({ spec: DEMO_SPEC, model: scriptedModel({ delay_ms: 5_000, replies: { planner: ['{}'] } }) });
       const execution = umca.engine.execute(run.id);
       await new Promise((r) => setTimeout(r, 100));
       const cancelled = await umca.engine.cancel(run.id, 'changed my mind');
@@ -176,14 +176,14 @@ describe('the governed run, in one process', () => {
   it('calls each role through the model its config maps it to', async () => {
     const fixture = demoFixture();
     // This fixture's planner is useless; the planner role is mapped to the demo instead.
-    const coderOnly = scriptedModel({ ...fixture, name: 'coder-only', replies: { planner: ['not a plan'], coder: fixture.replies.coder! } });
+    const coderOnly = scriptedModel({ ...fixture, name: 'coder-only', replies: { ...PASSING_REVIEW, planner: ['not a plan'], coder: fixture.replies.coder! } });
     const umca = await testUmca({ pipeline: { roles: { planner: 'scripted:demo' } } });
     try {
-      const run = await umca.engine.createRun({ spec: 'slugify', model: coderOnly, claim: true });
+      const run = await umca.engine.createRun({ spec: DEMO_SPEC, model: coderOnly, claim: true });
       assert.equal((await umca.engine.execute(run.id)).status, 'completed');
       const requests = (await umca.store.readEvents(run.id)).filter((e) => e.type === 'model.request');
       const modelsByRole = new Set(requests.map((e) => e.type === 'model.request' && `${e.data.role}=${e.data.model}`));
-      assert.deepEqual([...modelsByRole].sort(), ['coder=scripted:coder-only', 'planner=scripted:demo']);
+      assert.deepEqual([...modelsByRole].sort(), ['coder=scripted:coder-only', 'judge=scripted:coder-only', 'planner=scripted:demo', 'researcher=scripted:coder-only']);
     } finally {
       await umca.close();
     }
@@ -193,7 +193,7 @@ describe('the governed run, in one process', () => {
   it('cancels a run that was created but never started, releasing its lease', async () => {
     const umca = await testUmca();
     try {
-      const run = await umca.engine.createRun({ spec: 'slugify', model: 'scripted:demo', claim: true });
+      const run = await umca.engine.createRun({ spec: DEMO_SPEC, model: 'scripted:demo', claim: true });
       assert.equal(run.lease_owner, umca.engine.workerId);
       const cancelled = await umca.engine.cancel(run.id, 'not needed');
       assert.deepEqual([cancelled.status, cancelled.lease_owner], ['cancelled', null]);
@@ -211,7 +211,7 @@ describe('the governed run, in one process', () => {
     await new Promise<void>((r) => server.close(() => r()));
     const umca = await testUmca({ providers: { local: { type: 'openai-compatible', base_url: `http://127.0.0.1:${port}/v1`, model: 'qwen' } } });
     try {
-      const run = await umca.engine.createRun({ spec: 'slugify', model: 'local' });
+      const run = await umca.engine.createRun({ spec: DEMO_SPEC, model: 'local' });
       const done = await umca.engine.execute(run.id);
       assert.equal(done.status, 'failed');
       assert.match(done.reason ?? '', new RegExp(`openai-compatible at http://127.0.0.1:${port}/v1/chat/completions: cannot reach the model server \\(ECONNREFUSED\\)`));

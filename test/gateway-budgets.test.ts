@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Umca } from '../src/composition.js';
 import { createApp } from '../src/server/app.js';
 import { startFakeOpenAi, type FakeUpstream } from './support/fake-openai-upstream.js';
+import { DEMO_SPEC } from './support/scripted.js';
 import { testUmca } from './support/umca.js';
 
 let upstream: FakeUpstream;
@@ -77,7 +78,7 @@ describe('budgets and rate limits', () => {
   it("stops a run whose role is over budget, naming the role and limit", async () => {
     await awayFromMinuteBoundary();
     const { umca } = await gateway({ roles: { coder: { requests_per_min: 1 } } });
-    const run = await umca.engine.createRun({ spec: 'slugify', model: 'scripted:demo', claim: true });
+    const run = await umca.engine.createRun({ spec: DEMO_SPEC, model: 'scripted:demo', claim: true });
     const done = await umca.engine.execute(run.id);
     assert.equal(done.status, 'failed');
     assert.match(done.reason ?? '', /role coder would exceed its requests per min limit; retry in \d+ s/);

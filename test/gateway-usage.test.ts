@@ -5,6 +5,7 @@ import type { UsageTotals } from '../src/core/run.js';
 import { createApp } from '../src/server/app.js';
 import { startFakeOpenAi, type FakeUpstream } from './support/fake-openai-upstream.js';
 import { readRawSse } from './support/sse.js';
+import { DEMO_SPEC } from './support/scripted.js';
 import { testUmca } from './support/umca.js';
 
 let upstream: FakeUpstream;
@@ -59,7 +60,7 @@ describe('usage, cost and metrics', () => {
   });
 
   it("meters a run's model calls with the run's id", async () => {
-    const run = await umca.engine.createRun({ spec: 'slugify', model: 'scripted:demo', claim: true });
+    const run = await umca.engine.createRun({ spec: DEMO_SPEC, model: 'scripted:demo', claim: true });
     await umca.engine.execute(run.id);
     const scripted = (await usage()).find((t) => t.key === 'scripted:demo');
     assert.ok(scripted && scripted.requests >= 3, JSON.stringify(scripted));

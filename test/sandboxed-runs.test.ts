@@ -3,12 +3,11 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { EventDataOf, RunEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/hash-chain.js';
-import { scriptedModel } from './support/scripted.js';
+import { PASSING_REVIEW, planFor, scriptedModel } from './support/scripted.js';
 import { testUmca } from './support/umca.js';
 
 // Runs whose tests the selector sends to the Python and process lanes, end to end.
-const plan = (language: string, files: string[]) =>
-  JSON.stringify({ title: 't', summary: 's', language, steps: [{ id: 'S1', description: 'd' }], files, acceptance: ['a'] });
+const plan = (spec: string, files: string[]) => planFor(spec, 'python', files);
 const fence = (lang: string, path: string, body: string) => `\`\`\`${lang} path=${path}\n${body}\`\`\`\n`;
 const PY_SOURCE = fence('python', 'calc.py', 'def add(a, b):\n    return a + b\n');
 
@@ -29,7 +28,8 @@ describe('sandboxed runs', () => {
   it('plans, writes and tests Python: unittest in the wasm-python lane, the lane and its reason on the log', async () => {
     const model = scriptedModel({
       replies: {
-        planner: [{ content: plan('python', ['calc.py', 'test_calc.py']) }],
+        ...PASSING_REVIEW,
+        planner: [{ content: plan('an adder in Python', ['calc.py', 'test_calc.py']) }],
         coder: [{ content: PY_SOURCE + fence('python', 'test_calc.py', 'import unittest\nfrom calc import add\n\nclass AddTest(unittest.TestCase):\n    def test_adds(self):\n        self.assertEqual(add(2, 3), 5)\n\n    def test_negative(self):\n        self.assertEqual(add(-2, 1), -1)\n') }],
       },
     });
@@ -54,39 +54,31 @@ describe('sandboxed runs', () => {
     }
   });
 
-  it('blocks a run whose tests need the process lane when policy does not allow it for the principal', async () => {
-    const model = scriptedModel({
-      replies: { planner: [{ content: plan('python', ['calc.py', 'test_calc.sh']) }], coder: [{ content: PY_SOURCE + fence('bash', 'test_calc.sh', 'python3 -c "import calc"\n') }] },
+  it('runs tests that need the process lane only for a principal policy allows it to (G3 asks, naming the policy)', async () => {
+    const model = () => scriptedModel({
+      replies: {
+        ...PASSING_REVIEW,
+        planner: [{ content: plan('bash tests', ['calc.py', 'test_calc.sh']) }],
+        coder: [{ content: PY_SOURCE + fence('bash', 'test_calc.sh', 'python3 -c "import calc; assert calc.add(2, 3) == 5"\n') }],
+      },
     });
     const umca = await testUmca();
     try {
-      const run = await umca.engine.createRun({ spec: 'bash tests', model });
-      const done = await umca.engine.execute(run.id);
-      assert.equal(done.status, 'blocked');
-      const events = await umca.store.readEvents(run.id);
-      const [blocked] = data(events, 'run.blocked');
-      assert.equal(blocked?.gate, 'sandbox-policy');
-      assert.match(blocked?.reasons[0] ?? '', /needs the process lane \(bash runs only as a real process\), which policy does not allow for user:local/);
-      assert.deepEqual(data(events, 'sandbox.started'), [], 'nothing ran');
-    } finally {
-      await umca.close();
-    }
-  });
-
-  it('decides the process lane for the principal that created the run', async () => {
-    const model = () => scriptedModel({
-      replies: { planner: [{ content: plan('python', ['calc.py', 'test_calc.sh']) }], coder: [{ content: PY_SOURCE + fence('bash', 'test_calc.sh', 'python3 -c "import calc; assert calc.add(2, 3) == 5"\n') }] },
-    });
-    const umca = await testUmca({ sandbox: { process_lane: { allow: ['user:ops'] } } });
-    try {
       const runner = await umca.engine.createRun({ spec: 'bash tests', model: model(), principal: { id: 'key:0a1b2c3d4e5f', roles: ['runner'], via: 'api-key' } });
       assert.equal((await umca.engine.execute(runner.id)).status, 'blocked');
-      const [blocked] = data(await umca.store.readEvents(runner.id), 'run.blocked');
-      assert.match(blocked?.reasons[0] ?? '', /which policy does not allow for key:0a1b2c3d4e5f/);
-      const ops = await umca.engine.createRun({ spec: 'bash tests', model: model(), principal: { id: 'user:ops', roles: ['runner'], via: 'oidc' } });
-      const done = await umca.engine.execute(ops.id);
+      const events = await umca.store.readEvents(runner.id);
+      const [blocked] = data(events, 'run.blocked');
+      assert.equal(blocked?.gate, 'g3-code');
+      assert.match(blocked?.reasons.join('; ') ?? '', /key:0a1b2c3d4e5f may not use-runtime Runtime process \(no policy permits it\); chosen because: bash runs only as a real process/);
+      assert.deepEqual(data(events, 'policy.decision').filter((d) => d.action === 'use-runtime').map((d) => [d.resource.id, d.decision]), [['process', 'deny']]);
+      assert.deepEqual(data(events, 'sandbox.started'), [], 'nothing ran');
+
+      const operator = await umca.engine.createRun({ spec: 'bash tests', model: model(), principal: { id: 'user:ops', roles: ['operator'], via: 'oidc' } });
+      const done = await umca.engine.execute(operator.id);
       assert.equal(done.status, 'completed', done.reason ?? '');
-      assert.equal(data(await umca.store.readEvents(ops.id), 'sandbox.started')[0]?.lane, 'process');
+      const operatorEvents = await umca.store.readEvents(operator.id);
+      assert.deepEqual(data(operatorEvents, 'policy.decision').filter((d) => d.action === 'use-runtime').map((d) => [d.resource.id, d.decision, d.policies]), [['process', 'allow', ['operators-operate']]]);
+      assert.equal(data(operatorEvents, 'sandbox.started')[0]?.lane, 'process');
     } finally {
       await umca.close();
     }
@@ -95,10 +87,10 @@ describe('sandboxed runs', () => {
   it('runs granted-network tests in the process lane where policy allows: every connection on the log, unlisted ones refused', async () => {
     const fetches = (target: number) =>
       fence('python', 'test_calc.py', `import unittest, urllib.request\nfrom calc import add\n\nclass AddTest(unittest.TestCase):\n    def test_adds_remote(self):\n        remote = int(urllib.request.urlopen('http://127.0.0.1:${target}/', timeout=5).read())\n        self.assertEqual(add(remote, 1), 43)\n`);
-    const config = { sandbox: { timeout_ms: 15_000, process_lane: { allow: ['user:local'] }, allowed_outbound_hosts: [`127.0.0.1:${port}`] }, pipeline: { max_code_attempts: 1 } };
+    const config = { sandbox: { timeout_ms: 15_000, allowed_outbound_hosts: [`127.0.0.1:${port}`] }, pipeline: { max_code_attempts: 1 } };
     const umca = await testUmca(config);
     try {
-      const granted = await umca.engine.createRun({ spec: 'remote adder', model: scriptedModel({ replies: { planner: [{ content: plan('python', ['calc.py', 'test_calc.py']) }], coder: [{ content: PY_SOURCE + fetches(port) }] } }) });
+      const granted = await umca.engine.createRun({ spec: 'remote adder', model: scriptedModel({ replies: { ...PASSING_REVIEW, planner: [{ content: plan('remote adder', ['calc.py', 'test_calc.py']) }], coder: [{ content: PY_SOURCE + fetches(port) }] } }) });
       const done = await umca.engine.execute(granted.id);
       assert.equal(done.status, 'completed', done.reason ?? '');
       const events = await umca.store.readEvents(granted.id);
@@ -108,7 +100,7 @@ describe('sandboxed runs', () => {
       assert.deepEqual(started?.allowed_outbound_hosts, [`127.0.0.1:${port}`]);
       assert.deepEqual(data(events, 'sandbox.egress').map((e) => [e.host, e.port, e.allowed, e.reason]), [['127.0.0.1', port, true, 'listed']]);
 
-      const refused = await umca.engine.createRun({ spec: 'remote adder, wrong port', model: scriptedModel({ replies: { planner: [{ content: plan('python', ['calc.py', 'test_calc.py']) }], coder: [{ content: PY_SOURCE + fetches(port + 1) }] } }) });
+      const refused = await umca.engine.createRun({ spec: 'remote adder, wrong port', model: scriptedModel({ replies: { ...PASSING_REVIEW, planner: [{ content: plan('remote adder, wrong port', ['calc.py', 'test_calc.py']) }], coder: [{ content: PY_SOURCE + fetches(port + 1) }] } }) });
       const failed = await umca.engine.execute(refused.id);
       assert.equal(failed.status, 'failed');
       assert.match(failed.reason ?? '', /egress_denied/);

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Umca } from '../src/composition.js';
 import { createApp } from '../src/server/app.js';
 import { readSse } from './support/sse.js';
-import { scriptedModel } from './support/scripted.js';
+import { DEMO_SPEC, demoFixture, scriptedModel } from './support/scripted.js';
 import { testUmca } from './support/umca.js';
 
 let umca: Umca;
@@ -28,7 +28,7 @@ async function errorOf(response: Response): Promise<{ status: number; code: stri
 
 describe('HTTP API', () => {
   it('accepts a run with 202 and streams every event in order to run.completed', async () => {
-    const created = await post('/v1/runs', { spec: 'slugify', model: 'scripted:demo' });
+    const created = await post('/v1/runs', { spec: DEMO_SPEC, model: 'scripted:demo' });
     assert.equal(created.status, 202);
     const { id, status } = (await created.json()) as { id: string; status: string };
     assert.equal(status, 'created');
@@ -56,8 +56,8 @@ describe('HTTP API', () => {
   });
 
   it('resumes a dropped stream with Last-Event-ID, live, without duplicates', async () => {
-    const model = scriptedModel({ ...(await import('./support/scripted.js')).demoFixture(), delay_ms: 50 });
-    const { id } = (await (await post('/v1/runs', { spec: 'slugify', model })).json()) as { id: string };
+    const model = scriptedModel({ ...demoFixture(), delay_ms: 50 });
+    const { id } = (await (await post('/v1/runs', { spec: DEMO_SPEC, model })).json()) as { id: string };
     const first = await readSse(await app.request(`/v1/runs/${id}/events`), 5);
     assert.deepEqual(first.map((r) => r.event.seq), [1, 2, 3, 4, 5]);
     const rest = await readSse(await app.request(`/v1/runs/${id}/events`, { headers: { 'last-event-id': '5' } }));

@@ -10,7 +10,7 @@ type Parse<T> = (reply: string) => { ok: true; value: T } | { ok: false; error: 
  * Returns the value and how many turns it took (turn numbers stay deterministic on resume).
  */
 export async function askStructured<T>(
-  scope: StepScope,
+  scope: Pick<StepScope, 'chat'>,
   input: { role: string; firstTurn: number; messages: ChatMessage[]; parse: Parse<T>; maxRetries: number; responseFormat?: 'json' | 'text' },
 ): Promise<{ value: T; turns: number }> {
   const messages = [...input.messages];

@@ -1,41 +1,52 @@
 import type { Gate } from '../engine/gate.js';
-import type { IntakeInput } from '../gates/g0-intake.js';
 import type { Pipeline } from '../engine/pipeline.js';
+import type { IntakeInput } from '../gates/g0-intake.js';
+import type { CodeReviewInput } from '../gates/g3-code.js';
+import type { PlanReviewInput } from '../gates/g1-plan.js';
+import type { ProvenanceInput } from '../gates/g2-provenance.js';
 import type { CodeFile } from './code-files.js';
 import { runCoder, type CoderResult } from './coder.js';
-import type { Plan } from './plan.js';
 import { runPlanner, type PlannerResult } from './planner.js';
+import { runResearcher, type ResearchResult } from './researcher.js';
+import { runSources } from './sources.js';
 import { isGreen, runTester, type TestReport } from './tester.js';
 
 export interface BuildPipelineOptions {
   maxPlanRetries: number;
   maxCodeAttempts: number;
-  /** Gates run in order: at intake (before the plan), after the plan and after each coder attempt. */
+  /**
+   * Gates run in order: at intake (G0, before the plan), after the plan (G1), after research
+   * (G2) and after each coder attempt, before its tests (G3).
+   */
   gates?: {
     intake?: Gate<IntakeInput>[];
-    afterPlan?: Gate<{ spec: string; plan: Plan }>[];
-    afterCode?: Gate<{ plan: Plan; files: CodeFile[] }>[];
+    afterPlan?: Gate<PlanReviewInput>[];
+    afterResearch?: Gate<ProvenanceInput>[];
+    afterCode?: Gate<CodeReviewInput>[];
   };
   /** Every model reference the run calls besides its own (the role models), for intake checks. */
   roleModels?: string[];
-  /** The network sandboxed jobs are granted, for intake checks. */
-  egress?: string[];
 }
 
 /**
- * The default pipeline: planner -> coder -> tester, failing tests going back to the
- * coder at most `maxCodeAttempts` times. Each arrow is a durable step.
+ * The default pipeline: planner -> G1 -> research -> G2 -> coder -> G3 -> tester, failing
+ * tests going back to the coder at most `maxCodeAttempts` times. Each arrow is a durable step.
  */
 export function createBuildPipeline(options: BuildPipelineOptions): Pipeline {
   return async (context) => {
+    const { runtime, references } = context.options;
     // The tester's sandbox starts while the planner and coder think: the JavaScript lane at
     // once, the plan's language's lane as soon as the plan says which.
-    void context.sandbox.warm('javascript', context.sandboxLimits);
+    void context.sandbox.warm('javascript', context.sandboxLimits, runtime);
     for (const gate of options.gates?.intake ?? [])
-      await context.gate(gate, { spec: context.run.spec, principal: context.principal, models: [context.run.model, ...(options.roleModels ?? [])], egress: options.egress ?? [] });
+      await context.gate(gate, { spec: context.run.spec, principal: context.principal, models: [context.run.model, ...(options.roleModels ?? [])], egress: [...context.sandboxEgress], runtime });
     const { plan } = await context.step<PlannerResult>('plan', 'agent', (scope) => runPlanner(scope, context.run.spec, options.maxPlanRetries));
-    if (plan.language === 'python') void context.sandbox.warm('python', context.sandboxLimits);
+    if (plan.language === 'python') void context.sandbox.warm('python', context.sandboxLimits, runtime);
     for (const gate of options.gates?.afterPlan ?? []) await context.gate(gate, { spec: context.run.spec, plan });
+
+    const sources = runSources(context.run.spec, references);
+    const { findings } = await context.step<ResearchResult>('research', 'agent', (scope) => runResearcher(scope, { plan, sources, maxRetries: options.maxPlanRetries }));
+    for (const gate of options.gates?.afterResearch ?? []) await context.gate(gate, { findings, sources });
 
     let turnsBefore = 0;
     let previous: { files: CodeFile[]; report: TestReport } | undefined;
@@ -48,12 +59,13 @@ export function createBuildPipeline(options: BuildPipelineOptions): Pipeline {
       const coded = await context.step<CoderResult>(
         `code#${attempt}`,
         'agent',
-        (scope) => runCoder(scope, { plan, turnsBefore, maxRetries: options.maxPlanRetries, ...(prior ? { previous: prior } : {}) }),
+        (scope) => runCoder(scope, { plan, findings, turnsBefore, maxRetries: options.maxPlanRetries, ...(prior ? { previous: prior } : {}) }),
         { attempt },
       );
       turnsBefore += coded.turns;
       files = coded.files;
-      for (const gate of options.gates?.afterCode ?? []) await context.gate(gate, { plan, files }, { step: `gate:${gate.id}#${attempt}` });
+      const review: CodeReviewInput = { files, principal: context.principal, egress: context.sandboxEgress, runtime, limits: context.sandboxLimits };
+      for (const gate of options.gates?.afterCode ?? []) await context.gate(gate, review, { step: `gate:${gate.id}#${attempt}` });
       const report = await context.step<TestReport>(`test#${attempt}`, 'sandbox', (scope) => runTester(context, scope, files), { attempt });
       green = isGreen(report);
       previous = { files, report };

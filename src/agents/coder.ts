@@ -2,6 +2,7 @@ import type { ChatMessage } from '../gateway/model-provider.js';
 import type { StepScope } from '../engine/pipeline.js';
 import { askStructured } from './ask-structured.js';
 import { parseCodeFiles, type CodeFile } from './code-files.js';
+import { formatFindings, type Findings } from './findings.js';
 import type { Plan } from './plan.js';
 import { renderPrompt } from './prompt-template.js';
 import type { TestReport } from './tester.js';
@@ -13,6 +14,8 @@ export interface CoderResult {
 
 export interface CoderInput {
   plan: Plan;
+  /** The research's cited facts; absent for runs planned before research existed. */
+  findings?: Findings;
   /** The coder's turns used by earlier attempts; this attempt's turns follow them. */
   turnsBefore: number;
   previous?: { files: CodeFile[]; report: TestReport };
@@ -20,7 +23,7 @@ export interface CoderInput {
 }
 
 export async function runCoder(scope: StepScope, input: CoderInput): Promise<CoderResult> {
-  const messages: ChatMessage[] = [{ role: 'user', content: renderPrompt('coder', { plan: JSON.stringify(input.plan, null, 2) }) }];
+  const messages: ChatMessage[] = [{ role: 'user', content: renderPrompt('coder', { plan: JSON.stringify(input.plan, null, 2), findings: formatFindings(input.findings ?? { findings: [] }) }) }];
   if (input.previous) {
     messages.push(
       { role: 'assistant', content: input.previous.files.map((f) => `\`\`\`ts path=${f.path}\n${f.content}\`\`\``).join('\n\n') },

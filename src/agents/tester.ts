@@ -1,6 +1,6 @@
 import { draft } from '../core/events.js';
 import type { RunContext, StepScope } from '../engine/pipeline.js';
-import { RunBlockedError } from '../engine/run-context.js';
+import { UmcaError } from '../core/errors.js';
 import type { SandboxJob, SandboxStatus } from '../sandbox/sandbox-lane.js';
 import type { CodeFile } from './code-files.js';
 
@@ -20,9 +20,9 @@ export const isGreen = (report: TestReport): boolean => report.status === 'ok' &
 
 /**
  * Runs the coder's tests in the lane the selector picks (wasm-js for JS/TS, wasm-python for
- * Python with `unittest`, the process lane where policy allows and the job needs it) and
- * records what happened: the lane and why, every egress decision, the classified result.
- * A job that needs a lane policy does not allow blocks the run.
+ * Python with `unittest`, the process lane where the job needs it; G3 asked policy for it
+ * first) and records what happened: the lane and why, every egress decision, the classified
+ * result.
  */
 export async function runTester(context: RunContext, scope: StepScope, files: CodeFile[]): Promise<TestReport> {
   const limits = context.sandboxLimits;
@@ -31,10 +31,11 @@ export async function runTester(context: RunContext, scope: StepScope, files: Co
     limits,
     ...(context.sandboxEgress.length > 0 ? { egress: { allowedOutboundHosts: [...context.sandboxEgress] } } : {}),
   };
-  const choice = context.sandbox.select({ job, principal: context.principal.id });
+  const choice = context.sandbox.select({ job, runtime: context.options.runtime });
   if (!choice.ok) {
     if (choice.code === 'bad_job') return { status: 'nonzero_exit', message: choice.message, passed: 0, failed: 0, failures: [], output: '' };
-    throw new RunBlockedError('sandbox-policy', [choice.message]);
+    // G3 checked the lane before the tests (and policy's say on it); this is the machine's answer.
+    throw new UmcaError(choice.code, choice.message, { status: 409 });
   }
   const { lane } = choice;
   scope.emit(

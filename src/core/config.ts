@@ -123,13 +123,21 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   limits: z.strictObject({
     spec_max_chars: z.number().int().positive().default(20_000),
+    /** The reference documents a run may carry (its knowledge base), all together. */
+    references_max_chars: z.number().int().positive().default(200_000),
     request_body_bytes: z.number().int().positive().default(1_048_576),
   }).prefault({}),
   pipeline: z.strictObject({
     max_plan_retries: z.number().int().min(0).max(10).default(2),
     max_code_attempts: z.number().int().min(1).max(10).default(3),
     /** A model reference (usually an alias) per agent role, used instead of the run's model. */
-    roles: z.strictObject({ planner: z.string().min(1).optional(), coder: z.string().min(1).optional() }).prefault({}),
+    roles: z.strictObject({
+      planner: z.string().min(1).optional(),
+      researcher: z.string().min(1).optional(),
+      coder: z.string().min(1).optional(),
+      /** The model the gates' rubric judges ask. */
+      judge: z.string().min(1).optional(),
+    }).prefault({}),
   }).prefault({}),
   auth: z.strictObject({
     /** `local`: no authentication, every caller is user:local (admin); only on a loopback bind. `token`: API keys and OIDC bearer tokens. */
@@ -148,8 +156,26 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   gates: z.strictObject({
     g0: z.strictObject({
-      /** Intake blocks under this score: 1 = any flag blocks, 0.5 = refusals block and flags pass, 0 = off. */
+      /** Intake blocks under this score: 1 = any flag blocks, 0.5 = refusals block and flags pass, 0 = only policy denials block. */
       threshold: z.number().min(0).max(1).default(0.5),
+    }).prefault({}),
+    g1: z.strictObject({
+      /** Plan completeness blocks under this score (the lowest of its evaluators). */
+      threshold: z.number().min(0).max(1).default(0.7),
+      /** Ask the judge model (role `judge`) to score the plan against a rubric, beside the structural checks. */
+      judge: z.boolean().default(true),
+    }).prefault({}),
+    g2: z.strictObject({
+      /** Research provenance blocks under this score: the share of findings whose citations hold. */
+      threshold: z.number().min(0).max(1).default(0.5),
+    }).prefault({}),
+    g3: z.strictObject({
+      /** Code checks block under this score; a forbidden API, a secret or an unlisted dependency scores 0. */
+      threshold: z.number().min(0).max(1).default(0.5),
+      /** Third-party packages the generated code may import or declare, each with its licence (SPDX id). */
+      dependencies: z.record(z.string().min(1), z.strictObject({ license: z.string().min(1) })).default({}),
+      /** Licences (SPDX ids) a declared dependency may carry. */
+      allowed_licenses: z.array(z.string().min(1)).default(['MIT', 'Apache-2.0', 'BSD-2-Clause', 'BSD-3-Clause', 'ISC', '0BSD', 'PSF-2.0', 'Unlicense']),
     }).prefault({}),
   }).prefault({}),
   policy: z.strictObject({
@@ -172,10 +198,6 @@ export const configSchema = z.strictObject({
     output_bytes: z.number().int().positive().default(1_048_576),
     /** Network the tester's jobs may reach, through the egress proxy (process lane only). */
     allowed_outbound_hosts: z.array(z.string().min(1)).default([]),
-    process_lane: z.strictObject({
-      /** Principals (e.g. `user:local`) whose jobs may run as real processes; `*` for everyone. */
-      allow: z.array(z.string().min(1)).default([]),
-    }).prefault({}),
     /** Pyodide children kept loaded for the wasm-python lane. */
     python_pool: z.number().int().min(0).max(16).default(1),
   }).superRefine((sandbox, ctx) => {

@@ -122,8 +122,12 @@ export class BudgetExceededError extends UmcaError {
 
 /** A run was cancelled while a step was in flight. */
 export class CancelledError extends UmcaError {
-  constructor(message = 'run cancelled') {
+  /** Who cancelled: a principal id. */
+  readonly by: string;
+
+  constructor(message = 'run cancelled', by = 'user:local') {
     super('cancelled', message, { status: 409 });
+    this.by = by;
   }
 }
 

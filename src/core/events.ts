@@ -4,8 +4,9 @@ import { z } from 'zod';
  * umca-events v2 — the one schema every plane reads and writes.
  * A change here is a new version (`umca-events.v3`), never a silent edit:
  * `schemas/umca-events.v2.json` is generated from this file and a test fails when stale.
- * v2 only adds to v1 (sandbox statuses and fields, `sandbox.egress`): every v1 event is a
- * valid v2 event. `schemas/umca-events.v1.json` stays as it was published.
+ * v2 only adds to v1 (sandbox statuses and fields, `sandbox.egress`, policy decisions, run
+ * options, gate overrides): every v1 event is a valid v2 event.
+ * `schemas/umca-events.v1.json` stays as it was published.
  */
 export const EVENTS_SCHEMA_VERSION = 'umca-events.v2';
 
@@ -21,6 +22,14 @@ export const eventData = {
     scripted: z.boolean(),
     /** v2: who started the run, with the roles its policy decisions use. */
     principal: z.object({ id: z.string(), roles: z.array(z.string()), via: z.string() }).optional(),
+    /** v2: what the run asked for beyond the spec: a runtime, network, reference documents. */
+    options: z
+      .object({
+        runtime: z.enum(['auto', 'wasm', 'process']).optional(),
+        allowed_outbound_hosts: z.array(z.string()).optional(),
+        references: z.array(z.object({ name: z.string(), content: z.string() })).optional(),
+      })
+      .optional(),
   }),
   'run.started': z.object({ worker: z.string() }),
   'run.resumed': z.object({ worker: z.string(), completed_steps: z.array(z.string()) }),
@@ -106,7 +115,14 @@ export const eventData = {
   'artifact.created': z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() }),
   'run.completed': z.object({ artifacts: z.number().int().nonnegative(), attempts: z.number().int().nonnegative(), duration_ms: z.number().nonnegative() }),
   'run.failed': z.object({ reason: z.string(), error: errorInfo }),
-  'run.blocked': z.object({ gate: z.string(), reasons: z.array(z.string()) }),
+  'run.blocked': z.object({
+    gate: z.string(),
+    reasons: z.array(z.string()),
+    /** v2: the gate's step, which an override names. */
+    step: z.string().optional(),
+  }),
+  /** v2: an operator let a blocked run go on past a gate's block, with a reason. */
+  'gate.overridden': z.object({ gate: z.string(), step: z.string(), by: z.string(), reason: z.string(), reasons_overridden: z.array(z.string()) }),
   'run.cancelled': z.object({ reason: z.string() }),
 } as const;
 

@@ -32,7 +32,7 @@ describe('config', () => {
       [{ server: { port: 70_000 } }, /^config: server\.port: Too big/],
       [{ sandbox: { timeout: 5 } }, /^config: sandbox\.timeout: unknown field$/],
       [{ sandbox: { allowed_outbound_hosts: ['pypi.org'] } }, /^config: sandbox\.allowed_outbound_hosts: allowed_outbound_hosts entry "pypi\.org" is not host:port/],
-      [{ sandbox: { process_lane: { allow: 'user:local' } } }, /^config: sandbox\.process_lane\.allow: expected array/],
+      [{ gates: { g3: { allowed_licenses: 'MIT' } } }, /^config: gates\.g3\.allowed_licenses: expected array/],
       [{ providers: { local: { type: 'openai-compatible', base_url: 'not a url', model: 'm' } } }, /^config: providers\.local\.base_url: /],
       [{ providers: { local: { type: 'grpc', base_url: 'http://x', model: 'm' } } }, /^config: providers\.local\.type: /],
       [{ providers: { claude: { type: 'anthropic', model: 'm', max_tokens: 0 } } }, /^config: providers\.claude\.max_tokens: Too small/],

@@ -2,9 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../core/hash-chain.js';
-import { CancelledError, ConflictError, InvalidRequestError, NotFoundError, toUmcaError } from '../core/errors.js';
+import { CancelledError, ConflictError, ForbiddenError, InvalidRequestError, NotFoundError, toUmcaError } from '../core/errors.js';
+import type { PolicyEngine } from '../policy/policy-engine.js';
 import { draft, type EventDraft } from '../core/events.js';
 import { FINAL_STATUSES, type RunRecord, type RunStatus } from '../core/run.js';
+import { DEFAULT_RUN_OPTIONS, REFERENCE_NAME, type RunOptions } from '../core/run-options.js';
+import { parseEgressRules } from '../sandbox/egress/egress-policy.js';
 import { eventSubject, type Bus } from '../bus/bus.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
@@ -13,7 +16,7 @@ import { isRole, LOCAL_PRINCIPAL, type Principal } from '../identity/principal.j
 import type { Commit, Store } from '../store/store.js';
 import { CommitQueue } from './commit-queue.js';
 import type { Pipeline, PipelineOutcome } from './pipeline.js';
-import { DurableRunContext, RunBlockedError } from './run-context.js';
+import { DurableRunContext, overrideKey, RunBlockedError } from './run-context.js';
 import { isStaleHolder, workerIdentity } from './worker-identity.js';
 
 export interface EngineDeps {
@@ -31,10 +34,14 @@ export interface EngineDeps {
   /** `UMCA_HOME`; artifacts go to `<home>/runs/<id>/`. */
   home: string;
   specMaxChars: number;
+  /** The reference documents one run may carry, all together. Default 200,000 characters. */
+  referencesMaxChars?: number;
   /** Lease holder name; default `host:pid:nonce`. */
   workerId?: string;
   /** Reports failures of runs started in the background. */
   onBackgroundError?: (runId: string, error: unknown) => void;
+  /** Decides who may override a gate's block (`override-gate`); without one, nobody may. */
+  policy?: PolicyEngine;
 }
 
 const SHUTDOWN = Symbol('shutdown');
@@ -56,21 +63,28 @@ export class Engine {
    * Validates and records a new run (status `created`, event `run.created`). With `claim`,
    * this engine leases the run at creation, for a caller that executes it next.
    */
-  async createRun(input: { spec: string; model: string; actor?: string; principal?: Principal; claim?: boolean }): Promise<RunRecord> {
+  async createRun(input: { spec: string; model: string; actor?: string; principal?: Principal; claim?: boolean; options?: Partial<RunOptions> }): Promise<RunRecord> {
     const spec = input.spec.trim();
     if (!spec) throw new InvalidRequestError('spec must not be empty', 'spec_missing');
     if (spec.includes('\u0000')) throw new InvalidRequestError('spec must not contain NUL characters', 'spec_invalid');
     if (spec.length > this.#deps.specMaxChars) {
       throw new InvalidRequestError(`spec is ${spec.length} characters; the limit is ${this.#deps.specMaxChars}`, 'spec_too_long');
     }
+    const options = this.#checkOptions(input.options ?? {});
     const provider = this.#deps.resolveModel(input.model);
     const id = randomUUID();
     const { principal } = input;
+    const recorded = {
+      ...(options.runtime !== 'auto' ? { runtime: options.runtime } : {}),
+      ...(options.allowedOutboundHosts ? { allowed_outbound_hosts: options.allowedOutboundHosts } : {}),
+      ...(options.references.length ? { references: options.references } : {}),
+    };
     const created = draft('run.created', principal?.id ?? input.actor ?? LOCAL_PRINCIPAL.id, {
       spec,
       model: input.model,
       scripted: provider.scripted,
       ...(principal ? { principal: { id: principal.id, roles: [...principal.roles], via: principal.via } } : {}),
+      ...(Object.keys(recorded).length ? { options: recorded } : {}),
     });
     const { run, events } = await this.#deps.store.createRun(
       { id, spec, model: input.model, trace_id: randomBytes(16).toString('hex'), ...(input.claim ? { lease_owner: this.workerId } : {}) },
@@ -99,18 +113,65 @@ export class Engine {
     this.execute(runId).catch((error: unknown) => this.#deps.onBackgroundError?.(runId, error));
   }
 
-  async cancel(runId: string, reason = 'cancelled by user'): Promise<RunRecord> {
+  /**
+   * An operator lets a blocked run go on past the gate that blocked it: policy must allow
+   * `override-gate` on that gate; the decision, the override (who, why, what it overrode) and
+   * a checkpoint that makes the gate step pass are one commit; then the run resumes after it.
+   * Returns the run as reopened (`running`); it executes in the background.
+   */
+  async override(runId: string, input: { principal: Principal; reason: string }): Promise<RunRecord> {
+    const reason = input.reason.trim();
+    if (!reason) throw new InvalidRequestError('reason: say why the block is overridden; it goes on the log', 'reason_missing', 'reason');
+    if (reason.length > 2_000) throw new InvalidRequestError(`reason: ${reason.length} characters; the limit is 2000`, 'reason_too_long', 'reason');
+    const { store } = this.#deps;
+    const run = await store.getRun(runId);
+    if (!run) throw new NotFoundError(`run ${runId} not found`, 'run_not_found');
+    if (run.status !== 'blocked') throw new ConflictError(`run ${runId} is ${run.status}; only a blocked run can be overridden`, 'run_not_blocked');
+    const [last] = await store.readEvents(runId, { afterSeq: run.last_seq - 1 });
+    if (last?.type !== 'run.blocked') throw new ConflictError(`run ${runId} has no gate block to override`, 'run_not_blocked');
+    const { gate, reasons } = last.data;
+    const step = last.data.step ?? `gate:${gate}`;
+    const { principal } = input;
+    if (!this.#deps.policy) throw new ForbiddenError(`${principal.id} may not override-gate Gate ${gate} (no policy engine is configured)`);
+    const decision = await this.#deps.policy.decide({ principal, action: 'override-gate', resource: { type: 'Gate', id: gate } });
+    if (!decision.allowed) {
+      const held = principal.roles.length ? `roles: ${principal.roles.join(', ')}` : 'no umca role';
+      throw new ForbiddenError(`${principal.id} may not override-gate Gate ${gate} (${held}; ${decision.policies.length ? `policy ${decision.policies.join(', ')}` : 'no policy permits it'})`);
+    }
+    const reopened = await this.#commitNow(runId, {
+      reopenBlocked: true,
+      status: 'running',
+      reason: null,
+      events: [
+        draft('policy.decision', principal.id, {
+          step,
+          engine: this.#deps.policy.name,
+          principal: principal.id,
+          roles: [...principal.roles],
+          action: 'override-gate',
+          resource: { type: 'Gate', id: gate },
+          decision: 'allow',
+          policies: decision.policies,
+        }),
+        draft('gate.overridden', principal.id, { gate, step, by: principal.id, reason, reasons_overridden: reasons }),
+      ],
+      checkpoints: [{ step: overrideKey(step), result: { by: principal.id, reason } }],
+    });
+    return reopened;
+  }
+
+  async cancel(runId: string, reason = 'cancelled by user', by = LOCAL_PRINCIPAL.id): Promise<RunRecord> {
     const run = await this.#deps.store.getRun(runId);
     if (!run) throw new NotFoundError(`run ${runId} not found`);
     if (FINAL_STATUSES.has(run.status)) throw new ConflictError(`run ${runId} is already ${run.status}`);
     this.#claimed.delete(runId);
     const inflight = this.#inflight.get(runId);
     if (inflight) {
-      inflight.controller.abort(new CancelledError(reason));
+      inflight.controller.abort(new CancelledError(reason, by));
       return inflight.done;
     }
     // Not executing here: end it directly (releasing the lease it may hold since creation).
-    return this.#commitNow(runId, { events: [draft('run.cancelled', 'user:local', { reason })], status: 'cancelled', reason, releaseLease: this.workerId });
+    return this.#commitNow(runId, { events: [draft('run.cancelled', by, { reason })], status: 'cancelled', reason, releaseLease: this.workerId });
   }
 
   /** Starts every unfinished run whose executor is gone. Returns the ids started. */
@@ -151,13 +212,48 @@ export class Engine {
     }
   }
 
-  /** Who started the run, as `run.created` recorded it; runs from before v2 or the CLI are the local user. */
-  async #principalOf(runId: string): Promise<Principal> {
+  /** Bad options are the caller's mistake: a 400 naming the field, before anything is stored. */
+  #checkOptions(input: Partial<RunOptions>): RunOptions {
+    const runtime = input.runtime ?? 'auto';
+    const references = input.references ?? [];
+    const names = new Set<string>();
+    let total = 0;
+    for (const [index, reference] of references.entries()) {
+      const field = `references[${index}]`;
+      if (!REFERENCE_NAME.test(reference.name)) throw new InvalidRequestError(`${field}.name: use letters, digits, ".", "_" or "-" (at most 100), starting with a letter or digit`, 'reference_invalid', `${field}.name`);
+      if (names.has(reference.name)) throw new InvalidRequestError(`${field}.name: "${reference.name}" is given twice`, 'reference_invalid', `${field}.name`);
+      if (!reference.content.trim() || reference.content.includes('\u0000')) throw new InvalidRequestError(`${field}.content: must be non-empty text without NUL characters`, 'reference_invalid', `${field}.content`);
+      names.add(reference.name);
+      total += reference.content.length;
+    }
+    const limit = this.#deps.referencesMaxChars ?? 200_000;
+    if (total > limit) throw new InvalidRequestError(`references hold ${total} characters; the limit is ${limit}`, 'references_too_long', 'references');
+    const hosts = input.allowedOutboundHosts;
+    if (hosts) {
+      const { error } = parseEgressRules(hosts);
+      if (error) throw new InvalidRequestError(`allowed_outbound_hosts: ${error}`, 'egress_invalid', 'allowed_outbound_hosts');
+      if (runtime === 'wasm' && hosts.length > 0) throw new InvalidRequestError('allowed_outbound_hosts needs the process lane; a run with runtime "wasm" has no network', 'options_conflict', 'runtime');
+    }
+    return { runtime, references, ...(hosts ? { allowedOutboundHosts: hosts } : {}) };
+  }
+
+  /** Who started the run and what it asked for, as `run.created` recorded it; runs from before v2 or the CLI are the local user's. */
+  async #intakeOf(runId: string): Promise<{ principal: Principal; options: RunOptions }> {
     const [created] = await this.#deps.store.readEvents(runId, { limit: 1 });
-    if (created?.type !== 'run.created') return LOCAL_PRINCIPAL;
+    if (created?.type !== 'run.created') return { principal: LOCAL_PRINCIPAL, options: DEFAULT_RUN_OPTIONS };
     const recorded = created.data.principal;
-    if (recorded) return { id: recorded.id, roles: recorded.roles.filter(isRole), via: recorded.via as Principal['via'] };
-    return created.actor === LOCAL_PRINCIPAL.id ? LOCAL_PRINCIPAL : { id: created.actor, roles: [], via: 'local' };
+    const principal: Principal = recorded
+      ? { id: recorded.id, roles: recorded.roles.filter(isRole), via: recorded.via as Principal['via'] }
+      : created.actor === LOCAL_PRINCIPAL.id
+        ? LOCAL_PRINCIPAL
+        : { id: created.actor, roles: [], via: 'local' };
+    const asked = created.data.options ?? {};
+    const options: RunOptions = {
+      runtime: asked.runtime ?? 'auto',
+      references: asked.references ?? [],
+      ...(asked.allowed_outbound_hosts ? { allowedOutboundHosts: asked.allowed_outbound_hosts } : {}),
+    };
+    return { principal, options };
   }
 
   async #drive(run: RunRecord, controller: AbortController, queue: CommitQueue): Promise<RunRecord> {
@@ -174,14 +270,17 @@ export class Engine {
         : draft('run.started', 'engine', { worker: this.workerId });
       // Not awaited: it goes out while the first step works, and any failure surfaces at its checkpoint.
       queue.push({ events: [start], status: 'running' }).catch(() => undefined);
+      const { principal, options } = await this.#intakeOf(run.id);
+      const egress = options.runtime === 'wasm' ? [] : (options.allowedOutboundHosts ?? this.#deps.sandboxEgress ?? []);
       const context = new DurableRunContext({
         run,
-        principal: await this.#principalOf(run.id),
+        principal,
+        options,
         queue,
         modelFor: (role) => this.#deps.resolveModel(this.#deps.roleModels?.[role] ?? run.model),
         sandbox: this.#deps.sandbox,
         sandboxLimits: this.#deps.sandboxLimits,
-        sandboxEgress: this.#deps.sandboxEgress ?? [],
+        sandboxEgress: egress,
         signal: controller.signal,
         checkpoints,
       });
@@ -189,11 +288,11 @@ export class Engine {
     } catch (error) {
       if (controller.signal.reason === SHUTDOWN) return (await queue.push({ releaseLease: this.workerId })).run;
       if (controller.signal.aborted) {
-        const reason = controller.signal.reason instanceof CancelledError ? controller.signal.reason.message : 'cancelled';
-        return finish(draft('run.cancelled', 'user:local', { reason }), 'cancelled', reason);
+        const cancelled = controller.signal.reason instanceof CancelledError ? controller.signal.reason : new CancelledError('cancelled');
+        return finish(draft('run.cancelled', cancelled.by, { reason: cancelled.message }), 'cancelled', cancelled.message);
       }
       if (error instanceof RunBlockedError) {
-        return finish(draft('run.blocked', `gate:${error.gate}`, { gate: error.gate, reasons: error.reasons }), 'blocked', error.message);
+        return finish(draft('run.blocked', `gate:${error.gate}`, { gate: error.gate, reasons: error.reasons, step: error.step }), 'blocked', error.message);
       }
       const failure = toUmcaError(error);
       return finish(draft('run.failed', 'engine', { reason: failure.message, error: { code: failure.code, message: failure.message } }), 'failed', failure.message);

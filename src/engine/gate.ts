@@ -3,12 +3,13 @@
  * verdict as a `gate.decision` event; a `block` ends the run as `blocked`.
  */
 import type { EventDraft } from '../core/events.js';
+import type { StepScope } from './pipeline.js';
 
 export interface GateVerdict {
   decision: 'pass' | 'block';
   /** 0..1, where the gate scores rather than just decides. */
   score?: number;
-  /** Why, one line each; shown to users for a block. */
+  /** Why, one line each; shown to users for a block (and, for a pass, what scored under 1). */
   reasons: string[];
   /** The score under which the gate blocks. */
   threshold?: number;
@@ -18,14 +19,21 @@ export interface GateVerdict {
 
 export interface GateContext {
   runId: string;
+  /** The gate's step key, e.g. `gate:g3-code#2`; events the gate records name it. */
+  step: string;
   signal: AbortSignal;
   /** Records an event in the gate's step (e.g. the policy decisions it asked for). */
   emit: (event: EventDraft) => void;
+  /** One model call through the gateway (a judge), recorded as model.request / model.response. */
+  chat: StepScope['chat'];
 }
 
 export interface Gate<Input> {
   /** Stable id, e.g. `g1-plan`; names the step and the event. */
   readonly id: string;
-  /** MUST be deterministic for the same input so a resumed run decides the same way. */
+  /**
+   * MUST be deterministic for the same input and the same model replies, so a resumed run
+   * decides the same way (its verdict is checkpointed once decided).
+   */
   evaluate(input: Input, context: GateContext): Promise<GateVerdict>;
 }

@@ -2,6 +2,7 @@ import type { EventDraft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
 import type { ChatMessage, ChatResult, ModelProvider } from '../gateway/model-provider.js';
 import type { Principal } from '../identity/principal.js';
+import type { RunOptions } from '../core/run-options.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
 import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { Gate } from './gate.js';
@@ -34,11 +35,14 @@ export interface RunContext {
   readonly run: RunRecord;
   /** Who started the run. */
   readonly principal: Principal;
+  /** What the run asked for beyond its spec: a runtime, network, reference documents. */
+  readonly options: RunOptions;
   readonly signal: AbortSignal;
   /** The model a role calls: the run's model, unless the config maps the role to another. */
   modelFor(role: string): ModelProvider;
   readonly sandbox: LaneSelector;
   readonly sandboxLimits: SandboxLimits;
+  /** The network this run's sandboxed jobs are granted (its own, or `sandbox.allowed_outbound_hosts`). */
   readonly sandboxEgress: readonly string[];
   /**
    * A durable step. If `key` has a checkpoint, returns it without running `body`;

@@ -3,6 +3,7 @@ import { draft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
 import type { Principal } from '../identity/principal.js';
+import type { RunOptions } from '../core/run-options.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
 import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { CommitQueue } from './commit-queue.js';
@@ -14,12 +15,19 @@ export class RunBlockedError extends UmcaError {
   readonly gate: string;
   readonly reasons: string[];
 
-  constructor(gate: string, reasons: string[]) {
+  /** The gate's step key, which an override names. */
+  readonly step: string;
+
+  constructor(gate: string, reasons: string[], step = `gate:${gate}`) {
     super('blocked', `blocked by gate ${gate}: ${reasons.join('; ') || 'no reason given'}`, { status: 409 });
     this.gate = gate;
     this.reasons = reasons;
+    this.step = step;
   }
 }
+
+/** The checkpoint an operator's override of a gate step leaves; the gate then lets the run pass. */
+export const overrideKey = (step: string): string => `override:${step}`;
 
 const MAX_RECORDED_REPLY = 64 * 1024;
 
@@ -27,6 +35,8 @@ export interface RunContextDeps {
   run: RunRecord;
   /** Who started the run; its policy decisions are about this principal. */
   principal: Principal;
+  /** What the run asked for beyond its spec (runtime, network, references). */
+  options: RunOptions;
   /** The run's ordered writes. */
   queue: CommitQueue;
   modelFor(role: string): ModelProvider;
@@ -43,6 +53,7 @@ export interface RunContextDeps {
 export class DurableRunContext implements RunContext {
   readonly run: RunRecord;
   readonly principal: Principal;
+  readonly options: RunOptions;
   readonly modelFor: (role: string) => ModelProvider;
   readonly sandbox: LaneSelector;
   readonly sandboxLimits: SandboxLimits;
@@ -56,6 +67,7 @@ export class DurableRunContext implements RunContext {
   constructor(deps: RunContextDeps) {
     this.run = deps.run;
     this.principal = deps.principal;
+    this.options = deps.options;
     this.modelFor = deps.modelFor;
     this.sandbox = deps.sandbox;
     this.sandboxLimits = deps.sandboxLimits;
@@ -103,7 +115,7 @@ export class DurableRunContext implements RunContext {
   async gate<I>(gate: Gate<I>, input: I, options: { step?: string } = {}): Promise<void> {
     const key = options.step ?? `gate:${gate.id}`;
     const verdict = await this.step(key, 'gate', async (scope) => {
-      const decided = await gate.evaluate(input, { runId: this.run.id, signal: this.signal, emit: scope.emit });
+      const decided = await gate.evaluate(input, { runId: this.run.id, step: key, signal: this.signal, emit: scope.emit, chat: scope.chat });
       scope.emit(
         draft('gate.decision', `gate:${gate.id}`, {
           gate: gate.id,
@@ -117,7 +129,8 @@ export class DurableRunContext implements RunContext {
       );
       return decided;
     });
-    if (verdict.decision === 'block') throw new RunBlockedError(gate.id, verdict.reasons);
+    // A block stands unless an operator overrode this very step (engine.override).
+    if (verdict.decision === 'block' && !this.#checkpoints.has(overrideKey(key))) throw new RunBlockedError(gate.id, verdict.reasons, key);
   }
 
   #scope(step: string): StepScope {

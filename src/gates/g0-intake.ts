@@ -1,8 +1,10 @@
-import { draft } from '../core/events.js';
+import type { RuntimePreference } from '../core/run-options.js';
 import type { Gate, GateContext, GateVerdict } from '../engine/gate.js';
 import type { Principal } from '../identity/principal.js';
+import type { PolicyEngine } from '../policy/policy-engine.js';
 import { parseEgressRules } from '../sandbox/egress/egress-policy.js';
-import type { Action, PolicyEngine, PolicyResource } from '../policy/policy-engine.js';
+import { askPolicy } from './ask-policy.js';
+import { verdictOf, type Evaluation } from './evaluation.js';
 import { findInjectionMarkers, findSecrets } from './spec-content.js';
 
 export interface IntakeInput {
@@ -12,22 +14,24 @@ export interface IntakeInput {
   models: string[];
   /** The network its sandboxed jobs are granted. */
   egress: string[];
+  /** The runtime the run asked for; `process` (or any egress, which needs it) asks policy for the process lane. */
+  runtime?: RuntimePreference;
+  /** Tools the run's agents may call (`server.tool`). */
+  tools?: string[];
 }
 
 export interface G0Options {
   policy: PolicyEngine;
-  /** Blocks when the lowest evaluator score is under it. */
+  /** Blocks when the lowest evaluator score is under it; policy denials block at any threshold. */
   threshold: number;
 }
 
-type Evaluation = { id: string; score: number; reason: string };
-
 /**
- * G0 intake: before anything runs, the principal may run; each model it will call, and
- * each egress destination it is granted, is allowed by policy (every question a
- * `policy.decision` event naming the policies that decided); and the spec carries no
- * secrets (refused) and is checked for prompt-injection markers (flagged: half a point).
- * The gate's score is its lowest evaluator's.
+ * G0 intake: before anything runs, the principal may run; each model it will call, each tool,
+ * the process lane if it needs one, and each egress destination it is granted are allowed by
+ * policy (every question a `policy.decision` event naming the policies that decided; a denial
+ * blocks); and the spec carries no secrets (refused) and is checked for prompt-injection
+ * markers (flagged: half a point). The gate's score is its lowest evaluator's.
  */
 export class G0IntakeGate implements Gate<IntakeInput> {
   readonly id = 'g0-intake';
@@ -35,30 +39,23 @@ export class G0IntakeGate implements Gate<IntakeInput> {
   constructor(private readonly options: G0Options) {}
 
   async evaluate(input: IntakeInput, context: GateContext): Promise<GateVerdict> {
-    const evaluations: Evaluation[] = [];
-    const ask = async (id: string, action: Action, resource: PolicyResource) => {
-      const decision = await this.options.policy.decide({ principal: input.principal, action, resource });
-      context.emit(
-        draft('policy.decision', `gate:${this.id}`, {
-          step: `gate:${this.id}`,
-          engine: this.options.policy.name,
-          principal: input.principal.id,
-          roles: [...input.principal.roles],
-          action,
-          resource: { type: resource.type, id: resource.id },
-          decision: decision.allowed ? 'allow' : 'deny',
-          policies: decision.policies,
-        }),
-      );
-      const by = decision.policies.length ? `policy ${decision.policies.join(', ')}` : 'no policy permits it';
-      evaluations.push({ id, score: decision.allowed ? 1 : 0, reason: `${input.principal.id} ${decision.allowed ? 'may' : 'may not'} ${action} ${resource.type} ${resource.id} (${by})` });
-    };
+    const { policy } = this.options;
+    const principal = input.principal;
+    const ask = (id: string, action: Parameters<typeof askPolicy>[2]['action'], resource: Parameters<typeof askPolicy>[2]['resource']) =>
+      askPolicy(policy, context, { gate: this.id, id, principal, action, resource });
 
-    await ask('principal-may-run', 'run', { type: 'Run', id: context.runId, attrs: { owner: input.principal.id } });
-    for (const model of [...new Set(input.models)]) await ask(`model:${model}`, 'use-model', { type: 'Model', id: model, attrs: { ref: model } });
-    for (const rule of parseEgressRules(input.egress).rules) {
+    const evaluations: Evaluation[] = [];
+    evaluations.push(await ask('principal-may-run', 'run', { type: 'Run', id: context.runId, attrs: { owner: principal.id } }));
+    for (const model of [...new Set(input.models)]) evaluations.push(await ask(`model:${model}`, 'use-model', { type: 'Model', id: model, attrs: { ref: model } }));
+    for (const tool of [...new Set(input.tools ?? [])]) {
+      const server = tool.includes('.') ? tool.slice(0, tool.indexOf('.')) : '';
+      evaluations.push(await ask(`tool:${tool}`, 'use-tool', { type: 'Tool', id: tool, attrs: { server } }));
+    }
+    const rules = parseEgressRules(input.egress).rules;
+    if (input.runtime === 'process' || rules.length > 0) evaluations.push(await ask('runtime:process', 'use-runtime', { type: 'Runtime', id: 'process', attrs: { wasm: false } }));
+    for (const rule of rules) {
       const id = `${rule.host}:${rule.port ?? '*'}`;
-      await ask(`egress:${id}`, 'egress', { type: 'Host', id, attrs: { host: rule.host, port: rule.port ?? 0 } });
+      evaluations.push(await ask(`egress:${id}`, 'egress', { type: 'Host', id, attrs: { host: rule.host, port: rule.port ?? 0 } }));
     }
 
     const secrets = findSecrets(input.spec);
@@ -73,16 +70,6 @@ export class G0IntakeGate implements Gate<IntakeInput> {
         ? { id: 'spec-injection', score: 0.5, reason: `possible prompt injection: ${markers.map((m) => `${m.name} (line ${m.line})`).join(', ')}` }
         : { id: 'spec-injection', score: 1, reason: 'no prompt-injection markers found' },
     );
-
-    const score = Math.min(...evaluations.map((e) => e.score));
-    const blocked = score < this.options.threshold;
-    const below = evaluations.filter((e) => e.score < 1).map((e) => e.reason);
-    return {
-      decision: blocked ? 'block' : 'pass',
-      score,
-      threshold: this.options.threshold,
-      reasons: blocked ? evaluations.filter((e) => e.score < this.options.threshold).map((e) => e.reason) : below,
-      evaluators: evaluations,
-    };
+    return verdictOf(evaluations, this.options.threshold);
   }
 }

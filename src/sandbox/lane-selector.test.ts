@@ -21,15 +21,15 @@ const ts = { 'src/a.ts': '', 'test/a.test.ts': '' };
 const py = { 'a.py': '', 'test_a.py': '' };
 
 describe('lane selector', () => {
-  const open = new LaneSelector({ lanes, processLaneFor: ['user:ops'] });
+  const selector = new LaneSelector({ lanes });
 
   it('puts JS/TS in wasm-js and Python in wasm-python by default, saying why', () => {
-    const js = open.select({ job: job(ts), principal: 'user:local' });
+    const js = selector.select({ job: job(ts) });
     assert.ok(js.ok);
     assert.equal(js.lane.name, 'wasm-js');
     assert.equal(js.language, 'javascript');
     assert.match(js.reason, /default lane for JavaScript\/TypeScript: WebAssembly/);
-    const python = open.select({ job: job(py), principal: 'user:local' });
+    const python = selector.select({ job: job(py) });
     assert.ok(python.ok);
     assert.equal(python.lane.name, 'wasm-python');
   });
@@ -39,31 +39,31 @@ describe('lane selector', () => {
     ['a time budget over 60 s', { job: job(py, { limits: { ...limits, timeoutMs: 120_000 } }) }, /time budget \(120 s\) is over 60 s/],
     ['native dependencies', { job: job(py), nativeDependencies: true }, /native dependencies/],
     ['network egress', { job: job(ts, { egress: { allowedOutboundHosts: ['pypi.org:443'] } }) }, /network egress granted to pypi\.org:443/],
+    ['a run that asks for it', { job: job(ts), runtime: 'process' }, /the run asked for the process lane/],
   ] as const) {
-    it(`sends ${what} to the process lane only for a principal policy allows`, () => {
-      const allowed = open.select({ ...request, principal: 'user:ops' });
-      assert.ok(allowed.ok);
-      assert.equal(allowed.lane.name, 'process');
-      assert.match(allowed.reason, reason);
-      const denied = open.select({ ...request, principal: 'user:local' });
-      assert.ok(!denied.ok);
-      assert.equal(denied.code, 'process_lane_denied');
-      assert.match(denied.message, /needs the process lane .* which policy does not allow for user:local \(sandbox\.process_lane\.allow\)/);
+    it(`sends ${what} to the process lane with the reason, and refuses it to a WebAssembly-only run`, () => {
+      const chosen = selector.select(request);
+      assert.ok(chosen.ok);
+      assert.equal(chosen.lane.name, 'process');
+      assert.match(chosen.reason, reason);
+      if ('runtime' in request) return;
+      const wasmOnly = selector.select({ ...request, runtime: 'wasm' });
+      assert.ok(!wasmOnly.ok);
+      assert.equal(wasmOnly.code, 'wasm_only');
+      assert.match(wasmOnly.message, /needs the process lane .* but the run asked for WebAssembly only/);
     });
   }
 
-  it("allows everyone with '*', and says so when the machine has no process lane", () => {
-    const everyone = new LaneSelector({ lanes, processLaneFor: ['*'] });
-    assert.ok(everyone.select({ job: job({ 'test_a.sh': '' }), principal: 'anyone' }).ok);
-    const wasmOnly = new LaneSelector({ lanes: [lanes[0]!], processLaneFor: ['*'] });
-    const python = wasmOnly.select({ job: job(py), principal: 'user:local' });
+  it('says so when the machine has no process lane', () => {
+    const wasmOnly = new LaneSelector({ lanes: [lanes[0]!] });
+    const python = wasmOnly.select({ job: job(py) });
     assert.ok(!python.ok);
     assert.equal(python.code, 'no_lane');
     assert.match(python.message, /no WebAssembly lane for Python is configured.*not available on this machine/);
   });
 
   it('answers a job it cannot place with bad_job', () => {
-    const mixed = open.select({ job: job({ 'test_a.py': '', 'a.test.ts': '' }), principal: 'user:local' });
+    const mixed = selector.select({ job: job({ 'test_a.py': '', 'a.test.ts': '' }) });
     assert.ok(!mixed.ok);
     assert.equal(mixed.code, 'bad_job');
     assert.match(mixed.message, /mix languages/);

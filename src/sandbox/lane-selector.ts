@@ -1,26 +1,25 @@
 import { languageOfJob } from './job-language.js';
+import type { RuntimePreference } from '../core/run-options.js';
 import type { SandboxJob, SandboxLane, SandboxLanguage, SandboxLimits } from './sandbox-lane.js';
 
 export interface LaneSelectorOptions {
   /** The lanes this umca has; at most one per name. */
   lanes: SandboxLane[];
-  /** Principals the process lane is allowed for; `*` allows everyone. */
-  processLaneFor: readonly string[];
   /** Jobs with a longer time budget leave the WASM lanes. Default 60 s. */
   wasmMaxTimeoutMs?: number;
 }
 
 export interface LaneRequest {
   job: SandboxJob;
-  /** Who the run belongs to, e.g. `user:local`. */
-  principal: string;
+  /** Default `auto`. `process` sends the job to the process lane; `wasm` refuses a job that needs more. */
+  runtime?: RuntimePreference;
   /** The code needs native modules (C extensions, node addons) that WebAssembly cannot load. */
   nativeDependencies?: boolean;
 }
 
 export type LaneChoice =
   | { ok: true; lane: SandboxLane; language: SandboxLanguage; reason: string }
-  | { ok: false; code: 'bad_job' | 'process_lane_denied' | 'no_lane'; message: string };
+  | { ok: false; code: 'bad_job' | 'wasm_only' | 'no_lane'; message: string };
 
 const WASM_LANE: Partial<Record<SandboxLanguage, string>> = { javascript: 'wasm-js', python: 'wasm-python' };
 const LANGUAGE_NAME: Record<SandboxLanguage, string> = { javascript: 'JavaScript/TypeScript', python: 'Python', bash: 'bash' };
@@ -28,44 +27,44 @@ const LANGUAGE_NAME: Record<SandboxLanguage, string> = { javascript: 'JavaScript
 /**
  * The runtime selector: WASM lanes by default (JS/TS in wasm-js, Python in wasm-python) for
  * code without native dependencies, without network and with a time budget up to 60 s; the
- * process lane only for what needs it, only where policy allows it for the principal, and
- * always with the reason, which `sandbox.started` records.
+ * process lane only for what needs it (or a run that asks for it), always with the reason,
+ * which `sandbox.started` records. Whether the run's principal may use the lane chosen is
+ * policy's question (`use-runtime`), asked by the G3 gate before any test runs.
  */
 export class LaneSelector {
   readonly #lanes: Map<string, SandboxLane>;
-  readonly #processLaneFor: ReadonlySet<string>;
   readonly #wasmMaxTimeoutMs: number;
 
   constructor(options: LaneSelectorOptions) {
     this.#lanes = new Map(options.lanes.map((lane) => [lane.name, lane]));
-    this.#processLaneFor = new Set(options.processLaneFor);
     this.#wasmMaxTimeoutMs = options.wasmMaxTimeoutMs ?? 60_000;
+  }
+
+  /** The lanes this machine offers, by name. */
+  get laneNames(): string[] {
+    return [...this.#lanes.keys()];
   }
 
   select(request: LaneRequest): LaneChoice {
     const { language, error } = languageOfJob(request.job);
     if (!language) return { ok: false, code: 'bad_job', message: error! };
-    const needs = this.#processReason(request, language);
+    const runtime = request.runtime ?? 'auto';
+    const needs = runtime === 'process' ? 'the run asked for the process lane' : this.#processReason(request, language);
     if (!needs) {
       const lane = this.#lanes.get(WASM_LANE[language]!);
       if (lane) return { ok: true, lane, language, reason: `default lane for ${LANGUAGE_NAME[language]}: WebAssembly, no native dependencies, no network, time budget <= ${this.#wasmMaxTimeoutMs / 1000} s` };
     }
     const reason = needs ?? `no WebAssembly lane for ${LANGUAGE_NAME[language]} is configured`;
+    if (runtime === 'wasm') return { ok: false, code: 'wasm_only', message: `this job needs the process lane (${reason}), but the run asked for WebAssembly only` };
     const processLane = this.#lanes.get('process');
     if (!processLane) return { ok: false, code: 'no_lane', message: `this job needs the process lane (${reason}), which is not available on this machine` };
-    if (!this.allowsProcessLane(request.principal))
-      return { ok: false, code: 'process_lane_denied', message: `this job needs the process lane (${reason}), which policy does not allow for ${request.principal} (sandbox.process_lane.allow)` };
     return { ok: true, lane: processLane, language, reason };
   }
 
-  allowsProcessLane(principal: string): boolean {
-    return this.#processLaneFor.has('*') || this.#processLaneFor.has(principal);
-  }
-
   /** Starts the lane a job in `language` would most likely get, off the hot path. */
-  async warm(language: SandboxLanguage, limits: SandboxLimits): Promise<void> {
-    const lane = this.#lanes.get(WASM_LANE[language] ?? 'process') ?? this.#lanes.get('process');
-    await lane?.warm(limits);
+  async warm(language: SandboxLanguage, limits: SandboxLimits, runtime: RuntimePreference = 'auto'): Promise<void> {
+    const preferred = runtime === 'process' ? undefined : this.#lanes.get(WASM_LANE[language] ?? 'process');
+    await (preferred ?? this.#lanes.get('process'))?.warm(limits);
   }
 
   async close(): Promise<void> {

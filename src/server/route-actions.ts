@@ -27,7 +27,7 @@ export function routeAccess(method: string, path: string): RouteAccess {
     return { action: 'use-model', resource: () => ({ type: 'Model', id: '*', attrs: { ref: '*' } }) };
   if (path === '/v1/runs' && method === 'POST') return { action: 'run', resource: (principal) => ({ type: 'Run', id: 'new', attrs: { owner: principal.id } }) };
   if (method === 'POST' && /^\/v1\/runs\/[^/]+\/cancel$/.test(path)) return { action: 'cancel-run' };
-  const override = method === 'POST' ? /^\/v1\/runs\/([^/]+)\/override$/.exec(path) : null;
-  if (override) return { action: 'override-gate', resource: () => ({ type: 'Gate', id: override[1]! }) };
+  // The engine decides an override once it knows which gate blocked the run.
+  if (method === 'POST' && /^\/v1\/runs\/[^/]+\/override$/.test(path)) return { action: 'override-gate' };
   return { action: 'read-run', resource: ANY_RUN };
 }

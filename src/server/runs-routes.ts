@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError } from '../core/errors.js';
+import { RUNTIME_PREFERENCES } from '../core/run-options.js';
 import { verifyChain } from '../core/hash-chain.js';
 import type { RunRecord } from '../core/run.js';
 import type { Umca } from '../composition.js';
@@ -9,7 +10,14 @@ import { followEvents } from '../engine/follow-events.js';
 import { parseJsonBody } from './parse-body.js';
 import type { AppEnv } from './route-actions.js';
 
-const createRunBody = z.strictObject({ spec: z.string(), model: z.string().min(1).optional() });
+const createRunBody = z.strictObject({
+  spec: z.string(),
+  model: z.string().min(1).optional(),
+  runtime: z.enum(RUNTIME_PREFERENCES).optional(),
+  allowed_outbound_hosts: z.array(z.string().min(1)).max(100).optional(),
+  references: z.array(z.strictObject({ name: z.string(), content: z.string() })).max(100).optional(),
+});
+const overrideBody = z.strictObject({ reason: z.string() });
 const statusSchema = z.enum(['created', 'running', 'completed', 'failed', 'blocked', 'cancelled']);
 
 /** `/v1/runs`: create, list, show, follow (SSE), artifacts, verify, cancel. */
@@ -25,7 +33,17 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
 
   app.post('/', async (c) => {
     const body = await parseJsonBody(c, createRunBody);
-    const run = await engine.createRun({ spec: body.spec, model: body.model ?? umca.config.model, principal: c.get('principal'), claim: true });
+    const run = await engine.createRun({
+      spec: body.spec,
+      model: body.model ?? umca.config.model,
+      principal: c.get('principal'),
+      claim: true,
+      options: {
+        ...(body.runtime ? { runtime: body.runtime } : {}),
+        ...(body.allowed_outbound_hosts ? { allowedOutboundHosts: body.allowed_outbound_hosts } : {}),
+        ...(body.references ? { references: body.references } : {}),
+      },
+    });
     engine.start(run.id);
     return c.json({ id: run.id, status: run.status, model: run.model, events_url: `/v1/runs/${run.id}/events` }, 202);
   });
@@ -91,8 +109,16 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
     // The default policies let a runner cancel its own runs and an operator any run.
     const owner = (await store.readEvents(run.id, { limit: 1 }))[0]?.actor ?? '';
     await umca.access.authorize(c.get('principal'), 'cancel-run', { type: 'Run', id: run.id, attrs: { owner } });
-    const cancelled = await engine.cancel(run.id, 'cancelled through the API');
+    const cancelled = await engine.cancel(run.id, 'cancelled through the API', c.get('principal').id);
     return c.json(cancelled);
+  });
+
+  app.post('/:id/override', async (c) => {
+    const body = await parseJsonBody(c, overrideBody);
+    // The engine asks policy (override-gate, on the gate that blocked) and records the decision.
+    const reopened = await engine.override(c.req.param('id'), { principal: c.get('principal'), reason: body.reason });
+    engine.start(reopened.id);
+    return c.json({ ...reopened, events_url: `/v1/runs/${reopened.id}/events` }, 202);
   });
 
   return app;

@@ -130,6 +130,21 @@ for (const backend of storeBackends()) {
       await assert.rejects(store.commit('missing-run', { events: [] }), NotFoundError);
     });
 
+    it('reopens a blocked run for an override, and only a blocked one', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      await store.commit(id, { status: 'blocked', reason: 'blocked by gate g1-plan', events: [draft('run.blocked', 'gate:g1-plan', { gate: 'g1-plan', reasons: ['r'] })] });
+      await assert.rejects(store.commit(id, { events: [draft('run.started', 'engine', { worker: 'w' })] }), ConflictError);
+      const overridden = draft('gate.overridden', 'user:ops', { gate: 'g1-plan', step: 'gate:g1-plan', by: 'user:ops', reason: 'accepted risk', reasons_overridden: ['r'] });
+      const { run } = await store.commit(id, { reopenBlocked: true, status: 'running', reason: null, events: [overridden], checkpoints: [{ step: 'override:gate:g1-plan', result: { by: 'user:ops' } }] });
+      assert.equal(run.status, 'running');
+      assert.deepEqual((await store.readEvents(id)).map((e) => e.type), ['run.blocked', 'gate.overridden']);
+      assert.ok(verifyChain(await store.readEvents(id)).ok);
+      // Not blocked any more: a second override is refused, and nothing is written.
+      await assert.rejects(store.commit(id, { reopenBlocked: true, status: 'running', events: [overridden] }), (error: ConflictError) => error.code === 'run_not_blocked');
+      assert.equal((await store.readEvents(id)).length, 2);
+    });
+
     it('lists runs newest first, filtered and paginated, and finds unfinished ones', async () => {
       const ids = [newId(), newId(), newId()];
       for (const id of ids) {

@@ -22,6 +22,11 @@ export interface Commit {
   artifacts?: ReadonlyArray<{ path: string; content: Uint8Array }>;
   /** Releases the run's lease if this owner holds it (the only way a lease is released). */
   releaseLease?: string;
+  /**
+   * Appends to a `blocked` run (an operator's override), whose log is otherwise closed; the
+   * commit MUST set a new status. Refused with `run_not_blocked` when the run is not blocked.
+   */
+  reopenBlocked?: boolean;
 }
 
 export interface CommitResult {

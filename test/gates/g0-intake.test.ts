@@ -25,7 +25,13 @@ function teamPolicies(): string {
   return dir;
 }
 
-const context = (events: Array<{ type: string; data: unknown }> = []): GateContext => ({ runId: 'run-1', signal: new AbortController().signal, emit: (e) => events.push(e as never) });
+const context = (events: Array<{ type: string; data: unknown }> = []): GateContext => ({
+  runId: 'run-1',
+  step: 'gate:g0-intake',
+  signal: new AbortController().signal,
+  emit: (e) => events.push(e as never),
+  chat: () => assert.fail('G0 asks no model'),
+});
 
 // The calibration set: specs the gate must pass, flag, or refuse.
 const GOOD_SPECS = [
@@ -89,6 +95,7 @@ describe('G0 intake gate: calibration', () => {
         ['policy.decision', 'run', 'run-1', 'allow'],
         ['policy.decision', 'use-model', 'fast', 'allow'],
         ['policy.decision', 'use-model', 'scripted:demo', 'allow'],
+        ['policy.decision', 'use-runtime', 'process', 'deny'],
         ['policy.decision', 'egress', 'pypi.org:443', 'deny'],
       ],
     );
@@ -96,12 +103,16 @@ describe('G0 intake gate: calibration', () => {
       ['principal-may-run', 1],
       ['model:fast', 1],
       ['model:scripted:demo', 1],
+      ['runtime:process', 0],
       ['egress:pypi.org:443', 0],
       ['spec-secrets', 1],
       ['spec-injection', 1],
     ]);
     assert.equal(verdict.decision, 'block');
-    assert.match(verdict.reasons[0]!, /key:0a1b2c3d4e5f may not egress Host pypi\.org:443 \(no policy permits it\)/);
+    assert.deepEqual(verdict.reasons, [
+      'key:0a1b2c3d4e5f may not use-runtime Runtime process (no policy permits it)',
+      'key:0a1b2c3d4e5f may not egress Host pypi.org:443 (no policy permits it)',
+    ]);
   });
 });
 

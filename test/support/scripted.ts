@@ -28,3 +28,30 @@ export function scriptedFixtureFile(fixture: ScriptedFixtureInput): { model: str
   rewrite(fixture);
   return { model: `scripted:${file}`, rewrite };
 }
+
+/** The spec the shipped demo fixture answers (its research quotes it, so the G2 gate holds). */
+export const DEMO_SPEC = demoFixture().spec!;
+
+/**
+ * A planner reply for `spec`: one requirement (the spec itself) traced to one step and one
+ * acceptance criterion, with the given files, so the G1 gate's structure checks pass.
+ */
+export function planFor(spec: string, language: 'typescript' | 'javascript' | 'python', files: string[]): string {
+  return JSON.stringify({
+    title: 't',
+    summary: spec,
+    language,
+    requirements: [{ id: 'R1', text: spec, steps: ['S1'], tests: ['A1'] }],
+    steps: [{ id: 'S1', description: spec }],
+    files,
+    acceptance: [{ id: 'A1', text: `tests show: ${spec}` }],
+  });
+}
+
+/** The judge's and the researcher's replies when nothing is wrong: full rubric marks, no facts to cite. */
+export const PASSING_REVIEW = {
+  judge: [
+    JSON.stringify(Object.fromEntries(['coverage', 'testability', 'feasibility', 'focus'].map((id) => [id, { score: 1, reason: `${id} is fine` }]))),
+  ],
+  researcher: ['{"findings": []}'],
+};

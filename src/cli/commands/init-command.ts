@@ -61,6 +61,7 @@ server:
 
 limits:
   spec_max_chars: 20000        # longer specs are refused with 400
+  references_max_chars: 200000 # a run's reference documents, all together
   request_body_bytes: 1048576  # larger request bodies are refused with 413
 
 pipeline:
@@ -68,7 +69,20 @@ pipeline:
   max_code_attempts: 3         # coder -> tester rounds before the run fails
   roles: {}                    # a model (usually an alias) per role instead of the run's model
   #  planner: planner
+  #  researcher: planner
   #  coder: coder
+  #  judge: planner             # the gates' rubric judge
+
+# Quality gates (docs/gates.md). Policy denials always block; thresholds are for quality.
+gates:
+  g0: { threshold: 0.5 }       # intake: secrets in the spec block, injection flags pass at 0.5
+  g1: { threshold: 0.7, judge: true }  # plan completeness: structure + an LLM-judge rubric
+  g2: { threshold: 0.5 }       # research provenance: the share of findings whose citations hold
+  g3:                          # code: forbidden APIs, secrets, dependencies, licences, lane
+    threshold: 0.5
+    dependencies: {}           # third-party packages the code may use, with their licence
+    #  left-pad: { license: MIT }
+    allowed_licenses: [MIT, Apache-2.0, BSD-2-Clause, BSD-3-Clause, ISC, 0BSD, PSF-2.0, Unlicense]
 
 sandbox:
   timeout_ms: 5000             # wall clock per test run
@@ -76,10 +90,9 @@ sandbox:
   output_bytes: 1048576        # console output kept; more stops the guest
   python_pool: 1               # Pyodide children kept loaded for Python tests
   # Network for tests (host:port, host:*, https://host), reached through umca's egress
-  # proxy; needs the process lane. Nothing is reachable by default.
+  # proxy; needs the process lane. Nothing is reachable by default. Who may use the process
+  # lane and egress is policy (policies/default.cedar: operators and admins).
   allowed_outbound_hosts: []
-  process_lane:
-    allow: []                  # principals whose jobs may run as real processes ('*': all)
 `;
 
 export function initCommand(): Command {

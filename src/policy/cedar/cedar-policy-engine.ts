@@ -107,7 +107,8 @@ export class CedarPolicyEngine implements PolicyEngine {
     });
     if (answer.type === 'failure') return { allowed: false, policies: [], errors: answer.errors.map((e) => e.message) };
     const { decision, diagnostics } = answer.response;
-    return { allowed: decision === 'allow', policies: diagnostics.reason, errors: diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`) };
+    // Sorted: Cedar returns a set, and the log must read the same for the same decision.
+    return { allowed: decision === 'allow', policies: [...diagnostics.reason].sort(), errors: diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`) };
   }
 }
 

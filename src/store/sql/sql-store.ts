@@ -124,7 +124,8 @@ export class SqlStore implements Store {
     // Slow path: the head is unknown or moved (another writer, a final run, no such run).
     return this.#db.transaction(async (tx) => {
       const locked = await lockRun(tx, runId);
-      if ((commit.events?.length ?? 0) > 0 && FINAL_STATUSES.has(locked.status as RunStatus)) {
+      if (commit.reopenBlocked && locked.status !== 'blocked') throw new ConflictError(`run ${runId} is ${locked.status}, not blocked`, 'run_not_blocked');
+      if (!commit.reopenBlocked && (commit.events?.length ?? 0) > 0 && FINAL_STATUSES.has(locked.status as RunStatus)) {
         throw new ConflictError(`run ${runId} is ${locked.status}; its log is closed`);
       }
       const events = chain(runId, locked, commit.events ?? []);
@@ -361,7 +362,7 @@ function commitStatement(runId: string, expectedSeq: number, events: readonly Ru
     leaseCase = `$${params.length}`;
     sets.push(`lease_owner = CASE WHEN lease_owner = ${leaseCase} THEN NULL ELSE lease_owner END`);
   }
-  const openOnly = events.length > 0 ? ` AND status NOT IN ('completed', 'failed', 'blocked', 'cancelled')` : '';
+  const openOnly = commit.reopenBlocked ? ` AND status = 'blocked'` : events.length > 0 ? ` AND status NOT IN ('completed', 'failed', 'blocked', 'cancelled')` : '';
   const parts = [`head AS (UPDATE runs SET ${sets.join(', ')} WHERE id = $1 AND last_seq = $2::integer${openOnly} RETURNING ${RUN_COLUMNS})`];
   if (events.length) parts.push(`ev AS (${eventInsert(params, events, 'head')})`);
   for (const [i, checkpoint] of (commit.checkpoints ?? []).entries()) {

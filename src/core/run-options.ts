@@ -1,0 +1,23 @@
+/** What a run may ask for beyond its spec and model. */
+
+/** The runtime a run asks for: the selector's choice (`auto`), WebAssembly only, or the process lane. */
+export const RUNTIME_PREFERENCES = ['auto', 'wasm', 'process'] as const;
+export type RuntimePreference = (typeof RUNTIME_PREFERENCES)[number];
+
+/** A document the run may cite (its knowledge base): API notes, a format's definition. */
+export interface Reference {
+  /** Cited as `ref:<name>`; letters, digits, `.`, `_`, `-`. */
+  name: string;
+  content: string;
+}
+
+export interface RunOptions {
+  runtime: RuntimePreference;
+  /** Network for this run's tests instead of `sandbox.allowed_outbound_hosts`; policy decides each at G0. */
+  allowedOutboundHosts?: string[];
+  references: Reference[];
+}
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = Object.freeze({ runtime: 'auto', references: [] }) as RunOptions;
+
+export const REFERENCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

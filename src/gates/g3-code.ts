@@ -1,0 +1,136 @@
+import type { CodeFile } from '../agents/code-files.js';
+import type { RuntimePreference } from '../core/run-options.js';
+import type { Gate, GateContext, GateVerdict } from '../engine/gate.js';
+import type { Principal } from '../identity/principal.js';
+import type { PolicyEngine } from '../policy/policy-engine.js';
+import { parseEgressRules } from '../sandbox/egress/egress-policy.js';
+import { languageOfPath } from '../sandbox/job-language.js';
+import type { LaneSelector } from '../sandbox/lane-selector.js';
+import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
+import { askPolicy } from './ask-policy.js';
+import { analyseJavaScript } from './code-checks/analyse-javascript.js';
+import { analysePython } from './code-checks/analyse-python.js';
+import type { CodeFacts } from './code-checks/code-facts.js';
+import { declaredDependencies } from './code-checks/declared-dependencies.js';
+import { findForbiddenApis } from './code-checks/forbidden-apis.js';
+import { thirdPartyImports } from './code-checks/third-party-imports.js';
+import { listed, verdictOf, type Evaluation } from './evaluation.js';
+import { findSecrets } from './spec-content.js';
+
+export interface CodeReviewInput {
+  files: CodeFile[];
+  principal: Principal;
+  /** The network the run's tests are granted. */
+  egress: readonly string[];
+  runtime: RuntimePreference;
+  limits: SandboxLimits;
+}
+
+export interface G3Options {
+  policy: PolicyEngine;
+  /** Predicts the lane the tests will get, as the tester will choose it. */
+  sandbox: LaneSelector;
+  threshold: number;
+  /** Third-party packages allowed, each with its licence (SPDX id). */
+  dependencies: Readonly<Record<string, { license: string }>>;
+  allowedLicenses: readonly string[];
+}
+
+
+/**
+ * G3 architecture & security, after each coder attempt and before its tests run: static
+ * checks on the generated code — forbidden APIs for the runtime (parsed, not grepped),
+ * hard-coded secrets, imports outside the dependency allow-list, declared dependencies and
+ * their licences — and policy's say on the lane the tests will run in and the network
+ * they are granted (hard: a denial blocks at any threshold).
+ */
+export class G3CodeGate implements Gate<CodeReviewInput> {
+  readonly id = 'g3-code';
+
+  constructor(private readonly options: G3Options) {}
+
+  async evaluate(input: CodeReviewInput, context: GateContext): Promise<GateVerdict> {
+    const evaluations: Evaluation[] = [];
+    const job = { files: Object.fromEntries(input.files.map((f) => [f.path, f.content])), limits: input.limits, ...(input.egress.length ? { egress: { allowedOutboundHosts: [...input.egress] } } : {}) };
+    const choice = this.options.sandbox.select({ job, runtime: input.runtime });
+    const language = choice.ok ? choice.language : dominantLanguage(input.files);
+    const lane = choice.ok ? choice.lane.name : undefined;
+
+    const facts = analyse(input.files);
+    const apis = findForbiddenApis(facts, { language, lane, egress: input.egress.length > 0 });
+    evaluations.push(
+      apis.length
+        ? { id: 'forbidden-apis', score: Math.min(...apis.map((f) => f.score)), reason: `forbidden APIs: ${listed(apis.map((f) => `${f.file}:${f.line} ${f.api} ${f.why}`))}` }
+        : { id: 'forbidden-apis', score: 1, reason: `no forbidden API for ${lane ?? language}` },
+    );
+    if (facts.unreadable.length)
+      evaluations.push({ id: 'parse', score: 0.5, reason: `could not analyse ${listed(facts.unreadable.map((u) => `${u.file}:${u.line} (${u.message})`))}; its tests will show the error` });
+
+    const secrets = input.files.flatMap((file) => findSecrets(file.content).map((s) => `${file.path}:${s.line} ${s.name}`));
+    evaluations.push(
+      secrets.length
+        ? { id: 'secrets', score: 0, reason: `hard-coded secrets: ${listed(secrets)}; read them from configuration instead` }
+        : { id: 'secrets', score: 1, reason: 'no hard-coded secrets found' },
+    );
+
+    const allowed = this.options.dependencies;
+    const imported = [...thirdPartyImports(facts, language, input.files.map((f) => f.path))].filter(([name]) => !allowed[name]);
+    evaluations.push(
+      imported.length
+        ? { id: 'dependencies', score: 0, reason: `imports outside the allow-list (gates.g3.dependencies): ${listed(imported.map(([name, at]) => `${name} (${at.file}:${at.line})`))}` }
+        : { id: 'dependencies', score: 1, reason: 'imports only the standard library, the job\'s own files and allowed packages' },
+    );
+
+    const declared = declaredDependencies(input.files);
+    const licenceProblems = [...declared.problems];
+    for (const dependency of declared.dependencies) {
+      const entry = allowed[dependency.name];
+      if (!entry) licenceProblems.push(`${dependency.name} (${dependency.file}) is not on the allow-list (gates.g3.dependencies), so its licence is unknown`);
+      else if (!this.options.allowedLicenses.includes(entry.license)) licenceProblems.push(`${dependency.name} (${dependency.file}) is ${entry.license}, not an allowed licence (gates.g3.allowed_licenses)`);
+    }
+    evaluations.push(
+      licenceProblems.length
+        ? { id: 'licenses', score: 0, reason: `declared dependencies: ${listed(licenceProblems)}` }
+        : { id: 'licenses', score: 1, reason: declared.dependencies.length ? `every declared dependency has an allowed licence` : 'no dependencies declared' },
+    );
+
+    const ask = (id: string, action: 'use-runtime' | 'egress', resource: Parameters<typeof askPolicy>[2]['resource']) =>
+      askPolicy(this.options.policy, context, { gate: this.id, id, principal: input.principal, action, resource });
+    if (choice.ok) {
+      const runtime = await ask(`runtime:${choice.lane.name}`, 'use-runtime', { type: 'Runtime', id: choice.lane.name, attrs: { wasm: choice.lane.name !== 'process' } });
+      evaluations.push({ ...runtime, reason: `${runtime.reason}; chosen because: ${choice.reason}` });
+      if (choice.lane.name === 'process') {
+        for (const rule of parseEgressRules([...input.egress]).rules) {
+          const id = `${rule.host}:${rule.port ?? '*'}`;
+          evaluations.push(await ask(`egress:${id}`, 'egress', { type: 'Host', id, attrs: { host: rule.host, port: rule.port ?? 0 } }));
+        }
+      }
+    } else if (choice.code !== 'bad_job') {
+      evaluations.push({ id: 'runtime', score: 0, reason: choice.message, hard: true });
+    }
+    return verdictOf(evaluations, this.options.threshold);
+  }
+}
+
+function analyse(files: readonly CodeFile[]): CodeFacts {
+  const facts: CodeFacts = { imports: [], uses: [], unreadable: [] };
+  for (const file of files) {
+    const language = languageOfPath(file.path);
+    const found = language === 'javascript' ? analyseJavaScript(file.path, file.content) : language === 'python' ? analysePython(file.path, file.content) : undefined;
+    if (!found) continue;
+    facts.imports.push(...found.imports);
+    facts.uses.push(...found.uses);
+    facts.unreadable.push(...found.unreadable);
+  }
+  return facts;
+}
+
+/** A job the selector cannot place (no tests yet) is still checked in the language most of its files are in. */
+function dominantLanguage(files: readonly CodeFile[]): 'javascript' | 'python' | 'bash' {
+  const counts = new Map<string, number>();
+  for (const file of files) {
+    const language = languageOfPath(file.path);
+    if (language) counts.set(language, (counts.get(language) ?? 0) + 1);
+  }
+  return ([...counts].sort((a, b) => b[1] - a[1])[0]?.[0] as 'javascript' | 'python' | 'bash' | undefined) ?? 'javascript';
+}
