@@ -161,7 +161,7 @@ export const configSchema = z.strictObject({
     }).prefault({}),
     g1: z.strictObject({
       /** Plan completeness blocks under this score (the lowest of its evaluators). */
-      threshold: z.number().min(0).max(1).default(0.7),
+      threshold: z.number().min(0).max(1).default(0.8),
       /** Ask the judge model (role `judge`) to score the plan against a rubric, beside the structural checks. */
       judge: z.boolean().default(true),
     }).prefault({}),

@@ -55,7 +55,7 @@ export class G1PlanGate implements Gate<PlanReviewInput> {
   }
 }
 
-/** Each listed requirement names steps and acceptance criteria, and they exist. */
+/** Each listed requirement names steps and acceptance criteria, and they exist; any broken trace scores at most 0.5. */
 function traced(plan: Plan): Evaluation {
   const requirements = plan.requirements ?? [];
   if (requirements.length === 0) return { id: 'requirements-traced', score: 0, reason: 'the plan lists no requirements traced to steps and tests' };
@@ -74,7 +74,8 @@ function traced(plan: Plan): Evaluation {
     if (own.length) problems.push(`${requirement.id}: ${own.join('; ')}`);
     else good += 1;
   }
-  const score = round(good / requirements.length);
+  // The planner chose every id itself: a broken trace is a defect of the plan, not a near miss.
+  const score = Math.min(0.5, round(good / requirements.length));
   return problems.length
     ? { id: 'requirements-traced', score, reason: `${good} of ${requirements.length} requirements traced to steps and tests: ${listed(problems)}` }
     : { id: 'requirements-traced', score: 1, reason: `all ${requirements.length} requirements traced to steps and tests` };

@@ -23,9 +23,10 @@ const QUOTE_IN_CLAIM = 0.5;
 
 /**
  * G2 research provenance: the facts the plan relies on carry citations, and each citation
- * holds — its source exists, its quote is in that source word for word (whitespace and case
- * aside), and the quote supports the claim. Two scores: the share of findings cited, and the
- * share of citations that hold; below the threshold it blocks.
+ * holds. Three scores: the share of findings cited; whether every quote is really in the
+ * source it names (word for word, whitespace and case aside: an invented quote or source
+ * scores 0, it is not a near miss); and the share of the found quotes that support their
+ * claims. Below the threshold it blocks.
  */
 export class G2ProvenanceGate implements Gate<ProvenanceInput> {
   readonly id = 'g2-provenance';
@@ -39,37 +40,51 @@ export class G2ProvenanceGate implements Gate<ProvenanceInput> {
     }
     const sources = new Map(input.sources.map((s) => [s.id, normalizeForQuote(s.content)]));
     const uncited = findings.filter((f) => f.citations.length === 0);
-    const broken: string[] = [];
-    let citations = 0;
+    const missing: string[] = [];
+    const unsupported: string[] = [];
+    let found = 0;
     for (const finding of findings) {
       for (const citation of finding.citations) {
-        citations += 1;
-        const problem = checkCitation(finding.claim, citation, sources);
-        if (problem) broken.push(`${finding.id} cites ${citation.source}: ${problem}`);
+        const absent = missingQuote(citation, sources);
+        if (absent) {
+          missing.push(`${finding.id} cites ${citation.source}: ${absent}`);
+          continue;
+        }
+        found += 1;
+        if (!supports(finding.claim, citation.quote)) unsupported.push(`${finding.id} cites ${citation.source}: the quote "${clip(citation.quote, 60)}" does not support "${clip(finding.claim, 60)}"`);
       }
     }
     const evaluations: Evaluation[] = [
       uncited.length
         ? { id: 'findings-cited', score: share(findings.length - uncited.length, findings.length), reason: `${uncited.length} of ${findings.length} findings cite nothing: ${listed(uncited.map((f) => `${f.id} "${clip(f.claim, 60)}"`))}` }
         : { id: 'findings-cited', score: 1, reason: `all ${findings.length} findings are cited` },
-      broken.length
-        ? { id: 'citations-hold', score: share(citations - broken.length, citations), reason: `${broken.length} of ${citations} citations do not hold: ${listed(broken)}` }
-        : { id: 'citations-hold', score: 1, reason: citations ? `all ${citations} citations are found in their sources and support their claims` : 'no citations to check' },
+      missing.length
+        ? { id: 'quotes-found', score: 0, reason: `${missing.length} citation${missing.length > 1 ? 's quote' : ' quotes'} what the source does not say: ${listed(missing)}` }
+        : { id: 'quotes-found', score: 1, reason: found ? `all ${found} quotes are in their sources` : 'no citations to check' },
     ];
+    if (found > 0) {
+      evaluations.push(
+        unsupported.length
+          ? { id: 'citations-support', score: share(found - unsupported.length, found), reason: `${unsupported.length} of ${found} citations do not support their claims: ${listed(unsupported)}` }
+          : { id: 'citations-support', score: 1, reason: `all ${found} citations support their claims` },
+      );
+    }
     return verdictOf(evaluations, this.options.threshold);
   }
 }
 
-function checkCitation(claim: string, citation: { source: string; quote: string }, sources: Map<string, string>): string | undefined {
+function missingQuote(citation: { source: string; quote: string }, sources: Map<string, string>): string | undefined {
   const source = sources.get(citation.source);
   if (source === undefined) return `no such source (the run has ${[...sources.keys()].join(', ')})`;
   const quote = normalizeForQuote(citation.quote);
   if (quote.length < 3 || !source.includes(quote)) return `the quote "${clip(citation.quote, 60)}" is not in that source`;
-  const claimWords = contentWords(claim);
-  const quoteWords = contentWords(citation.quote);
-  if (coverage(claimWords, quoteWords) < CLAIM_IN_QUOTE && coverage(quoteWords, claimWords) < QUOTE_IN_CLAIM)
-    return `the quote "${clip(citation.quote, 60)}" does not support "${clip(claim, 60)}"`;
   return undefined;
+}
+
+function supports(claim: string, quote: string): boolean {
+  const claimWords = contentWords(claim);
+  const quoteWords = contentWords(quote);
+  return coverage(claimWords, quoteWords) >= CLAIM_IN_QUOTE || coverage(quoteWords, claimWords) >= QUOTE_IN_CLAIM;
 }
 
 const share = (good: number, all: number) => Math.round((good / all) * 100) / 100;

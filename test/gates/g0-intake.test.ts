@@ -86,6 +86,15 @@ describe('G0 intake gate: calibration', () => {
     });
   }
 
+  it('blocks a policy denial at any threshold, even 0 (quality checks off)', async () => {
+    const off = new G0IntakeGate({ policy: CedarPolicyEngine.load(), threshold: 0 });
+    const secret = await off.evaluate(input(SECRET_SPECS[0]![0]), context());
+    assert.equal(secret.decision, 'pass', 'threshold 0 turns the content checks off');
+    const denied = await off.evaluate({ ...input(GOOD_SPECS[0]!), runtime: 'process' }, context());
+    assert.equal(denied.decision, 'block');
+    assert.deepEqual(denied.reasons, ['key:0a1b2c3d4e5f may not use-runtime Runtime process (no policy permits it)']);
+  });
+
   it('records every policy question as a policy.decision and every evaluator on the verdict', async () => {
     const events: Array<{ type: string; data: unknown }> = [];
     const verdict = await gate.evaluate({ spec: GOOD_SPECS[1]!, principal: runner, models: ['fast', 'fast', 'scripted:demo'], egress: ['pypi.org:443'] }, context(events));

@@ -76,7 +76,7 @@ pipeline:
 # Quality gates (docs/gates.md). Policy denials always block; thresholds are for quality.
 gates:
   g0: { threshold: 0.5 }       # intake: secrets in the spec block, injection flags pass at 0.5
-  g1: { threshold: 0.7, judge: true }  # plan completeness: structure + an LLM-judge rubric
+  g1: { threshold: 0.8, judge: true }  # plan completeness: structure + an LLM-judge rubric
   g2: { threshold: 0.5 }       # research provenance: the share of findings whose citations hold
   g3:                          # code: forbidden APIs, secrets, dependencies, licences, lane
     threshold: 0.5
