@@ -192,6 +192,25 @@ describe('umca CLI, end to end', () => {
     assert.deepEqual(JSON.parse(json.stdout), { run_id: runId, ok: false, events: printed.length, broken_seq: seq, reason: 'hash does not match the event content' });
   });
 
+  it('stops at a gate with exit 2, the reasons and how to override; `umca override` takes it on to completion', async () => {
+    const where = scratch();
+    const fixture = demoFixture();
+    const plan = JSON.parse(fixture.replies.planner![0] as string) as { requirements: Array<{ id: string }> };
+    plan.requirements = plan.requirements.filter((r) => r.id !== 'R3' && r.id !== 'R5');
+    const model = scriptedFixtureFile({ ...fixture, replies: { ...fixture.replies, planner: [JSON.stringify(plan)] } }).model;
+    const blocked = await runCli(['run', '--model', model, DEMO_SPEC], where);
+    assert.equal(blocked.code, 2, blocked.stderr);
+    assert.match(blocked.stdout, /■ blocked by gate g1-plan: 4 of 6 spec requirements are in the plan; missing: "strips accents \(é -> e\)" \(line 1\)/);
+    const id = /^run (\S+)$/m.exec(blocked.stdout)![1]!;
+    assert.match(blocked.stdout, new RegExp(`^override:  npx umca override ${id} --reason "<why>"`, 'm'));
+
+    const overridden = await runCli(['override', id, '--reason', 'accents and trimming are in the acceptance criteria'], where);
+    assert.equal(overridden.code, 0, overridden.stderr);
+    assert.match(overridden.stdout, /↷ gate g1-plan overridden by user:local: accents and trimming are in the acceptance criteria/);
+    assert.match(overridden.stdout, /✓ completed/);
+    assert.equal((await runCli(['verify', id], where)).code, 0);
+  });
+
   describe('bad input gets one line and exit 3', () => {
     it('names the field of an invalid config', async () => {
       const where = scratch();
@@ -218,6 +237,12 @@ describe('umca CLI, end to end', () => {
       ['an unknown run', ['verify', 'no-such-run'], /run no-such-run not found/],
       ['an unknown model', ['run', '--model', 'gpt-nothing', 'x'], /unknown model "gpt-nothing"/],
       ['a missing spec', ['run', '--model', 'local'], /unknown model "local"|missing spec/],
+      ['an unknown runtime', ['run', '--runtime', 'vm', 'x'], /option '--runtime <kind>' argument 'vm' is invalid\. Allowed choices are auto, wasm, process/],
+      ['a reference file that is not there', ['run', '--ref', 'nope.md', 'x'], /cannot read reference nope\.md: ENOENT/],
+      ['a malformed egress grant', ['run', '--allow-host', 'not a host', 'x'], /allowed_outbound_hosts: /],
+      ['network for a WebAssembly-only run', ['run', '--runtime', 'wasm', '--allow-host', 'pypi.org:443', 'x'], /allowed_outbound_hosts needs the process lane; a run with runtime "wasm" has no network/],
+      ['an override without a reason', ['override', 'some-run'], /required option '-r, --reason <text>' not specified/],
+      ['an override of an unknown run', ['override', 'no-such-run', '--reason', 'x'], /run no-such-run not found/],
     ] as const) {
       it(`for ${name}`, async () => {
         const result = await runCli([...args], scratch());
@@ -277,7 +302,7 @@ describe('umca CLI, end to end', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['models', 'pull', '--help'], ['serve', '--help'], ['init', '--help']]) {
+    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['models', 'pull', '--help'], ['serve', '--help'], ['init', '--help'], ['override', '--help'], ['keys', '--help']]) {
       const result = await runCli(args, scratch());
       assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stdout, /Usage: umca/);

@@ -11,7 +11,7 @@ let app: ReturnType<typeof createApp>;
 const get = async (path: string, init?: RequestInit): Promise<Response> => app.request(path, init);
 
 before(async () => {
-  umca = await testUmca({ limits: { spec_max_chars: 2_000, request_body_bytes: 8_192 } });
+  umca = await testUmca({ limits: { spec_max_chars: 2_000, references_max_chars: 5_000, request_body_bytes: 8_192 } });
   app = createApp(umca, { log: () => undefined });
 });
 after(() => umca.close());
@@ -102,6 +102,15 @@ describe('HTTP API', () => {
       ['an over-long spec', () => post('/v1/runs', { spec: 'x'.repeat(2_001) }), 400, 'spec_too_long', /limit is 2000/],
       ['a body over the size limit', () => post('/v1/runs', { spec: 'x'.repeat(9_000) }), 413, 'payload_too_large', /8192 bytes/],
       ['an unknown model', () => post('/v1/runs', { spec: 'x', model: 'gpt-nothing' }), 400, 'unknown_model', /unknown model "gpt-nothing"/],
+      ['an unknown runtime', () => post('/v1/runs', { spec: 'x', runtime: 'vm' }), 400, 'invalid_request', /^runtime: /],
+      ['a malformed egress grant', () => post('/v1/runs', { spec: 'x', allowed_outbound_hosts: ['not a host'] }), 400, 'egress_invalid', /^allowed_outbound_hosts: /],
+      ['network for a WebAssembly-only run', () => post('/v1/runs', { spec: 'x', runtime: 'wasm', allowed_outbound_hosts: ['pypi.org:443'] }), 400, 'options_conflict', /needs the process lane/],
+      ['a reference with a bad name', () => post('/v1/runs', { spec: 'x', references: [{ name: '../etc/passwd', content: 'x' }] }), 400, 'reference_invalid', /^references\[0\]\.name: use letters/],
+      ['a reference named twice', () => post('/v1/runs', { spec: 'x', references: [{ name: 'a.md', content: 'x' }, { name: 'a.md', content: 'y' }] }), 400, 'reference_invalid', /"a\.md" is given twice/],
+      ['an empty reference', () => post('/v1/runs', { spec: 'x', references: [{ name: 'a.md', content: ' ' }] }), 400, 'reference_invalid', /references\[0\]\.content: must be non-empty/],
+      ['references over the limit', () => post('/v1/runs', { spec: 'x', references: [{ name: 'a.md', content: 'y'.repeat(3_000) }, { name: 'b.md', content: 'z'.repeat(3_000) }] }), 400, 'references_too_long', /references hold 6000 characters; the limit is 5000/],
+      ['an override of an unknown run', () => post('/v1/runs/nope/override', { reason: 'x' }), 404, 'run_not_found', /run nope not found/],
+      ['an override without a reason', () => post('/v1/runs/nope/override', {}), 400, 'invalid_request', /^reason: /],
       ['an unknown run', () => get('/v1/runs/nope'), 404, 'run_not_found', /run nope not found/],
       ['events of an unknown run', () => get('/v1/runs/nope/events'), 404, 'run_not_found', /nope/],
       ['verify of an unknown run', () => get('/v1/runs/nope/verify'), 404, 'run_not_found', /nope/],

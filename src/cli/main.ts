@@ -4,6 +4,7 @@ import { toCliError } from './cli-error.js';
 import { initCommand } from './commands/init-command.js';
 import { keysCommand } from './commands/keys-command.js';
 import { modelsCommand } from './commands/models-command.js';
+import { overrideCommand } from './commands/override-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
@@ -21,7 +22,7 @@ const program = new Command('umca')
   .configureOutput({ outputError: () => undefined });
 
 const globals = () => program.opts<{ config?: string }>();
-for (const command of [runCommand(globals), resumeCommand(globals), runsCommand(globals), verifyCommand(globals), usageCommand(globals), modelsCommand(globals), serveCommand(globals), keysCommand(globals), initCommand()]) {
+for (const command of [runCommand(globals), resumeCommand(globals), overrideCommand(globals), runsCommand(globals), verifyCommand(globals), usageCommand(globals), modelsCommand(globals), serveCommand(globals), keysCommand(globals), initCommand()]) {
   program.addCommand(command.exitOverride().configureOutput({ outputError: () => undefined }));
 }
 for (const sub of program.commands.flatMap((c) => c.commands)) sub.exitOverride().configureOutput({ outputError: () => undefined });

@@ -45,6 +45,8 @@ export class ProgressRenderer {
         return this.#line(
           `  gate ${event.data.gate}: ${event.data.decision === 'pass' ? this.#green('pass') : this.#red('block')}${event.data.score === undefined ? '' : ` (score ${event.data.score})`}${event.data.reasons.length ? ` — ${event.data.reasons.join('; ')}` : ''}`,
         );
+      case 'gate.overridden':
+        return this.#line(`${this.#green('↷')} gate ${event.data.gate} overridden by ${event.data.by}: ${event.data.reason}`);
       case 'sandbox.started':
         return this.#line(`  tests in ${event.data.lane} ${this.#dim(`(limits: ${event.data.limits.timeout_ms} ms, ${Math.round(event.data.limits.memory_bytes / 1048576)} MiB)`)}`);
       case 'policy.decision':

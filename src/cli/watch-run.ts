@@ -61,6 +61,7 @@ export async function executeAndWatch(umca: Umca, run: RunRecord, options: Watch
     const artifacts = await umca.store.listArtifacts(run.id);
     if (artifacts.length > 0) out.write(`artifacts: ${displayPath(join(umca.config.home, 'runs', run.id))}/\n`);
     out.write(`verify:    npx umca verify ${run.id}\n`);
+    if (final.status === 'blocked') out.write(`override:  npx umca override ${run.id} --reason "<why>"   (operators; recorded on the log)\n`);
   }
   return exitCodeFor(final.status);
 }

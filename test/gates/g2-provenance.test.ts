@@ -5,7 +5,6 @@ import { parseFindings } from '../../src/agents/findings.js';
 import { runSources } from '../../src/agents/sources.js';
 import type { EventDataOf } from '../../src/core/events.js';
 import { G2ProvenanceGate } from '../../src/gates/g2-provenance.js';
-import { gateContext } from '../support/gate-context.js';
 import { DEMO_SPEC, demoFixture, planFor, PASSING_REVIEW, scriptedModel } from '../support/scripted.js';
 import { testUmca } from '../support/umca.js';
 

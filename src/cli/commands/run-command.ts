@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { basename } from 'node:path';
+import { Command, Option } from 'commander';
+import { RUNTIME_PREFERENCES, type Reference, type RunOptions as RunRequestOptions } from '../../core/run-options.js';
 import { loadScriptedFixture } from '../../gateway/providers/scripted/scripted-fixture.js';
 import { CliError } from '../cli-error.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';
@@ -9,7 +11,12 @@ interface RunOptions {
   model?: string;
   specFile?: string;
   json?: boolean;
+  runtime?: RunRequestOptions['runtime'];
+  allowHost?: string[];
+  ref?: string[];
 }
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function runCommand(globals: () => GlobalOptions): Command {
   return new Command('run')
@@ -18,12 +25,27 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .option('-m, --model <ref>', 'model: scripted:demo, a provider name from umca.yaml, or provider/model')
     .option('-f, --spec-file <file>', 'read the spec from a file ("-" for standard input)')
     .option('--json', 'print the events as JSON lines instead of progress')
-    .addHelpText('after', '\nExit codes: 0 completed, 1 failed or cancelled, 2 blocked by a gate, 3 usage or config error.\n\nExample:\n  npx umca run --model scripted:demo "Write a TypeScript slugify function with tests"')
+    .addOption(new Option('--runtime <kind>', 'where the tests run: auto (the selector picks), wasm only, or process (policy decides)').choices(RUNTIME_PREFERENCES))
+    .option('--allow-host <host>', "network for this run's tests (host:port, host:*, https://host); repeatable; policy decides each", collect)
+    .option('--ref <file>', 'a reference document the research may cite as ref:<file name>; repeatable', collect)
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 completed, 1 failed or cancelled, 2 blocked by a gate, 3 usage or config error.\n\nExamples:\n  npx umca run --model scripted:demo "Write a TypeScript slugify function with tests"\n  npx umca run --ref notes/rfc5322.md "Validate the local part of an email address, with tests"',
+    )
     .action(async (specArg: string | undefined, options: RunOptions) => {
       await withUmca(globals(), async (umca) => {
         const model = options.model ?? umca.config.model;
         const spec = readSpec(specArg, options.specFile, model);
-        const run = await umca.engine.createRun({ spec, model, claim: true });
+        const run = await umca.engine.createRun({
+          spec,
+          model,
+          claim: true,
+          options: {
+            ...(options.runtime ? { runtime: options.runtime } : {}),
+            ...(options.allowHost ? { allowedOutboundHosts: options.allowHost } : {}),
+            ...(options.ref ? { references: options.ref.map(readReference) } : {}),
+          },
+        });
         process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false, afterSeq: 0 });
       });
     });
@@ -46,4 +68,12 @@ function readSpec(arg: string | undefined, file: string | undefined, model: stri
     if (spec) return spec;
   }
   throw new CliError('missing spec: umca run "<what to build>" (see umca run --help)');
+}
+
+function readReference(file: string): Reference {
+  try {
+    return { name: basename(file), content: readFileSync(file, 'utf8') };
+  } catch (error) {
+    throw new CliError(`cannot read reference ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
