@@ -55,6 +55,13 @@ describe('HTTP API', () => {
     assert.match(await file.text(), /export function slugify/);
   });
 
+  it("takes a scripted model's own spec when the body has none (the offline demo)", async () => {
+    const created = await post('/v1/runs', { model: 'scripted:demo' });
+    assert.equal(created.status, 202);
+    const { id } = (await created.json()) as { id: string };
+    assert.equal((await umca.store.getRun(id))?.spec, DEMO_SPEC);
+  });
+
   it('resumes a dropped stream with Last-Event-ID, live, without duplicates', async () => {
     const model = scriptedModel({ ...demoFixture(), delay_ms: 50 });
     const { id } = (await (await post('/v1/runs', { spec: DEMO_SPEC, model })).json()) as { id: string };
@@ -94,7 +101,7 @@ describe('HTTP API', () => {
   describe('bad input gets a clear answer', () => {
     const cases: Array<[string, () => Promise<Response>, number, string, RegExp]> = [
       ['malformed JSON', () => post('/v1/runs', '{"spec": '), 400, 'invalid_json', /not valid JSON/],
-      ['a missing spec', () => post('/v1/runs', { model: 'scripted:demo' }), 400, 'invalid_request', /^spec: expected string/],
+      ['a missing spec', () => post('/v1/runs', { model: scriptedModel({ replies: { planner: ['{}'] } }) }), 400, 'invalid_request', /^spec: required/],
       ['a spec of the wrong type', () => post('/v1/runs', { spec: 42 }), 400, 'invalid_request', /^spec: expected string, received number/],
       ['an unknown field', () => post('/v1/runs', { spec: 'x', colour: 'red' }), 400, 'invalid_request', /colour/],
       ['an empty spec', () => post('/v1/runs', { spec: '  ' }), 400, 'spec_missing', /must not be empty/],

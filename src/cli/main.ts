@@ -21,6 +21,15 @@ const program = new Command('umca')
   .exitOverride()
   .configureOutput({ outputError: () => undefined });
 
+// A reader that goes away (`umca runs | head`) ends the command quietly, as SIGPIPE ends other
+// tools; a run in progress stays resumable, as after Ctrl-C.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.interrupted);
+    throw error;
+  });
+}
+
 const globals = () => program.opts<{ config?: string }>();
 for (const command of [runCommand(globals), resumeCommand(globals), overrideCommand(globals), runsCommand(globals), verifyCommand(globals), usageCommand(globals), modelsCommand(globals), serveCommand(globals), keysCommand(globals), initCommand()]) {
   program.addCommand(command.exitOverride().configureOutput({ outputError: () => undefined }));

@@ -17,6 +17,8 @@ export class ProgressRenderer {
   readonly #out: RendererOptions['out'];
   readonly #live: boolean;
   #current: { label: string; started: number } | undefined;
+  /** The running gate step's verdict, shown on one line with its step's completion. */
+  #verdict: RunEvent & { type: 'gate.decision' } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #frame = 0;
 
@@ -32,9 +34,18 @@ export class ProgressRenderer {
       case 'run.resumed':
         return this.#line(`↻ resumed on ${event.data.worker}; finished steps kept: ${event.data.completed_steps.join(', ') || 'none'}`);
       case 'step.started':
-        return this.#begin(`${event.data.step}${event.data.attempt > 1 ? ` (attempt ${event.data.attempt})` : ''}`);
-      case 'step.completed':
-        return this.#end(`${this.#green('✓')} ${event.data.step} ${this.#dim(formatMs(event.data.duration_ms))}`);
+        // A gate is one line, written when it has decided; only the live spinner shows it at work.
+        return this.#begin(`${event.data.step}${event.data.attempt > 1 ? ` (attempt ${event.data.attempt})` : ''}`, event.data.kind === 'gate');
+      case 'step.completed': {
+        const verdict = this.#verdict?.data.step === event.data.step ? this.#verdict.data : undefined;
+        this.#verdict = undefined;
+        if (!verdict) return this.#end(`${this.#green('✓')} ${event.data.step} ${this.#dim(formatMs(event.data.duration_ms))}`);
+        const score = verdict.score === undefined ? '' : `score ${verdict.score}${verdict.threshold === undefined ? '' : verdict.decision === 'block' && verdict.score < verdict.threshold ? ` < ${verdict.threshold}` : ''}, `;
+        const head = verdict.decision === 'pass' ? `${this.#green('✓')} gate ${verdict.gate} passed` : `${this.#red('■')} gate ${verdict.gate} blocked`;
+        // A block's reasons follow on the run's blocked line; a pass shows what scored under 1.
+        const notes = verdict.decision === 'pass' && verdict.reasons.length ? ` — ${verdict.reasons.join('; ')}` : '';
+        return this.#end(`${head} ${this.#dim(`(${score}${formatMs(event.data.duration_ms)})`)}${notes}`);
+      }
       case 'step.failed':
         return this.#end(`${this.#red('✗')} ${event.data.step}: ${event.data.error.message}`);
       case 'model.response':
@@ -42,9 +53,8 @@ export class ProgressRenderer {
           `  ${event.data.role} ← ${event.data.model} ${this.#dim(`${formatMs(event.data.latency_ms)}, ${event.data.usage.input_tokens}→${event.data.usage.output_tokens} tokens`)}`,
         );
       case 'gate.decision':
-        return this.#line(
-          `  gate ${event.data.gate}: ${event.data.decision === 'pass' ? this.#green('pass') : this.#red('block')}${event.data.score === undefined ? '' : ` (score ${event.data.score})`}${event.data.reasons.length ? ` — ${event.data.reasons.join('; ')}` : ''}`,
-        );
+        this.#verdict = event;
+        return undefined;
       case 'gate.overridden':
         return this.#line(`${this.#green('↷')} gate ${event.data.gate} overridden by ${event.data.by}: ${event.data.reason}`);
       case 'sandbox.started':
@@ -87,11 +97,11 @@ export class ProgressRenderer {
     this.#current = undefined;
   }
 
-  #begin(label: string): void {
+  #begin(label: string, quiet = false): void {
     this.stop();
     this.#current = { label, started: Date.now() };
     if (!this.#live) {
-      this.#out.write(`▸ ${label}\n`);
+      if (!quiet) this.#out.write(`▸ ${label}\n`);
       return;
     }
     this.#draw();

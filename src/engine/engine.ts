@@ -266,7 +266,7 @@ export class Engine {
       const resumed = run.status === 'running';
       const checkpoints = resumed ? await store.loadCheckpoints(run.id) : new Map<string, unknown>();
       const start = resumed
-        ? draft('run.resumed', 'engine', { worker: this.workerId, completed_steps: [...checkpoints.keys()] })
+        ? draft('run.resumed', 'engine', { worker: this.workerId, completed_steps: [...checkpoints.keys()].filter((step) => !step.startsWith('override:')) })
         : draft('run.started', 'engine', { worker: this.workerId });
       // Not awaited: it goes out while the first step works, and any failure surfaces at its checkpoint.
       queue.push({ events: [start], status: 'running' }).catch(() => undefined);

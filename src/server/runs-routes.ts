@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError } from '../core/errors.js';
 import { RUNTIME_PREFERENCES } from '../core/run-options.js';
+import { fixtureSpec } from '../gateway/providers/scripted/scripted-fixture.js';
 import { verifyChain } from '../core/hash-chain.js';
 import type { RunRecord } from '../core/run.js';
 import type { Umca } from '../composition.js';
@@ -11,7 +12,8 @@ import { parseJsonBody } from './parse-body.js';
 import type { AppEnv } from './route-actions.js';
 
 const createRunBody = z.strictObject({
-  spec: z.string(),
+  /** Optional only for a scripted model whose fixture carries its spec (the offline demo). */
+  spec: z.string().optional(),
   model: z.string().min(1).optional(),
   runtime: z.enum(RUNTIME_PREFERENCES).optional(),
   allowed_outbound_hosts: z.array(z.string().min(1)).max(100).optional(),
@@ -33,9 +35,12 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
 
   app.post('/', async (c) => {
     const body = await parseJsonBody(c, createRunBody);
+    const model = body.model ?? umca.config.model;
+    const spec = body.spec ?? fixtureSpec(model);
+    if (spec === undefined) throw new InvalidRequestError('spec: required (only a scripted model whose fixture carries a spec can do without)', 'invalid_request', 'spec');
     const run = await engine.createRun({
-      spec: body.spec,
-      model: body.model ?? umca.config.model,
+      spec,
+      model,
       principal: c.get('principal'),
       claim: true,
       options: {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { RUNTIME_PREFERENCES, type Reference, type RunOptions as RunRequestOptions } from '../../core/run-options.js';
-import { loadScriptedFixture } from '../../gateway/providers/scripted/scripted-fixture.js';
+import { fixtureSpec } from '../../gateway/providers/scripted/scripted-fixture.js';
 import { CliError } from '../cli-error.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';
 import { executeAndWatch } from '../watch-run.js';
@@ -63,10 +63,8 @@ function readSpec(arg: string | undefined, file: string | undefined, model: stri
   }
   if (arg !== undefined) return arg;
   // A scripted fixture carries the spec it answers, so the offline demo needs no typing.
-  if (model.startsWith('scripted:')) {
-    const spec = loadScriptedFixture(model.slice('scripted:'.length)).spec;
-    if (spec) return spec;
-  }
+  const spec = fixtureSpec(model);
+  if (spec) return spec;
   throw new CliError('missing spec: umca run "<what to build>" (see umca run --help)');
 }
 

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { EventDataOf } from '../../core/events.js';
 import type { RunRecord, RunStatus } from '../../core/run.js';
 import { CliError } from '../cli-error.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';
@@ -59,10 +60,16 @@ export function runsCommand(globals: () => GlobalOptions): Command {
           `spec     ${run.spec.split('\n')[0]}`,
           'steps',
         ];
+        const verdicts = new Map<string, EventDataOf<'gate.decision'>>();
         for (const event of events) {
-          if (event.type === 'step.completed') lines.push(`  ✓ ${event.data.step} ${formatMs(event.data.duration_ms)}`);
+          if (event.type === 'gate.decision') verdicts.set(event.data.step, event.data);
+          if (event.type === 'step.completed') {
+            const verdict = verdicts.get(event.data.step);
+            if (!verdict) lines.push(`  ✓ ${event.data.step} ${formatMs(event.data.duration_ms)}`);
+            else lines.push(`  ${verdict.decision === 'pass' ? '✓' : '■'} gate ${verdict.gate} ${verdict.decision === 'pass' ? 'passed' : 'blocked'}${verdict.score === undefined ? '' : ` (score ${verdict.score})`}${verdict.reasons.length ? ` — ${verdict.reasons.join('; ')}` : ''}`);
+          }
           if (event.type === 'step.failed') lines.push(`  ✗ ${event.data.step}: ${event.data.error.message}`);
-          if (event.type === 'gate.decision') lines.push(`  gate ${event.data.gate}: ${event.data.decision}${event.data.reasons.length ? ` — ${event.data.reasons.join('; ')}` : ''}`);
+          if (event.type === 'gate.overridden') lines.push(`  ↷ gate ${event.data.gate} overridden by ${event.data.by}: ${event.data.reason}`);
         }
         lines.push(artifacts.length ? 'artifacts' : 'artifacts none');
         for (const artifact of artifacts) lines.push(`  ${artifact.path} (${artifact.size} B, sha256 ${artifact.sha256.slice(0, 12)})`);

@@ -59,3 +59,16 @@ export function loadScriptedFixture(ref: string): ScriptedFixture {
   }
   return parsed.data;
 }
+
+/**
+ * The spec a `scripted:…` model's fixture answers, so a demo needs no typing; undefined for
+ * other models and for fixtures that carry none.
+ */
+export function fixtureSpec(model: string): string | undefined {
+  if (!model.startsWith('scripted:')) return undefined;
+  try {
+    return loadScriptedFixture(model.slice('scripted:'.length)).spec;
+  } catch {
+    return undefined; // an unknown fixture is the model's problem, reported where the model is resolved
+  }
+}
