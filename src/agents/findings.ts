@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { extractJson } from './extract-json.js';
+import { parseJsonReply } from './parse-json-reply.js';
 
 export const findingsSchema = z.object({
   findings: z.array(
@@ -18,12 +18,7 @@ export type Finding = Findings['findings'][number];
 
 /** Parses a researcher reply; the error names the field, to be fed back to the model. */
 export function parseFindings(reply: string): { ok: true; value: Findings } | { ok: false; error: string } {
-  const json = extractJson(reply);
-  if (!json.ok) return json;
-  const parsed = findingsSchema.safeParse(json.value);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const issues = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  return { ok: false, error: `the findings do not match the schema: ${issues.join('; ')}` };
+  return parseJsonReply(reply, findingsSchema, 'the findings do not match the schema');
 }
 
 /** Findings as the coder reads them: each claim with where it comes from. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { extractJson } from './extract-json.js';
+import { parseJsonReply } from './parse-json-reply.js';
 
 /** An acceptance criterion: `{id, text}`, or a bare string (numbered A1, A2… by position). */
 const acceptanceItem = z.union([z.string().min(1), z.object({ id: z.string().min(1), text: z.string().min(1) })]);
@@ -29,10 +29,5 @@ export function acceptanceCriteria(plan: Plan): Array<{ id: string; text: string
 
 /** Parses a planner reply; the error names the field, to be fed back to the model. */
 export function parsePlan(reply: string): { ok: true; value: Plan } | { ok: false; error: string } {
-  const json = extractJson(reply);
-  if (!json.ok) return json;
-  const parsed = planSchema.safeParse(json.value);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const issues = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  return { ok: false, error: `the plan does not match the schema: ${issues.join('; ')}` };
+  return parseJsonReply(reply, planSchema, 'the plan does not match the schema');
 }

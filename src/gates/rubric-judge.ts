@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { askStructured } from '../agents/ask-structured.js';
-import { extractJson } from '../agents/extract-json.js';
+import { parseJsonReply } from '../agents/parse-json-reply.js';
 import { renderPrompt } from '../agents/prompt-template.js';
 import type { GateContext } from '../engine/gate.js';
 import type { Evaluation } from './evaluation.js';
@@ -36,11 +36,7 @@ export async function askRubricJudge(
   return input.criteria.map((c) => ({ id: `judge:${c.id}`, score: value[c.id]!.score, reason: `judge: ${value[c.id]!.reason}` }));
 }
 
-function parseRubric(reply: string, criteria: readonly RubricCriterion[]): { ok: true; value: Record<string, z.infer<typeof scoreSchema>> } | { ok: false; error: string } {
-  const json = extractJson(reply);
-  if (!json.ok) return json;
-  const parsed = z.object(Object.fromEntries(criteria.map((c) => [c.id, scoreSchema]))).safeParse(json.value);
-  if (parsed.success) return { ok: true, value: parsed.data as Record<string, z.infer<typeof scoreSchema>> };
-  const issues = parsed.error.issues.slice(0, 4).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  return { ok: false, error: `the verdict does not match the rubric: ${issues.join('; ')}` };
+function parseRubric(reply: string, criteria: readonly RubricCriterion[]) {
+  const schema = z.object(Object.fromEntries(criteria.map((c) => [c.id, scoreSchema])));
+  return parseJsonReply(reply, schema, 'the verdict does not match the rubric') as { ok: true; value: Record<string, z.infer<typeof scoreSchema>> } | { ok: false; error: string };
 }

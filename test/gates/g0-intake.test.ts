@@ -156,4 +156,33 @@ describe('G0 intake gate: in a run', () => {
       await umca.close();
     }
   });
+
+  it('blocks a runner that asks for the process lane and a host at intake, before any model is called; an operator goes on', async () => {
+    const umca = await testUmca();
+    try {
+      const options = { runtime: 'process' as const, allowedOutboundHosts: ['pypi.org:443'] };
+      const denied = await umca.engine.createRun({ spec: demoFixture().spec!, model: 'scripted:demo', principal: { ...runner, id: 'key:runner' }, options });
+      assert.equal((await umca.engine.execute(denied.id)).status, 'blocked');
+      const events = await umca.store.readEvents(denied.id);
+      const blocked = events.find((e) => e.type === 'run.blocked')!.data as EventDataOf<'run.blocked'>;
+      assert.deepEqual([blocked.gate, blocked.step], ['g0-intake', 'gate:g0-intake']);
+      assert.deepEqual(blocked.reasons, [
+        'key:runner may not use-runtime Runtime process (no policy permits it)',
+        'key:runner may not egress Host pypi.org:443 (no policy permits it)',
+      ]);
+      assert.ok(!types(events).includes('model.request'), 'no model was called');
+
+      const operator: Principal = { id: 'user:olga', roles: ['operator'], via: 'oidc' };
+      const allowed = await umca.engine.createRun({ spec: demoFixture().spec!, model: 'scripted:demo', principal: operator, options });
+      await umca.engine.execute(allowed.id);
+      const decisions = (await umca.store.readEvents(allowed.id)).filter((e) => e.type === 'policy.decision').map((e) => e.data as EventDataOf<'policy.decision'>);
+      assert.deepEqual(decisions.filter((d) => d.step === 'gate:g0-intake' && (d.action === 'use-runtime' || d.action === 'egress')).map((d) => [d.action, d.decision, d.policies]), [
+        ['use-runtime', 'allow', ['operators-operate']],
+        ['egress', 'allow', ['operators-operate']],
+      ]);
+      assert.ok(decisions.some((d) => d.step === 'gate:g3-code#1' && d.action === 'use-runtime' && d.resource.id === 'process'), 'the tests were sent to the process lane, and G3 asked again');
+    } finally {
+      await umca.close();
+    }
+  });
 });
