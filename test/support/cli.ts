@@ -1,12 +1,31 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 // Resolved here, so the child finds tsx whatever its working dir.
 const TSX = import.meta.resolve('tsx');
+
+/**
+ * The CLI as tests start it: the build (`npm test` builds first) when it is newer than every
+ * source file, else the sources through tsx, so a test run right after an edit never tests
+ * stale code. The build starts in a third of the time, which adds up over many spawns.
+ */
+const CLI_ARGS = isBuildFresh() ? [BUILT] : ['--import', TSX, MAIN];
+
+function isBuildFresh(): boolean {
+  if (!existsSync(BUILT)) return false;
+  const built = statSync(BUILT).mtimeMs;
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
+      const path = join(dir, entry.name);
+      return entry.isDirectory() ? newest(path) : entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? statSync(path).mtimeMs : 0;
+    }));
+  return newest(fileURLToPath(new URL('../../src/', import.meta.url))) <= built;
+}
 
 export interface CliResult {
   code: number | null;
@@ -23,9 +42,9 @@ export function scratch(): { cwd: string; env: NodeJS.ProcessEnv } {
   return { cwd, env };
 }
 
-/** Starts `umca ARGS` from source, as a user would run the built bin. */
+/** Starts `umca ARGS` as a user would run it. */
 export function startCli(args: string[], where: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: where.cwd, env: where.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...CLI_ARGS, ...args], { cwd: where.cwd, env: where.env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function runCli(args: string[], where: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliResult> {
