@@ -30,6 +30,7 @@ import type { SandboxLane } from './sandbox/sandbox-lane.js';
 import { WasmJsLane } from './sandbox/wasm-js/wasm-js-lane.js';
 import { WasmPythonLane } from './sandbox/wasm-python/wasm-python-lane.js';
 import { openStore } from './store/open-store.js';
+import { McpToolSet } from './mcp/client/mcp-tool-set.js';
 import type { Store } from './store/store.js';
 
 export interface Umca {
@@ -47,6 +48,8 @@ export interface Umca {
   access: AccessGuard;
   /** The policy engine behind `access`; `policy.ready()` loads and validates it now. */
   policy: DeferredPolicyEngine;
+  /** The tools of the MCP servers in `mcp.servers` (started on first use). */
+  tools: McpToolSet;
   close(): Promise<void>;
 }
 
@@ -110,6 +113,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     ...(options.onDownload ? { onDownload: options.onDownload } : {}),
   });
   const sandbox = createLanes(config);
+  const tools = new McpToolSet(config.mcp);
   const cache = config.cache.enabled
     ? new ResponseCache({ ttlMs: config.cache.ttl_ms, maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes })
     : undefined;
@@ -118,9 +122,10 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     createBuildPipeline({
       maxPlanRetries: config.pipeline.max_plan_retries,
       maxCodeAttempts: config.pipeline.max_code_attempts,
+      maxToolCalls: config.mcp.max_tool_calls,
       // G0–G3 always run; callers (tests) add their own gates after each.
       gates: {
-        intake: [new G0IntakeGate({ policy, threshold: config.gates.g0.threshold }), ...(options.gates?.intake ?? [])],
+        intake: [new G0IntakeGate({ policy, threshold: config.gates.g0.threshold, tools }), ...(options.gates?.intake ?? [])],
         afterPlan: [new G1PlanGate({ threshold: config.gates.g1.threshold, judge: config.gates.g1.judge }), ...(options.gates?.afterPlan ?? [])],
         afterResearch: [new G2ProvenanceGate({ threshold: config.gates.g2.threshold }), ...(options.gates?.afterResearch ?? [])],
         afterCode: [
@@ -147,6 +152,8 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     specMaxChars: config.limits.spec_max_chars,
     referencesMaxChars: config.limits.references_max_chars,
     policy,
+    tools,
+    toolCallTimeoutMs: config.mcp.call_timeout_ms,
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
   return {
@@ -160,8 +167,10 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     engine,
     access: createAccessGuard(config, store, policy),
     policy,
+    tools,
     async close() {
       await engine.close();
+      await tools.close();
       await models.close();
       await meter.flush();
       await sandbox.close();

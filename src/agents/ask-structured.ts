@@ -1,29 +1,67 @@
 import { UmcaError } from '../core/errors.js';
-import type { ChatMessage } from '../gateway/model-provider.js';
+import type { ChatMessage, ChatResult } from '../gateway/model-provider.js';
 import type { StepScope } from '../engine/pipeline.js';
 
 type Parse<T> = (reply: string) => { ok: true; value: T } | { ok: false; error: string };
 
+export interface AskInput<T> {
+  role: string;
+  firstTurn: number;
+  messages: ChatMessage[];
+  parse: Parse<T>;
+  maxRetries: number;
+  responseFormat?: 'json' | 'text';
+  /** Offer the step's tools, and allow this many calls before the model must answer. 0: no tools. */
+  maxToolCalls?: number;
+}
+
+export interface AskOutput<T> {
+  value: T;
+  /** Model calls made (turn numbers stay deterministic on resume). */
+  turns: number;
+  /** Tool results the model was given, citable by their ids. */
+  sources: Array<{ id: string; content: string }>;
+}
+
 /**
- * Asks a model for a reply that must parse. An invalid reply is sent back with the
- * validation error, at most `maxRetries` times; then the step fails naming the error.
- * Returns the value and how many turns it took (turn numbers stay deterministic on resume).
+ * Asks a model for a reply that must parse. The model may first call the step's tools (a
+ * loop bounded by `maxToolCalls`; past it the model is told to answer without them). An
+ * invalid reply is sent back with the validation error, at most `maxRetries` times; then
+ * the step fails naming the error.
  */
-export async function askStructured<T>(
-  scope: Pick<StepScope, 'chat'>,
-  input: { role: string; firstTurn: number; messages: ChatMessage[]; parse: Parse<T>; maxRetries: number; responseFormat?: 'json' | 'text' },
-): Promise<{ value: T; turns: number }> {
+export async function askStructured<T>(scope: Pick<StepScope, 'chat'> & Partial<Pick<StepScope, 'tools' | 'callTool'>>, input: AskInput<T>): Promise<AskOutput<T>> {
   const messages = [...input.messages];
+  const sources: AskOutput<T>['sources'] = [];
+  const maxToolCalls = scope.tools && scope.callTool ? (input.maxToolCalls ?? 0) : 0;
+  const offered = maxToolCalls > 0 ? await scope.tools!() : [];
+  let turn = input.firstTurn;
+  let toolCalls = 0;
   let lastError = '';
+  const ask = async (): Promise<ChatResult> => {
+    const tools = toolCalls < maxToolCalls ? offered : [];
+    const reply = await scope.chat({ role: input.role, turn, messages, ...(input.responseFormat ? { responseFormat: input.responseFormat } : {}), ...(tools.length ? { tools } : {}) });
+    turn += 1;
+    return reply;
+  };
   for (let retry = 0; retry <= input.maxRetries; retry += 1) {
-    const reply = await scope.chat({
-      role: input.role,
-      turn: input.firstTurn + retry,
-      messages,
-      ...(input.responseFormat ? { responseFormat: input.responseFormat } : {}),
-    });
+    let reply = await ask();
+    let pastLimit = 0;
+    while (reply.toolCalls.length > 0) {
+      // Told the limit and offered no tools, a model answers; one that still calls is stuck.
+      if (toolCalls >= maxToolCalls && (pastLimit += 1) > 1) {
+        throw new UmcaError('tool_loop', `the ${input.role} kept calling tools past this step's limit of ${maxToolCalls} calls`, { status: 502 });
+      }
+      messages.push({ role: 'assistant', content: reply.content, toolCalls: reply.toolCalls });
+      for (const call of reply.toolCalls) {
+        toolCalls += 1;
+        const outcome = toolCalls <= maxToolCalls ? await scope.callTool!(call) : { text: `ERROR (limit): this step may make ${maxToolCalls} tool calls; answer with what you have` };
+        if (outcome.source) sources.push(outcome.source);
+        messages.push({ role: 'tool', toolCallId: call.id, content: outcome.text });
+      }
+      reply = await ask();
+    }
     const parsed = input.parse(reply.content);
-    if (parsed.ok) return { value: parsed.value, turns: retry + 1 };
+    if (parsed.ok) return { value: parsed.value, turns: turn - input.firstTurn, sources };
     lastError = parsed.error;
     messages.push(
       { role: 'assistant', content: reply.content },

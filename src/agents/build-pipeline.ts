@@ -14,6 +14,8 @@ import { isGreen, runTester, type TestReport } from './tester.js';
 export interface BuildPipelineOptions {
   maxPlanRetries: number;
   maxCodeAttempts: number;
+  /** Tool calls one agent step (planner, researcher, coder) may make. Default 0: no tools. */
+  maxToolCalls?: number;
   /**
    * Gates run in order: at intake (G0, before the plan), after the plan (G1), after research
    * (G2) and after each coder attempt, before its tests (G3).
@@ -34,18 +36,23 @@ export interface BuildPipelineOptions {
  */
 export function createBuildPipeline(options: BuildPipelineOptions): Pipeline {
   return async (context) => {
-    const { runtime, references } = context.options;
+    const { runtime, references, tools } = context.options;
     // The tester's sandbox starts while the planner and coder think: the JavaScript lane at
     // once, the plan's language's lane as soon as the plan says which.
     void context.sandbox.warm('javascript', context.sandboxLimits, runtime);
     for (const gate of options.gates?.intake ?? [])
-      await context.gate(gate, { spec: context.run.spec, principal: context.principal, models: [context.run.model, ...(options.roleModels ?? [])], egress: [...context.sandboxEgress], runtime });
-    const { plan } = await context.step<PlannerResult>('plan', 'agent', (scope) => runPlanner(scope, context.run.spec, options.maxPlanRetries));
+      await context.gate(gate, { spec: context.run.spec, principal: context.principal, models: [context.run.model, ...(options.roleModels ?? [])], egress: [...context.sandboxEgress], runtime, ...(tools ? { tools } : {}) });
+    const limits = { maxRetries: options.maxPlanRetries, maxToolCalls: options.maxToolCalls ?? 0 };
+    const planned = await context.step<PlannerResult>('plan', 'agent', (scope) => runPlanner(scope, context.run.spec, limits));
+    const { plan } = planned;
     if (plan.language === 'python') void context.sandbox.warm('python', context.sandboxLimits, runtime);
     for (const gate of options.gates?.afterPlan ?? []) await context.gate(gate, { spec: context.run.spec, plan });
 
-    const sources = runSources(context.run.spec, references);
-    const { findings } = await context.step<ResearchResult>('research', 'agent', (scope) => runResearcher(scope, { plan, sources, maxRetries: options.maxPlanRetries }));
+    // What research may cite: the spec, the run's documents, what the planner's tools returned.
+    const given = [...runSources(context.run.spec, references), ...(planned.sources ?? [])];
+    const research = await context.step<ResearchResult>('research', 'agent', (scope) => runResearcher(scope, { plan, sources: given, ...limits }));
+    const { findings } = research;
+    const sources = [...given, ...(research.sources ?? [])];
     for (const gate of options.gates?.afterResearch ?? []) await context.gate(gate, { findings, sources });
 
     let turnsBefore = 0;
@@ -59,7 +66,7 @@ export function createBuildPipeline(options: BuildPipelineOptions): Pipeline {
       const coded = await context.step<CoderResult>(
         `code#${attempt}`,
         'agent',
-        (scope) => runCoder(scope, { plan, findings, turnsBefore, maxRetries: options.maxPlanRetries, ...(prior ? { previous: prior } : {}) }),
+        (scope) => runCoder(scope, { plan, findings, turnsBefore, ...limits, ...(prior ? { previous: prior } : {}) }),
         { attempt },
       );
       turnsBefore += coded.turns;

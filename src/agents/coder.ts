@@ -20,6 +20,7 @@ export interface CoderInput {
   turnsBefore: number;
   previous?: { files: CodeFile[]; report: TestReport };
   maxRetries: number;
+  maxToolCalls: number;
 }
 
 export async function runCoder(scope: StepScope, input: CoderInput): Promise<CoderResult> {
@@ -36,6 +37,7 @@ export async function runCoder(scope: StepScope, input: CoderInput): Promise<Cod
     messages,
     parse: parseCodeFiles,
     maxRetries: input.maxRetries,
+    maxToolCalls: input.maxToolCalls,
   });
   return { files: value, turns };
 }

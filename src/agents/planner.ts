@@ -6,16 +6,19 @@ import { renderPrompt } from './prompt-template.js';
 export interface PlannerResult {
   plan: Plan;
   turns: number;
+  /** Tool results the planner was given: sources the research may cite. */
+  sources?: Array<{ id: string; content: string }>;
 }
 
-export async function runPlanner(scope: StepScope, spec: string, maxRetries: number): Promise<PlannerResult> {
-  const { value, turns } = await askStructured(scope, {
+export async function runPlanner(scope: StepScope, spec: string, limits: { maxRetries: number; maxToolCalls: number }): Promise<PlannerResult> {
+  const { value, turns, sources } = await askStructured(scope, {
     role: 'planner',
     firstTurn: 1,
     messages: [{ role: 'user', content: renderPrompt('planner', { spec }) }],
     parse: parsePlan,
-    maxRetries,
+    maxRetries: limits.maxRetries,
+    maxToolCalls: limits.maxToolCalls,
     responseFormat: 'json',
   });
-  return { plan: value, turns };
+  return { plan: value, turns, sources };
 }

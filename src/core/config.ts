@@ -71,6 +71,22 @@ const limitsSchema = z.strictObject({
   usd_per_day: z.number().positive().optional(),
 });
 
+/** `${env:NAME}` in a value is replaced by that variable (as VS Code's mcp.json does). */
+const mcpServerSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('stdio'),
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('http'),
+    url: z.url({ protocol: /^https?$/ }),
+    headers: z.record(z.string(), z.string()).default({}),
+  }),
+]);
+
 /** The shape of `umca.yaml`. Unknown keys are errors, so a typo names its field. */
 export const configSchema = z.strictObject({
   home: z.string().min(1).default('.umca'),
@@ -192,6 +208,18 @@ export const configSchema = z.strictObject({
   }).superRefine((policy, ctx) => {
     if (policy.engine === 'opa' && !policy.opa) ctx.addIssue({ code: 'custom', path: ['opa'], message: 'required when policy.engine is opa' });
   }).prefault({}),
+  /** External MCP servers whose tools umca's agents may call (the shape of VS Code's mcp.json). */
+  mcp: z.strictObject({
+    servers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case name (letters, digits, _ and -)'), mcpServerSchema).default({}),
+    /** One tool call's limit; a call over it fails with `timeout`, the server keeps running. */
+    call_timeout_ms: z.number().int().positive().default(30_000),
+    /** How long a server may take to start and list its tools. */
+    connect_timeout_ms: z.number().int().positive().default(20_000),
+    /** A tool result (or any message from a server) over this size fails the call and restarts the server. */
+    max_result_bytes: z.number().int().positive().default(1_048_576),
+    /** Tool calls one agent step may make before it must answer. */
+    max_tool_calls: z.number().int().min(0).max(100).default(8),
+  }).prefault({}),
   sandbox: z.strictObject({
     timeout_ms: z.number().int().positive().default(5_000),
     memory_mb: z.number().int().min(8).max(2_048).default(64),
@@ -212,3 +240,4 @@ export type AliasConfig = z.infer<typeof aliasSchema>;
 export type ProviderPreset = (typeof PROVIDER_PRESETS)[number];
 export type BudgetLimits = z.infer<typeof limitsSchema>;
 export type RoutingConfig = UmcaConfig['routing'];
+export type McpServerConfig = z.infer<typeof mcpServerSchema>;

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * A change here is a new version (`umca-events.v3`), never a silent edit:
  * `schemas/umca-events.v2.json` is generated from this file and a test fails when stale.
  * v2 only adds to v1 (sandbox statuses and fields, `sandbox.egress`, policy decisions, run
- * options, gate overrides): every v1 event is a valid v2 event.
+ * options, gate overrides, tool calls): every v1 event is a valid v2 event.
  * `schemas/umca-events.v1.json` stays as it was published.
  */
 export const EVENTS_SCHEMA_VERSION = 'umca-events.v2';
@@ -28,6 +28,8 @@ export const eventData = {
         runtime: z.enum(['auto', 'wasm', 'process']).optional(),
         allowed_outbound_hosts: z.array(z.string()).optional(),
         references: z.array(z.object({ name: z.string(), content: z.string() })).optional(),
+        /** The tools its agents may call (`server.tool`); absent: every tool policy allows. */
+        tools: z.array(z.string()).optional(),
       })
       .optional(),
   }),
@@ -101,6 +103,28 @@ export const eventData = {
     exit_code: z.number().int().nullable().optional(),
     artifacts: z.array(z.object({ path: z.string(), size: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
     usage: z.object({ wall_ms: z.number().nonnegative(), cpu_ms: z.number().nonnegative().optional(), max_rss_bytes: z.number().int().nonnegative().optional() }).optional(),
+  }),
+  /** v2: an agent called a tool (an external MCP server's, `server.tool`). */
+  'tool.call': z.object({
+    step: z.string(),
+    /** Unique in the run; a tool result cited as a source is `tool:<call_id>`. */
+    call_id: z.string(),
+    tool: z.string(),
+    server: z.string(),
+    /** The arguments as the model wrote them (cut at 16 KiB). */
+    arguments: z.string(),
+  }),
+  /** v2: what the tool call came to. */
+  'tool.result': z.object({
+    step: z.string(),
+    call_id: z.string(),
+    tool: z.string(),
+    status: z.enum(['ok', 'error', 'denied', 'unavailable', 'timeout', 'too_large', 'invalid_arguments']),
+    duration_ms: z.number().nonnegative(),
+    /** The result's size in bytes, as the server sent it. */
+    size_bytes: z.number().int().nonnegative(),
+    /** The text the model was given (cut at 16 KiB). */
+    content: z.string(),
   }),
   /** v2: one connection a sandboxed guest asked the egress proxy for. */
   'sandbox.egress': z.object({

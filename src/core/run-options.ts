@@ -16,6 +16,8 @@ export interface RunOptions {
   /** Network for this run's tests instead of `sandbox.allowed_outbound_hosts`; policy decides each at G0. */
   allowedOutboundHosts?: string[];
   references: Reference[];
+  /** The tools its agents may call (`server.tool`); undefined: every tool policy allows, as it is offered. */
+  tools?: string[];
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = Object.freeze({ runtime: 'auto', references: [] }) as RunOptions;

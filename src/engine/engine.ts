@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { sha256Hex } from '../core/hash-chain.js';
 import { CancelledError, ConflictError, ForbiddenError, InvalidRequestError, NotFoundError, toUmcaError } from '../core/errors.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
+import type { ToolSet } from '../tools/tool.js';
 import { draft, type EventDraft } from '../core/events.js';
 import { FINAL_STATUSES, type RunRecord, type RunStatus } from '../core/run.js';
 import { DEFAULT_RUN_OPTIONS, REFERENCE_NAME, type RunOptions } from '../core/run-options.js';
@@ -40,8 +41,11 @@ export interface EngineDeps {
   workerId?: string;
   /** Reports failures of runs started in the background. */
   onBackgroundError?: (runId: string, error: unknown) => void;
-  /** Decides who may override a gate's block (`override-gate`); without one, nobody may. */
+  /** Decides who may override a gate's block (`override-gate`) and each tool call (`use-tool`). */
   policy?: PolicyEngine;
+  /** The tools agents may call. */
+  tools?: ToolSet;
+  toolCallTimeoutMs?: number;
 }
 
 const SHUTDOWN = Symbol('shutdown');
@@ -78,6 +82,7 @@ export class Engine {
       ...(options.runtime !== 'auto' ? { runtime: options.runtime } : {}),
       ...(options.allowedOutboundHosts ? { allowed_outbound_hosts: options.allowedOutboundHosts } : {}),
       ...(options.references.length ? { references: options.references } : {}),
+      ...(options.tools ? { tools: options.tools } : {}),
     };
     const created = draft('run.created', principal?.id ?? input.actor ?? LOCAL_PRINCIPAL.id, {
       spec,
@@ -234,7 +239,9 @@ export class Engine {
       if (error) throw new InvalidRequestError(`allowed_outbound_hosts: ${error}`, 'egress_invalid', 'allowed_outbound_hosts');
       if (runtime === 'wasm' && hosts.length > 0) throw new InvalidRequestError('allowed_outbound_hosts needs the process lane; a run with runtime "wasm" has no network', 'options_conflict', 'runtime');
     }
-    return { runtime, references, ...(hosts ? { allowedOutboundHosts: hosts } : {}) };
+    const tools = input.tools;
+    if (tools?.some((name) => !/^[a-z0-9][a-z0-9_-]*\.[^\s]+$/.test(name))) throw new InvalidRequestError('tools: name each tool as server.tool', 'tools_invalid', 'tools');
+    return { runtime, references, ...(hosts ? { allowedOutboundHosts: hosts } : {}), ...(tools ? { tools } : {}) };
   }
 
   /** Who started the run and what it asked for, as `run.created` recorded it; runs from before v2 or the CLI are the local user's. */
@@ -252,6 +259,7 @@ export class Engine {
       runtime: asked.runtime ?? 'auto',
       references: asked.references ?? [],
       ...(asked.allowed_outbound_hosts ? { allowedOutboundHosts: asked.allowed_outbound_hosts } : {}),
+      ...(asked.tools ? { tools: asked.tools } : {}),
     };
     return { principal, options };
   }
@@ -283,6 +291,9 @@ export class Engine {
         sandboxEgress: egress,
         signal: controller.signal,
         checkpoints,
+        ...(this.#deps.tools ? { tools: this.#deps.tools } : {}),
+        ...(this.#deps.policy ? { policy: this.#deps.policy } : {}),
+        ...(this.#deps.toolCallTimeoutMs ? { toolCallTimeoutMs: this.#deps.toolCallTimeoutMs } : {}),
       });
       outcome = await this.#deps.pipeline(context);
     } catch (error) {

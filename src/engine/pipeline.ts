@@ -1,6 +1,6 @@
 import type { EventDraft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
-import type { ChatMessage, ChatResult, ModelProvider } from '../gateway/model-provider.js';
+import type { ChatMessage, ChatResult, ModelProvider, ToolCall, ToolDefinition } from '../gateway/model-provider.js';
 import type { Principal } from '../identity/principal.js';
 import type { RunOptions } from '../core/run-options.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
@@ -16,7 +16,27 @@ export interface StepScope {
   /** Records an event. It is stored in order, and durably no later than the step's completion. */
   emit(event: EventDraft): void;
   /** One model call, recorded as model.request / model.response. */
-  chat(request: { role: string; turn: number; messages: ChatMessage[]; responseFormat?: 'text' | 'json' }): Promise<ChatResult>;
+  chat(request: { role: string; turn: number; messages: ChatMessage[]; responseFormat?: 'text' | 'json'; tools?: ToolDefinition[] }): Promise<ChatResult>;
+  /**
+   * The tools this step may offer its model: those available now and within the run's list,
+   * named for the model (`server__tool`). Empty when umca has no MCP servers.
+   */
+  tools(): Promise<ToolDefinition[]>;
+  /**
+   * Calls a tool the model asked for: policy decides (use-tool, a `policy.decision`), and the
+   * call and its outcome are `tool.call` / `tool.result` events. Resolves with what the model
+   * is told — a refusal or failure included, in words — and, for a result, the source id
+   * research may cite (`tool:<call id>`). MUST NOT reject for the tool's own failure.
+   */
+  callTool(call: ToolCall): Promise<ToolCallOutcome>;
+}
+
+/** A tool call's outcome, as the step's model sees it. */
+export interface ToolCallOutcome {
+  /** The message content for the model. */
+  text: string;
+  /** A result worth citing: its source id (`tool:<call id>`) and content. */
+  source?: { id: string; content: string };
 }
 
 export interface StepOptions {

@@ -1,5 +1,5 @@
 import { CancelledError, toUmcaError, UmcaError } from '../core/errors.js';
-import { draft } from '../core/events.js';
+import { draft, type EventDraft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
 import type { Principal } from '../identity/principal.js';
@@ -9,6 +9,9 @@ import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { Gate } from './gate.js';
 import type { RunContext, StepKind, StepOptions, StepScope } from './pipeline.js';
+import type { PolicyEngine } from '../policy/policy-engine.js';
+import type { ToolSet } from '../tools/tool.js';
+import { StepTools } from './step-tools.js';
 
 /** Thrown through the pipeline when a gate blocks; the engine ends the run as `blocked`. */
 export class RunBlockedError extends UmcaError {
@@ -47,6 +50,12 @@ export interface RunContextDeps {
   signal: AbortSignal;
   /** Checkpoints loaded once when the run (re)started. */
   checkpoints: Map<string, unknown>;
+  /** The tools agents may call (external MCP servers'); absent: none. */
+  tools?: ToolSet;
+  /** Decides each tool call (use-tool). */
+  policy?: PolicyEngine;
+  /** One tool call's limit. Default 30 s. */
+  toolCallTimeoutMs?: number;
 }
 
 /** The durable step executor behind a pipeline. */
@@ -63,8 +72,10 @@ export class DurableRunContext implements RunContext {
   /** The last step's checkpoint commit; the next step starts only once it is durable. */
   #lastCheckpoint: Promise<unknown> = Promise.resolve();
   readonly #checkpoints: Map<string, unknown>;
+  readonly #deps: RunContextDeps;
 
   constructor(deps: RunContextDeps) {
+    this.#deps = deps;
     this.run = deps.run;
     this.principal = deps.principal;
     this.options = deps.options;
@@ -134,11 +145,24 @@ export class DurableRunContext implements RunContext {
   }
 
   #scope(step: string): StepScope {
+    const emit = (event: EventDraft) => this.#queue.record([event]);
+    const tools = new StepTools({
+      step,
+      principal: this.principal,
+      tools: this.#deps.tools,
+      policy: this.#deps.policy,
+      allowed: this.options.tools,
+      callTimeoutMs: this.#deps.toolCallTimeoutMs ?? 30_000,
+      signal: this.signal,
+      emit,
+    });
     return {
       step,
       signal: this.signal,
-      emit: (event) => this.#queue.record([event]),
-      chat: async ({ role, turn, messages, responseFormat }) => {
+      emit,
+      tools: () => tools.definitions(),
+      callTool: (call) => tools.call(call),
+      chat: async ({ role, turn, messages, responseFormat, tools: offered }) => {
         const provider = this.modelFor(role);
         const actor = `agent:${role}`;
         const promptChars = messages.reduce((sum, message) => sum + message.content.length, 0);
@@ -147,7 +171,7 @@ export class DurableRunContext implements RunContext {
         ]);
         const started = performance.now();
         const result = await provider.chat(
-          { messages, metadata: { role, turn, run_id: this.run.id }, ...(responseFormat ? { responseFormat } : {}) },
+          { messages, metadata: { role, turn, run_id: this.run.id }, ...(responseFormat ? { responseFormat } : {}), ...(offered?.length ? { tools: offered } : {}) },
           { signal: this.signal },
         );
         this.#queue.record([

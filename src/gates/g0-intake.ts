@@ -2,6 +2,7 @@ import type { RuntimePreference } from '../core/run-options.js';
 import type { Gate, GateContext, GateVerdict } from '../engine/gate.js';
 import type { Principal } from '../identity/principal.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
+import type { ToolSet } from '../tools/tool.js';
 import { parseEgressRules } from '../sandbox/egress/egress-policy.js';
 import { askPolicy } from './ask-policy.js';
 import { verdictOf, type Evaluation } from './evaluation.js';
@@ -24,6 +25,8 @@ export interface G0Options {
   policy: PolicyEngine;
   /** Blocks when the lowest evaluator score is under it; policy denials block at any threshold. */
   threshold: number;
+  /** The tools there are, to refuse a run that names one that is not. */
+  tools?: ToolSet;
 }
 
 /**
@@ -47,9 +50,15 @@ export class G0IntakeGate implements Gate<IntakeInput> {
     const evaluations: Evaluation[] = [];
     evaluations.push(await ask('principal-may-run', 'run', { type: 'Run', id: context.runId, attrs: { owner: principal.id } }));
     for (const model of [...new Set(input.models)]) evaluations.push(await ask(`model:${model}`, 'use-model', { type: 'Model', id: model, attrs: { ref: model } }));
+    if (input.tools?.length && this.options.tools) await this.options.tools.start();
     for (const tool of [...new Set(input.tools ?? [])]) {
-      const server = tool.includes('.') ? tool.slice(0, tool.indexOf('.')) : '';
-      evaluations.push(await ask(`tool:${tool}`, 'use-tool', { type: 'Tool', id: tool, attrs: { server } }));
+      const known = this.options.tools?.get(tool);
+      if (this.options.tools && !known) {
+        const names = this.options.tools.list().map((t) => t.name);
+        evaluations.push({ id: `tool:${tool}`, score: 0, hard: true, reason: `no tool named ${tool} (the configured MCP servers offer ${names.length ? names.join(', ') : 'none'})` });
+        continue;
+      }
+      evaluations.push(await ask(`tool:${tool}`, 'use-tool', { type: 'Tool', id: tool, attrs: { server: known?.server ?? tool.split('.')[0]! } }));
     }
     const rules = parseEgressRules(input.egress).rules;
     if (input.runtime === 'process' || rules.length > 0) evaluations.push(await ask('runtime:process', 'use-runtime', { type: 'Runtime', id: 'process', attrs: { wasm: false } }));

@@ -18,6 +18,7 @@ const createRunBody = z.strictObject({
   runtime: z.enum(RUNTIME_PREFERENCES).optional(),
   allowed_outbound_hosts: z.array(z.string().min(1)).max(100).optional(),
   references: z.array(z.strictObject({ name: z.string(), content: z.string() })).max(100).optional(),
+  tools: z.array(z.string()).max(200).optional(),
 });
 const overrideBody = z.strictObject({ reason: z.string() });
 const statusSchema = z.enum(['created', 'running', 'completed', 'failed', 'blocked', 'cancelled']);
@@ -47,6 +48,7 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
         ...(body.runtime ? { runtime: body.runtime } : {}),
         ...(body.allowed_outbound_hosts ? { allowedOutboundHosts: body.allowed_outbound_hosts } : {}),
         ...(body.references ? { references: body.references } : {}),
+        ...(body.tools ? { tools: body.tools } : {}),
       },
     });
     engine.start(run.id);

@@ -14,6 +14,7 @@ interface RunOptions {
   runtime?: RunRequestOptions['runtime'];
   allowHost?: string[];
   ref?: string[];
+  tool?: string[];
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -28,6 +29,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .addOption(new Option('--runtime <kind>', 'where the tests run: auto (the selector picks), wasm only, or process (policy decides)').choices(RUNTIME_PREFERENCES))
     .option('--allow-host <host>', "network for this run's tests (host:port, host:*, https://host); repeatable; policy decides each", collect)
     .option('--ref <file>', 'a reference document the research may cite as ref:<file name>; repeatable', collect)
+    .option('--tool <server.tool>', 'only these MCP tools for the agents (see umca tools); repeatable; default: every tool policy allows', collect)
     .addHelpText(
       'after',
       '\nExit codes: 0 completed, 1 failed or cancelled, 2 blocked by a gate, 3 usage or config error.\n\nExamples:\n  npx umca run --model scripted:demo "Write a TypeScript slugify function with tests"\n  npx umca run --ref notes/rfc5322.md "Validate the local part of an email address, with tests"',
@@ -44,6 +46,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
             ...(options.runtime ? { runtime: options.runtime } : {}),
             ...(options.allowHost ? { allowedOutboundHosts: options.allowHost } : {}),
             ...(options.ref ? { references: options.ref.map(readReference) } : {}),
+            ...(options.tool ? { tools: options.tool } : {}),
           },
         });
         process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false, afterSeq: 0 });

@@ -1,0 +1,12 @@
+import { McpToolSet } from './src/mcp/client/mcp-tool-set.js';
+const everything = new URL('./node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url).pathname;
+const set = new McpToolSet({ servers: { everything: { type: 'stdio', command: process.execPath, args: [everything, 'stdio'], env: {} } }, call_timeout_ms: 5000, connect_timeout_ms: 10000, max_result_bytes: 1 << 20, max_tool_calls: 8 });
+let t = Date.now();
+await set.start();
+console.log('started in', Date.now() - t, 'ms', set.list().map(x => x.name + (x.availability().available ? '' : ' (down)')).join(', '));
+const sum = set.get('everything.get-sum')!;
+console.log(await sum.call({ a: 2, b: 3 }, { timeoutMs: 5000 }));
+console.log(await sum.call({ a: 'x' }, { timeoutMs: 5000 }).catch(e => e.code + ': ' + e.message));
+const long = set.get('everything.trigger-long-running-operation')!;
+console.log(await long.call({ duration: 3, steps: 3 }, { timeoutMs: 1000 }).catch(e => e.code + ': ' + e.message));
+await set.close();
