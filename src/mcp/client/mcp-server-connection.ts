@@ -93,7 +93,11 @@ export class McpServerConnection {
         ...(options.signal ? { signal: options.signal } : {}),
       })) as CallToolResult;
     } catch (error) {
-      throw this.#callError(error, options.timeoutMs);
+      const failure = this.#callError(error, options.timeoutMs);
+      // A transport that failed (a refused connection, a session the server forgot, a pipe
+      // that broke) is dropped, so the server is reached afresh, with backoff.
+      if (failure.code === 'unavailable' && this.#state === state) void state.client.close();
+      throw failure;
     }
     const sizeBytes = Buffer.byteLength(JSON.stringify(result));
     return { text: toolResultText(result), isError: result.isError === true, sizeBytes };
