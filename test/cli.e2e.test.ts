@@ -302,7 +302,7 @@ describe('umca CLI, end to end', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['models', 'pull', '--help'], ['serve', '--help'], ['init', '--help'], ['override', '--help'], ['keys', '--help']]) {
+    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['models', 'pull', '--help'], ['serve', '--help'], ['init', '--help'], ['override', '--help'], ['keys', '--help'], ['tools', '--help'], ['mcp', '--help']]) {
       const result = await runCli(args, scratch());
       assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stdout, /Usage: umca/);

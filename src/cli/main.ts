@@ -3,12 +3,14 @@ import { Command, CommanderError } from 'commander';
 import { toCliError } from './cli-error.js';
 import { initCommand } from './commands/init-command.js';
 import { keysCommand } from './commands/keys-command.js';
+import { mcpCommand } from './commands/mcp-command.js';
 import { modelsCommand } from './commands/models-command.js';
 import { overrideCommand } from './commands/override-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
 import { serveCommand } from './commands/serve-command.js';
+import { toolsCommand } from './commands/tools-command.js';
 import { usageCommand } from './commands/usage-command.js';
 import { verifyCommand } from './commands/verify-command.js';
 import { EXIT } from './exit-codes.js';
@@ -31,7 +33,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const globals = () => program.opts<{ config?: string }>();
-for (const command of [runCommand(globals), resumeCommand(globals), overrideCommand(globals), runsCommand(globals), verifyCommand(globals), usageCommand(globals), modelsCommand(globals), serveCommand(globals), keysCommand(globals), initCommand()]) {
+for (const command of [runCommand(globals), resumeCommand(globals), overrideCommand(globals), runsCommand(globals), verifyCommand(globals), usageCommand(globals), modelsCommand(globals), toolsCommand(globals), mcpCommand(globals), serveCommand(globals), keysCommand(globals), initCommand()]) {
   program.addCommand(command.exitOverride().configureOutput({ outputError: () => undefined }));
 }
 for (const sub of program.commands.flatMap((c) => c.commands)) sub.exitOverride().configureOutput({ outputError: () => undefined });

@@ -55,6 +55,10 @@ export class ProgressRenderer {
       case 'gate.decision':
         this.#verdict = event;
         return undefined;
+      case 'tool.result': {
+        const ok = event.data.status === 'ok';
+        return this.#line(`  ${ok ? this.#green('⚒') : this.#red('⚒')} ${event.data.tool} ${ok ? 'ok' : this.#red(event.data.status.replace(/_/g, ' '))} ${this.#dim(`(${formatMs(event.data.duration_ms)}, ${event.data.size_bytes} B)`)}${ok ? '' : ` — ${event.data.content.split('\n')[0]}`}`);
+      }
       case 'gate.overridden':
         return this.#line(`${this.#green('↷')} gate ${event.data.gate} overridden by ${event.data.by}: ${event.data.reason}`);
       case 'sandbox.started':

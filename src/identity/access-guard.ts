@@ -26,7 +26,9 @@ export class AccessGuard {
     const decision = await this.policy.decide({ principal, action, resource });
     if (!decision.allowed) {
       const held = principal.roles.length ? `roles: ${principal.roles.join(', ')}` : 'no umca role';
-      throw new ForbiddenError(`${principal.id} may not ${action} ${resource.type} ${resource.id} (${held}; no policy permits it)`);
+      // A forbid names itself; a plain deny is the absence of any permit.
+      const why = decision.policies.length ? `denied by policy ${decision.policies.join(', ')}` : 'no policy permits it';
+      throw new ForbiddenError(`${principal.id} may not ${action} ${resource.type} ${resource.id} (${held}; ${why})`);
     }
     return decision;
   }

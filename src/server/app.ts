@@ -6,6 +6,7 @@ import { OpenAiHandlers } from './openai-handlers.js';
 import { openAiRoutes } from './openai-routes.js';
 import { tooLarge } from './parse-body.js';
 import { routeAccess, type AppEnv } from './route-actions.js';
+import { mcpRoute } from './mcp-route.js';
 import { runsRoutes } from './runs-routes.js';
 import { usageRoutes } from './usage-routes.js';
 
@@ -18,7 +19,7 @@ export interface AppOptions {
 }
 
 /** The HTTP edge. Built without a listening server, so tests call `app.request()`. */
-export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models' | 'cache' | 'meter' | 'access'>, options: AppOptions = {}): Hono<AppEnv> {
+export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models' | 'cache' | 'meter' | 'access' | 'sandbox'>, options: AppOptions = {}): Hono<AppEnv> {
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`umca: ${message}${error instanceof Error ? ` (${error.message})` : ''}`));
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(log));
@@ -48,6 +49,7 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
   });
   app.route('/v1/runs', runsRoutes(umca, options.sseIdleMs === undefined ? {} : { sseIdleMs: options.sseIdleMs }));
   app.route('/v1/usage', usageRoutes(umca));
+  app.route('/mcp', mcpRoute(umca));
   const openAi = options.openAi ?? new OpenAiHandlers(umca);
   app.route('/v1', openAiRoutes(openAi));
   app.get('/metrics', async (c) => c.body(await umca.meter.metrics.registry.metrics(), 200, { 'content-type': umca.meter.metrics.registry.contentType }));

@@ -22,6 +22,8 @@ const ANY_RUN = (): PolicyResource => ({ type: 'Run', id: '*', attrs: { owner: '
  */
 export function routeAccess(method: string, path: string): RouteAccess {
   if (path === '/healthz') return 'public';
+  // MCP: authenticated here; each tool, resource and prompt then asks policy as the caller.
+  if (path === '/mcp' || path === '/mcp/') return { action: 'read-run' };
   if (path === '/metrics' || path === '/v1/usage' || path.startsWith('/v1/usage/')) return { action: 'read-usage', resource: SYSTEM('usage') };
   if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/models' || path.startsWith('/v1/models/'))
     return { action: 'use-model', resource: () => ({ type: 'Model', id: '*', attrs: { ref: '*' } }) };

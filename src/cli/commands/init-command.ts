@@ -84,6 +84,23 @@ gates:
     #  left-pad: { license: MIT }
     allowed_licenses: [MIT, Apache-2.0, BSD-2-Clause, BSD-3-Clause, ISC, 0BSD, PSF-2.0, Unlicense]
 
+# External MCP servers whose tools the agents may call (the shape of VS Code's mcp.json;
+# docs/mcp.md). Each call is a policy decision (use-tool) and on the run's log.
+mcp:
+  servers: {}
+  #  everything:
+  #    type: stdio
+  #    command: npx
+  #    args: [-y, "@modelcontextprotocol/server-everything"]
+  #  search:
+  #    type: http
+  #    url: https://mcp.example.com/mcp
+  #    headers: { Authorization: "Bearer \${env:SEARCH_TOKEN}" }
+  call_timeout_ms: 30000       # one tool call
+  connect_timeout_ms: 20000    # a server's start and tool listing
+  max_result_bytes: 1048576    # a bigger answer fails the call and restarts the server
+  max_tool_calls: 8            # per agent step (planner, researcher, coder)
+
 sandbox:
   timeout_ms: 5000             # wall clock per test run
   memory_mb: 64                # guest memory

@@ -1,0 +1,168 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { NotFoundError } from '../../core/errors.js';
+import { RUNTIME_PREFERENCES } from '../../core/run-options.js';
+import { FINAL_STATUSES, type RunRecord } from '../../core/run.js';
+import type { RunEvent } from '../../core/events.js';
+import { followEvents } from '../../engine/follow-events.js';
+import { fixtureSpec } from '../../gateway/providers/scripted/scripted-fixture.js';
+import { jsonResult, type McpContext } from './mcp-context.js';
+
+const runId = z.string().min(1).describe('the run id umca_run returned');
+
+/** umca_run, umca_run_status, umca_run_events, umca_run_artifacts. */
+export function registerRunTools(server: McpServer, context: McpContext): void {
+  const { umca, principal } = context;
+  const requireRun = async (id: string): Promise<RunRecord> => {
+    const run = await umca.store.getRun(id);
+    if (!run) throw new NotFoundError(`run ${id} not found`, 'run_not_found');
+    await umca.access.authorize(principal, 'read-run', { type: 'Run', id, attrs: { owner: (await umca.store.readEvents(id, { limit: 1 }))[0]?.actor ?? '' } });
+    return run;
+  };
+
+  server.registerTool(
+    'umca_run',
+    {
+      title: 'Start a umca run',
+      description:
+        'Hands umca a spec: it plans, writes the code, tests it in a sandbox, every step through policy and quality gates (G0–G3) and on a hash-chained log. Returns the run id at once; follow it with umca_run_events, or set wait to get the outcome (with progress notifications).',
+      inputSchema: z.object({
+        spec: z.string().min(1).max(100_000).optional().describe('what to build, in plain words; optional only for a scripted model that carries its own'),
+        model: z.string().min(1).optional().describe('a model reference: scripted:demo, a provider or alias from umca.yaml, provider/model; default: the config\'s'),
+        runtime: z.enum(RUNTIME_PREFERENCES).optional().describe('where tests run: auto (default), wasm, process (policy decides)'),
+        allowed_outbound_hosts: z.array(z.string().min(1)).max(100).optional().describe('network for the tests (host:port); policy decides each'),
+        references: z.array(z.object({ name: z.string(), content: z.string() })).max(100).optional().describe('documents the research may cite as ref:<name>'),
+        tools: z.array(z.string()).max(200).optional().describe('only these MCP tools (server.tool) for the agents'),
+        wait: z.boolean().default(false).describe('return when the run has ended, sending progress notifications meanwhile'),
+      }),
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async (args, extra) => {
+      const model = args.model ?? umca.config.model;
+      const spec = args.spec ?? fixtureSpec(model);
+      if (spec === undefined) throw new Error('spec: required (only a scripted model whose fixture carries a spec can do without)');
+      await umca.access.authorize(principal, 'run', { type: 'Run', id: 'new', attrs: { owner: principal.id } });
+      const run = await umca.engine.createRun({
+        spec,
+        model,
+        principal,
+        claim: true,
+        options: {
+          ...(args.runtime ? { runtime: args.runtime } : {}),
+          ...(args.allowed_outbound_hosts ? { allowedOutboundHosts: args.allowed_outbound_hosts } : {}),
+          ...(args.references ? { references: args.references } : {}),
+          ...(args.tools ? { tools: args.tools } : {}),
+        },
+      });
+      umca.engine.start(run.id);
+      const links = { resource: `umca://runs/${run.id}`, ...(context.baseUrl ? { events_url: `${context.baseUrl}/v1/runs/${run.id}/events` } : {}) };
+      if (!args.wait) return jsonResult({ id: run.id, status: run.status, model: run.model, ...links });
+
+      // Follow the run to its end; each step is a progress notification when the client asked for them.
+      const token = extra._meta?.progressToken;
+      let progress = 0;
+      let last: RunEvent | undefined;
+      for await (const event of followEvents(umca, run.id, { signal: extra.signal })) {
+        if (!event) continue;
+        last = event;
+        if (token !== undefined && (event.type === 'step.started' || event.type === 'run.blocked' || event.type === 'run.completed' || event.type === 'run.failed')) {
+          progress += 1;
+          await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message: describe(event) } });
+        }
+      }
+      const ended = (await umca.store.getRun(run.id))!;
+      return jsonResult({ id: run.id, status: ended.status, reason: ended.reason, events: last?.seq ?? 0, artifacts: (await umca.store.listArtifacts(run.id)).map((a) => a.path), ...links });
+    },
+  );
+
+  server.registerTool(
+    'umca_run_status',
+    {
+      title: 'A run and its artifacts',
+      description: 'The run (status, reason, model, how many events) and the files it produced.',
+      inputSchema: z.object({ id: runId }),
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ id }) => {
+      const run = await requireRun(id);
+      const artifacts = await umca.store.listArtifacts(id);
+      return jsonResult({ ...run, artifacts: artifacts.map(({ path, sha256, size }) => ({ path, sha256, size, uri: artifactUri(id, path) })) });
+    },
+  );
+
+  server.registerTool(
+    'umca_run_events',
+    {
+      title: "A run's events",
+      description:
+        "The run's umca-events v2 records after a seq, in order (each with its hash-chain fields). Call again with next_after_seq to follow a run; done is true once its final event was returned. wait_ms waits that long for new events when there are none yet.",
+      inputSchema: z.object({
+        id: runId,
+        after_seq: z.number().int().min(0).default(0).describe('return events with a greater seq'),
+        limit: z.number().int().min(1).max(500).default(100),
+        wait_ms: z.number().int().min(0).max(30_000).default(0).describe('wait up to this long for the next event'),
+      }),
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ id, after_seq, limit, wait_ms }, extra) => {
+      await requireRun(id);
+      let events = await umca.store.readEvents(id, { afterSeq: after_seq, limit });
+      if (events.length === 0 && wait_ms > 0 && !FINAL_STATUSES.has((await umca.store.getRun(id))!.status)) {
+        const timeout = AbortSignal.any([extra.signal, AbortSignal.timeout(wait_ms)]);
+        for await (const event of followEvents(umca, id, { afterSeq: after_seq, signal: timeout, idleMs: wait_ms })) {
+          if (event) events = await umca.store.readEvents(id, { afterSeq: after_seq, limit });
+          break;
+        }
+      }
+      const run = (await umca.store.getRun(id))!;
+      const next = events.at(-1)?.seq ?? after_seq;
+      return jsonResult({ events, next_after_seq: next, done: FINAL_STATUSES.has(run.status) && next >= run.last_seq, status: run.status });
+    },
+  );
+
+  server.registerTool(
+    'umca_run_artifacts',
+    {
+      title: "A run's files",
+      description: 'The files the run produced, each as a resource link (umca://runs/<id>/artifacts/<path>) to read with resources/read.',
+      inputSchema: z.object({ id: runId }),
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ id }) => {
+      await requireRun(id);
+      const artifacts = await umca.store.listArtifacts(id);
+      return {
+        content: [
+          { type: 'text' as const, text: artifacts.length ? `${artifacts.length} file${artifacts.length > 1 ? 's' : ''}: ${artifacts.map((a) => a.path).join(', ')}` : 'no files (yet)' },
+          ...artifacts.map((a) => ({ type: 'resource_link' as const, uri: artifactUri(id, a.path), name: a.path, mimeType: mimeType(a.path), description: `${a.size} bytes, sha256 ${a.sha256}` })),
+        ],
+      };
+    },
+  );
+}
+
+export function artifactUri(runId: string, path: string): string {
+  return `umca://runs/${runId}/artifacts/${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+export function mimeType(path: string): string {
+  if (/\.(ts|tsx|mts|cts)$/.test(path)) return 'text/x-typescript';
+  if (/\.(js|mjs|cjs)$/.test(path)) return 'text/javascript';
+  if (path.endsWith('.py')) return 'text/x-python';
+  if (path.endsWith('.json')) return 'application/json';
+  if (path.endsWith('.md')) return 'text/markdown';
+  return 'text/plain';
+}
+
+function describe(event: RunEvent): string {
+  switch (event.type) {
+    case 'step.started':
+      return `${event.data.step}${event.data.attempt > 1 ? ` (attempt ${event.data.attempt})` : ''}`;
+    case 'run.blocked':
+      return `blocked by gate ${event.data.gate}`;
+    case 'run.failed':
+      return `failed: ${event.data.reason}`;
+    default:
+      return event.type.replace('run.', '');
+  }
+}
