@@ -23,3 +23,21 @@ export interface RunOptions {
 export const DEFAULT_RUN_OPTIONS: RunOptions = Object.freeze({ runtime: 'auto', references: [] }) as RunOptions;
 
 export const REFERENCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** Run options as the HTTP API, MCP and CLI take them (snake case, all optional). */
+export interface RunOptionsInput {
+  runtime?: RuntimePreference | undefined;
+  allowed_outbound_hosts?: string[] | undefined;
+  references?: Reference[] | undefined;
+  tools?: string[] | undefined;
+}
+
+/** The options a caller gave, leaving out what it did not: the engine checks and defaults them. */
+export function runOptionsFrom(input: RunOptionsInput): Partial<RunOptions> {
+  return {
+    ...(input.runtime ? { runtime: input.runtime } : {}),
+    ...(input.allowed_outbound_hosts ? { allowedOutboundHosts: input.allowed_outbound_hosts } : {}),
+    ...(input.references ? { references: input.references } : {}),
+    ...(input.tools ? { tools: input.tools } : {}),
+  };
+}

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError } from '../core/errors.js';
-import { RUNTIME_PREFERENCES } from '../core/run-options.js';
+import { RUNTIME_PREFERENCES, runOptionsFrom } from '../core/run-options.js';
 import { fixtureSpec } from '../gateway/providers/scripted/scripted-fixture.js';
 import { verifyChain } from '../core/hash-chain.js';
 import type { RunRecord } from '../core/run.js';
@@ -44,12 +44,7 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
       model,
       principal: c.get('principal'),
       claim: true,
-      options: {
-        ...(body.runtime ? { runtime: body.runtime } : {}),
-        ...(body.allowed_outbound_hosts ? { allowedOutboundHosts: body.allowed_outbound_hosts } : {}),
-        ...(body.references ? { references: body.references } : {}),
-        ...(body.tools ? { tools: body.tools } : {}),
-      },
+      options: runOptionsFrom(body),
     });
     engine.start(run.id);
     return c.json({ id: run.id, status: run.status, model: run.model, events_url: `/v1/runs/${run.id}/events` }, 202);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
-import { RUNTIME_PREFERENCES, type Reference, type RunOptions as RunRequestOptions } from '../../core/run-options.js';
+import { RUNTIME_PREFERENCES, runOptionsFrom, type Reference, type RunOptions as RunRequestOptions } from '../../core/run-options.js';
 import { fixtureSpec } from '../../gateway/providers/scripted/scripted-fixture.js';
 import { CliError } from '../cli-error.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';
@@ -42,12 +42,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
           spec,
           model,
           claim: true,
-          options: {
-            ...(options.runtime ? { runtime: options.runtime } : {}),
-            ...(options.allowHost ? { allowedOutboundHosts: options.allowHost } : {}),
-            ...(options.ref ? { references: options.ref.map(readReference) } : {}),
-            ...(options.tool ? { tools: options.tool } : {}),
-          },
+          options: runOptionsFrom({ runtime: options.runtime, allowed_outbound_hosts: options.allowHost, references: options.ref?.map(readReference), tools: options.tool }),
         });
         process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false, afterSeq: 0 });
       });

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.js';
-import { RUNTIME_PREFERENCES } from '../../core/run-options.js';
+import { RUNTIME_PREFERENCES, runOptionsFrom } from '../../core/run-options.js';
 import { FINAL_STATUSES, type RunRecord } from '../../core/run.js';
 import type { RunEvent } from '../../core/events.js';
 import { followEvents } from '../../engine/follow-events.js';
@@ -47,12 +47,7 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
         model,
         principal,
         claim: true,
-        options: {
-          ...(args.runtime ? { runtime: args.runtime } : {}),
-          ...(args.allowed_outbound_hosts ? { allowedOutboundHosts: args.allowed_outbound_hosts } : {}),
-          ...(args.references ? { references: args.references } : {}),
-          ...(args.tools ? { tools: args.tools } : {}),
-        },
+        options: runOptionsFrom(args),
       });
       umca.engine.start(run.id);
       const links = { resource: `umca://runs/${run.id}`, ...(context.baseUrl ? { events_url: `${context.baseUrl}/v1/runs/${run.id}/events` } : {}) };
