@@ -3,7 +3,7 @@ import { UmcaError } from '../core/errors.js';
 import type { AccessGuard } from '../identity/access-guard.js';
 import { errorAnswer } from './error-answer.js';
 import type { OpenAiAnswer, OpenAiCall, OpenAiHandlers } from './openai-handlers.js';
-import { notJson, tooLarge } from './parse-body.js';
+import { isJsonContentType, notJson, notJsonMediaType, tooLarge } from './parse-body.js';
 
 type Route = (handlers: OpenAiHandlers, call: OpenAiCall) => Promise<OpenAiAnswer>;
 
@@ -86,6 +86,10 @@ async function serve(
 /** The body as JSON, at most `limit` bytes (413 beyond, checked before reading when the length is declared). */
 function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    if (!isJsonContentType(req.headers['content-type'])) {
+      reject(notJsonMediaType());
+      return;
+    }
     if (Number(req.headers['content-length'] ?? 0) > limit) {
       reject(tooLarge(limit));
       return;

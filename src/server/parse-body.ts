@@ -7,8 +7,13 @@ export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S):
   return validateBody(schema, await readJsonBody(c));
 }
 
-/** The body as JSON, not yet validated; 400 invalid_json when it is not JSON. */
+/**
+ * The body as JSON, not yet validated; 415 unless it is sent as JSON (a web page cannot send
+ * that cross-origin without a CORS preflight, which umca never grants), 400 invalid_json
+ * when it does not parse.
+ */
 export async function readJsonBody(c: Context): Promise<unknown> {
+  if (!isJsonContentType(c.req.header('content-type'))) throw notJsonMediaType();
   try {
     return await c.req.json();
   } catch {
@@ -35,4 +40,14 @@ export function notJson(): InvalidRequestError {
 /** 413 for a body over `limit` bytes, whichever server read it. */
 export function tooLarge(limit: number): UmcaError {
   return new UmcaError('payload_too_large', `the body is larger than ${limit} bytes`, { status: 413 });
+}
+
+/** `application/json`, or a `+json` type, with any parameters. */
+export function isJsonContentType(value: string | undefined): boolean {
+  return /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(value ?? '');
+}
+
+/** 415 for a body not sent as JSON, whichever server read it. */
+export function notJsonMediaType(): UmcaError {
+  return new UmcaError('unsupported_media_type', 'send the body as JSON, with content-type: application/json', { status: 415 });
 }
