@@ -101,7 +101,7 @@ describe('HTTP API', () => {
   describe('bad input gets a clear answer', () => {
     const cases: Array<[string, () => Promise<Response>, number, string, RegExp]> = [
       ['malformed JSON', () => post('/v1/runs', '{"spec": '), 400, 'invalid_json', /not valid JSON/],
-      ['a body not sent as JSON (as a web page could, cross-origin)', () => app.request('/v1/runs', { method: 'POST', body: '{"spec": "x"}', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type', /content-type: application\/json/],
+      ['a body not sent as JSON (as a web page could, cross-origin)', async () => app.request('/v1/runs', { method: 'POST', body: '{"spec": "x"}', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type', /content-type: application\/json/],
       ['a missing spec', () => post('/v1/runs', { model: scriptedModel({ replies: { planner: ['{}'] } }) }), 400, 'invalid_request', /^spec: required/],
       ['a spec of the wrong type', () => post('/v1/runs', { spec: 42 }), 400, 'invalid_request', /^spec: expected string, received number/],
       ['an unknown field', () => post('/v1/runs', { spec: 'x', colour: 'red' }), 400, 'invalid_request', /colour/],

@@ -208,6 +208,32 @@ export const configSchema = z.strictObject({
   }).superRefine((policy, ctx) => {
     if (policy.engine === 'opa' && !policy.opa) ctx.addIssue({ code: 'custom', path: ['opa'], message: 'required when policy.engine is opa' });
   }).prefault({}),
+  /** NATS JetStream for events and the run queue (many processes); without a url, the in-process bus. */
+  nats: z.strictObject({
+    /** nats://host:port (UMCA_NATS_URL overrides). */
+    url: z.string().regex(/^(nats|tls|wss?):\/\/\S+$/, 'expected a nats:// URL').optional(),
+    /** The work-queue stream runs wait in; its subject is umca.queue.<stream>. */
+    stream: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -').default('UMCA_RUNS'),
+    replicas: z.number().int().min(1).max(5).default(1),
+    /** How long a queued run may wait before the stream drops it (0: forever). */
+    max_age_ms: z.number().int().min(0).default(0),
+    /** A delivered run not acknowledged (or heartbeated) this long goes to another worker. */
+    ack_wait_ms: z.number().int().min(1_000).default(30_000),
+    /** Deliveries after which a run is dead-lettered and failed (its workers died each time). */
+    max_deliver: z.number().int().min(1).max(100).default(5),
+  }).prefault({}),
+  workers: z.strictObject({
+    /** Runs one worker process executes at once. */
+    concurrency: z.number().int().min(1).max(256).default(4),
+    /** A worker holds a run's lease this long past its last heartbeat; then another may take it over. */
+    lease_ms: z.number().int().min(1_000).default(30_000),
+    /** More runs waiting than this: POST /v1/runs answers 429 with Retry-After. */
+    max_queue_depth: z.number().int().min(1).default(1_000),
+  }).prefault({}),
+  retention: z.strictObject({
+    /** Finished runs' (completed, failed, cancelled) events older than this are archived: compressed, one row per run, still readable and verifiable. Off when absent. */
+    archive_events_after_days: z.number().positive().optional(),
+  }).prefault({}),
   /** External MCP servers whose tools umca's agents may call (the shape of VS Code's mcp.json). */
   mcp: z.strictObject({
     servers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case name (letters, digits, _ and -)'), mcpServerSchema).default({}),
