@@ -194,8 +194,12 @@ type EnvelopeBase = {
 /** One stored event. `data` is typed by `type`. */
 export type RunEvent = { [T in EventType]: EnvelopeBase & { type: T; data: EventDataOf<T> } }[EventType];
 
-/** What a writer supplies; the store assigns seq, ts, prev_hash and hash. */
-export type EventDraft = { [T in EventType]: { type: T; actor: string; data: EventDataOf<T> } }[EventType];
+/**
+ * What a writer supplies; the store assigns seq, ts, prev_hash and hash. An `id` makes the
+ * append idempotent: a commit whose events are already stored (a retry after a lost reply)
+ * is not stored again.
+ */
+export type EventDraft = { [T in EventType]: { type: T; actor: string; data: EventDataOf<T>; id?: string } }[EventType];
 
 /** The chain's anchor: the prev_hash of every run's first event. */
 export const GENESIS_HASH = '0'.repeat(64);

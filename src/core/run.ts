@@ -17,6 +17,8 @@ export interface RunRecord {
   last_seq: number;
   /** Who executes the run right now, e.g. `host:pid`; null when nobody does. */
   lease_owner: string | null;
+  /** When the holder's lease lapses unless it heartbeats; null for a lease without expiry (one process) or none. */
+  lease_expires_at: string | null;
 }
 
 export interface ArtifactRecord {

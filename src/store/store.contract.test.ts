@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { draft } from '../core/events.js';
@@ -174,6 +174,77 @@ for (const backend of storeBackends()) {
       assert.equal(released.run.lease_owner, null);
       assert.equal(released.run.status, 'failed');
       await assert.rejects(store.acquireLease('missing-run', 'a', () => false), NotFoundError);
+    });
+
+    it('lets a lease with an expiry lapse without heartbeats, so another owner takes the run over', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      const held = await store.acquireLease(id, 'worker-a', () => false, { leaseMs: 300 });
+      assert.equal(held?.lease_owner, 'worker-a');
+      assert.ok(held?.lease_expires_at && Date.parse(held.lease_expires_at) > Date.now() - 1_000);
+      assert.equal(await store.acquireLease(id, 'worker-b', () => false, { leaseMs: 300 }), undefined, 'held and not lapsed');
+      assert.equal(await store.renewLease(id, 'worker-a', 300), true, 'the holder heartbeats');
+      await new Promise((r) => setTimeout(r, 450));
+      assert.equal((await store.acquireLease(id, 'worker-b', () => false, { leaseMs: 300 }))?.lease_owner, 'worker-b', 'lapsed: taken over');
+      assert.equal(await store.renewLease(id, 'worker-a', 300), false, 'the old holder learns it lost the lease');
+    });
+
+    it('refuses a commit from an owner that lost the lease (fencing), writing nothing', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      await store.acquireLease(id, 'worker-a', () => false, { leaseMs: 60_000 });
+      await store.commit(id, { leaseOwner: 'worker-a', events: [draft('run.started', 'engine', { worker: 'worker-a' })], status: 'running' });
+      await store.commit(id, { releaseLease: 'worker-a' });
+      await store.acquireLease(id, 'worker-b', () => false, { leaseMs: 60_000 });
+      await assert.rejects(store.commit(id, { leaseOwner: 'worker-a', events: [draft('run.resumed', 'engine', { worker: 'worker-a', completed_steps: [] })] }), (e: ConflictError) => e.code === 'lease_lost');
+      await store.commit(id, { leaseOwner: 'worker-b', events: [draft('run.resumed', 'engine', { worker: 'worker-b', completed_steps: [] })] });
+      assert.deepEqual((await store.readEvents(id)).map((e) => e.type === 'run.resumed' ? e.data.worker : e.type), ['run.started', 'worker-b']);
+    });
+
+    it('stores a retried commit once: same event ids, same answer, no gap, an intact chain', async () => {
+      const id = newId();
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+      const commit = { events: [{ ...draft('step.started', 'engine', { step: 'plan', kind: 'agent', attempt: 1 }), id: randomUUID() }, { ...draft('step.completed', 'engine', { step: 'plan', duration_ms: 2 }), id: randomUUID() }], checkpoints: [{ step: 'plan', result: 1 }] };
+      const first = await store.commit(id, commit);
+      const retried = await store.commit(id, commit);
+      assert.deepEqual(retried.events.map((e) => [e.seq, e.hash]), first.events.map((e) => [e.seq, e.hash]));
+      // Another process retrying it, too (it does not know this one's head).
+      const other = backend.openSibling ? await backend.openSibling() : store;
+      assert.deepEqual((await other.commit(id, commit)).events.map((e) => e.seq), [1, 2]);
+      if (other !== store) await other.close();
+      const events = await store.readEvents(id);
+      assert.deepEqual(events.map((e) => e.seq), [1, 2]);
+      assert.ok(verifyChain(events).ok);
+    });
+
+    it("compacts a finished run's checkpoints, but not a blocked one's (an override resumes it)", async () => {
+      const done = newId();
+      const blocked = newId();
+      for (const [id, status] of [[done, 'completed'], [blocked, 'blocked']] as const) {
+        await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
+        await store.commit(id, { checkpoints: [{ step: 'plan', result: 1 }], events: [draft('step.completed', 'engine', { step: 'plan', duration_ms: 1 })] });
+        await store.commit(id, { status });
+        await store.compactCheckpoints(id);
+      }
+      assert.equal((await store.loadCheckpoints(done)).size, 0);
+      assert.equal((await store.loadCheckpoints(blocked)).size, 1);
+    });
+
+    it('archives ended runs\' events, compressed, and reads them back unchanged', async () => {
+      const old = newId();
+      const open = newId();
+      for (const id of [old, open]) {
+        await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE }, [draft('run.created', 'user:local', { spec: 's', model: 'm', scripted: true })]);
+        await store.commit(id, { events: Array.from({ length: 20 }, (_, i) => draft('step.completed', 'engine', { step: `s${i}`, duration_ms: i })) });
+      }
+      await store.commit(old, { status: 'completed', events: [draft('run.completed', 'engine', { artifacts: 0, attempts: 1, duration_ms: 5 })] });
+      const before = await store.readEvents(old);
+      const archived = await store.archiveEvents({ before: new Date(Date.now() + 60_000).toISOString() });
+      assert.ok(archived.includes(old) && !archived.includes(open), 'only ended runs');
+      assert.deepEqual(await store.readEvents(old), before, 'read back unchanged');
+      assert.ok(verifyChain(await store.readEvents(old)).ok);
+      assert.deepEqual((await store.readEvents(old, { afterSeq: 20, limit: 1 })).map((e) => e.seq), [21]);
+      assert.deepEqual(await store.archiveEvents({ before: new Date(Date.now() + 60_000).toISOString() }), [], 'archived once');
     });
 
     it('stores artifacts content-addressed with the commit that announces them', async () => {

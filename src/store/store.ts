@@ -27,6 +27,11 @@ export interface Commit {
    * commit MUST set a new status. Refused with `run_not_blocked` when the run is not blocked.
    */
   reopenBlocked?: boolean;
+  /**
+   * Fencing: stored only while this owner holds the run's lease; otherwise refused with
+   * `lease_lost`, so a worker that lost its lease (and does not know yet) writes nothing.
+   */
+  leaseOwner?: string;
 }
 
 export interface CommitResult {
@@ -77,11 +82,24 @@ export interface Store {
   loadCheckpoints(runId: string): Promise<Map<string, unknown>>;
 
   /**
-   * Takes the run's lease for `owner` if it is free, already held by `owner`, or held by
-   * an owner that `isStale` declares dead. Returns the run if `owner` now holds it,
-   * `undefined` if a live owner does. Throws NotFoundError for an unknown run.
+   * Takes the run's lease for `owner` if it is free, already held by `owner`, held by an
+   * owner that `isStale` declares dead, or lapsed (`lease_expires_at` passed). With `leaseMs`
+   * the lease lapses that long from now unless renewed; without, it never lapses. Returns the
+   * run if `owner` now holds it, `undefined` if a live owner does. Throws NotFoundError for an
+   * unknown run.
    */
-  acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean): Promise<RunRecord | undefined>;
+  acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean, options?: { leaseMs?: number }): Promise<RunRecord | undefined>;
+  /** A holder's heartbeat: its lease now lapses `leaseMs` from now. False when `owner` no longer holds it. */
+  renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean>;
+
+  /** Drops the checkpoints of a run that ended for good (completed, failed, cancelled): it never resumes. */
+  compactCheckpoints(runId: string): Promise<void>;
+  /**
+   * Moves the events of runs that ended for good before `before` into one compressed archive
+   * row per run (at most `limit` runs); `readEvents` reads them back unchanged, so chains
+   * still verify. Returns the ids archived.
+   */
+  archiveEvents(options: { before: string; limit?: number }): Promise<string[]>;
 
   listArtifacts(runId: string): Promise<ArtifactRecord[]>;
   getArtifact(runId: string, path: string): Promise<{ record: ArtifactRecord; content: Uint8Array } | undefined>;

@@ -149,4 +149,20 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE checkpoints ADD COLUMN commit_index integer NOT NULL DEFAULT 0;
     `,
   },
+  {
+    id: 7,
+    name: 'leases-idempotent-events-archives',
+    // Leases that lapse without a heartbeat (workers on many machines); an event id unique in
+    // its run, so a retried commit is stored once; finished runs' events archived compressed.
+    sql: `
+      ALTER TABLE runs ADD COLUMN lease_expires_at timestamptz;
+      CREATE UNIQUE INDEX events_run_id_event_id ON events (run_id, id);
+      CREATE TABLE event_archives (
+        run_id text PRIMARY KEY,
+        events integer NOT NULL,
+        content bytea NOT NULL,
+        archived_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { eventData, GENESIS_HASH, type EventDraft, type RunEvent } from '../../core/events.js';
@@ -20,6 +21,7 @@ interface RunRow {
   last_seq: number;
   last_hash: string;
   lease_owner: string | null;
+  lease_expires_at: Date | string | null;
 }
 
 interface EventRow {
@@ -35,7 +37,10 @@ interface EventRow {
   trace_id: string;
 }
 
-const RUN_COLUMNS = 'id, spec, model, status, reason, trace_id, created_at, updated_at, last_seq, last_hash, lease_owner';
+const RUN_COLUMNS = 'id, spec, model, status, reason, trace_id, created_at, updated_at, last_seq, last_hash, lease_owner, lease_expires_at';
+const UNIQUE_VIOLATION = '23505';
+/** Runs that ended for good: they never resume, so their checkpoints and live events can go. */
+const ENDED = `('completed', 'failed', 'cancelled')`;
 
 /** Where a run's chain ends: the next event's seq and prev_hash follow from it. */
 interface Head {
@@ -116,14 +121,24 @@ export class SqlStore implements Store {
       // Fast path: one statement, optimistic on the head this process last wrote.
       const events = chain(runId, head, commit.events ?? []);
       const { sql, params } = commitStatement(runId, head.last_seq, events, commit);
-      const { rows } = await this.#db.query<RunRow>(sql, params);
-      const row = rows[0];
-      if (row) return this.#settled(runId, row, events);
+      try {
+        const { rows } = await this.#db.query<RunRow>(sql, params);
+        const row = rows[0];
+        if (row) return this.#settled(runId, row, events);
+      } catch (error) {
+        // A retry of a commit already stored collides on its event ids: the slow path answers it.
+        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      }
       this.#heads.delete(runId);
     }
     // Slow path: the head is unknown or moved (another writer, a final run, no such run).
     return this.#db.transaction(async (tx) => {
       const locked = await lockRun(tx, runId);
+      const stored = await alreadyStored(tx, runId, commit.events ?? []);
+      if (stored) return { events: stored, run: toRun(locked) };
+      if (commit.leaseOwner !== undefined && locked.lease_owner !== commit.leaseOwner) {
+        throw new ConflictError(`run ${runId} is now held by ${locked.lease_owner ?? 'nobody'}, not ${commit.leaseOwner}; nothing was written`, 'lease_lost');
+      }
       if (commit.reopenBlocked && locked.status !== 'blocked') throw new ConflictError(`run ${runId} is ${locked.status}, not blocked`, 'run_not_blocked');
       if (!commit.reopenBlocked && (commit.events?.length ?? 0) > 0 && FINAL_STATUSES.has(locked.status as RunStatus)) {
         throw new ConflictError(`run ${runId} is ${locked.status}; its log is closed`);
@@ -144,11 +159,15 @@ export class SqlStore implements Store {
 
   async readEvents(runId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<RunEvent[]> {
     const limit = options.limit ?? 100_000;
-    const { rows } = await this.#db.query<EventRow>(
-      'SELECT * FROM events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-      [runId, options.afterSeq ?? 0, limit],
-    );
-    return rows.map(toEvent);
+    const after = options.afterSeq ?? 0;
+    const { rows } = await this.#db.query<EventRow>('SELECT * FROM events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [runId, after, limit]);
+    if (rows.length > 0) return rows.map(toEvent);
+    // Nothing live: an archived run reads from its archive, unchanged.
+    const archive = await this.#db.query<{ content: Uint8Array }>('SELECT content FROM event_archives WHERE run_id = $1', [runId]);
+    const content = archive.rows[0]?.content;
+    if (!content) return [];
+    const events = gunzipSync(Buffer.from(content)).toString('utf8').split('\n').map((line) => JSON.parse(line) as RunEvent);
+    return events.filter((event) => event.seq > after).slice(0, limit);
   }
 
   async loadCheckpoints(runId: string): Promise<Map<string, unknown>> {
@@ -159,23 +178,59 @@ export class SqlStore implements Store {
     return new Map(rows.map((row) => [row.step, JSON.parse(row.result) as unknown]));
   }
 
-  async acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean): Promise<RunRecord | undefined> {
+  async acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean, options: { leaseMs?: number } = {}): Promise<RunRecord | undefined> {
+    const expires = options.leaseMs === undefined ? 'NULL' : `now() + $3 * interval '1 millisecond'`;
+    const params = options.leaseMs === undefined ? [runId, owner] : [runId, owner, options.leaseMs];
     const { rows } = await this.#db.query<RunRow>(
-      `UPDATE runs SET lease_owner = $2 WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2) RETURNING ${RUN_COLUMNS}`,
-      [runId, owner],
+      `UPDATE runs SET lease_owner = $2, lease_expires_at = ${expires}
+       WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at < now()) RETURNING ${RUN_COLUMNS}`,
+      params,
     );
     if (rows[0]) return toRun(rows[0]);
     const current = await this.getRun(runId);
     if (!current) throw new NotFoundError(`run ${runId} not found`);
     if (current.lease_owner === null || !isStale(current.lease_owner)) {
-      return current.lease_owner === null ? this.acquireLease(runId, owner, isStale) : undefined;
+      return current.lease_owner === null ? this.acquireLease(runId, owner, isStale, options) : undefined;
     }
     // Take over from a dead holder, unless someone else did first.
     const taken = await this.#db.query<RunRow>(
-      `UPDATE runs SET lease_owner = $2 WHERE id = $1 AND lease_owner = $3 RETURNING ${RUN_COLUMNS}`,
-      [runId, owner, current.lease_owner],
+      `UPDATE runs SET lease_owner = $2, lease_expires_at = ${expires.replace('$3', '$4')} WHERE id = $1 AND lease_owner = $3 RETURNING ${RUN_COLUMNS}`,
+      options.leaseMs === undefined ? [runId, owner, current.lease_owner] : [runId, owner, current.lease_owner, options.leaseMs],
     );
     return taken.rows[0] ? toRun(taken.rows[0]) : undefined;
+  }
+
+  async renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const { rows } = await this.#db.query(
+      `UPDATE runs SET lease_expires_at = now() + $3 * interval '1 millisecond' WHERE id = $1 AND lease_owner = $2 RETURNING 1`,
+      [runId, owner, leaseMs],
+    );
+    return rows.length > 0;
+  }
+
+  async compactCheckpoints(runId: string): Promise<void> {
+    await this.#db.query(`DELETE FROM checkpoints WHERE run_id = $1 AND EXISTS (SELECT 1 FROM runs WHERE id = $1 AND status IN ${ENDED})`, [runId]);
+  }
+
+  async archiveEvents(options: { before: string; limit?: number }): Promise<string[]> {
+    const { rows } = await this.#db.query<{ id: string }>(
+      `SELECT r.id FROM runs r WHERE r.status IN ${ENDED} AND r.updated_at < $1::timestamptz
+         AND NOT EXISTS (SELECT 1 FROM event_archives a WHERE a.run_id = r.id) ORDER BY r.updated_at LIMIT $2`,
+      [options.before, options.limit ?? 1_000],
+    );
+    const archived: string[] = [];
+    for (const { id } of rows) {
+      // One run per transaction: the archive row and the deletion, or neither.
+      await this.#db.transaction(async (tx) => {
+        const events = await tx.query<EventRow>('SELECT * FROM events WHERE run_id = $1 ORDER BY seq', [id]);
+        if (events.rows.length === 0) return;
+        const lines = events.rows.map((row) => JSON.stringify(toEvent(row))).join('\n');
+        await tx.query('INSERT INTO event_archives (run_id, events, content) VALUES ($1, $2::integer, $3::bytea)', [id, events.rows.length, gzipSync(lines)]);
+        await tx.query('DELETE FROM events WHERE run_id = $1', [id]);
+        archived.push(id);
+      });
+    }
+    return archived;
   }
 
   async listArtifacts(runId: string): Promise<ArtifactRecord[]> {
@@ -308,14 +363,22 @@ class BudgetRefusal extends Error {
   }
 }
 
-async function lockRun(tx: SqlQueryable, runId: string): Promise<Head & { status: string }> {
-  const { rows } = await tx.query<Head & { status: string }>(
-    'SELECT status, last_seq, last_hash, trace_id FROM runs WHERE id = $1 FOR UPDATE',
-    [runId],
-  );
+async function lockRun(tx: SqlQueryable, runId: string): Promise<RunRow & Head> {
+  const { rows } = await tx.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1 FOR UPDATE`, [runId]);
   const head = rows[0];
   if (!head) throw new NotFoundError(`run ${runId} not found`);
   return { ...head, last_seq: Number(head.last_seq) };
+}
+
+/**
+ * A commit whose first event is already stored was stored whole (commits are atomic): a retry
+ * after a reply that got lost. Returns those events, so the retry answers as the first try did.
+ */
+async function alreadyStored(tx: SqlQueryable, runId: string, drafts: readonly EventDraft[]): Promise<RunEvent[] | undefined> {
+  const ids = drafts.map((d) => d.id).filter((id): id is string => id !== undefined);
+  if (ids.length === 0) return undefined;
+  const { rows } = await tx.query<EventRow>('SELECT * FROM events WHERE run_id = $1 AND id IN (SELECT json_array_elements_text($2::json)) ORDER BY seq', [runId, JSON.stringify(ids)]);
+  return rows.length ? rows.map(toEvent) : undefined;
 }
 
 function chain(runId: string, head: Head, drafts: readonly EventDraft[]): RunEvent[] {
@@ -327,7 +390,7 @@ function chain(runId: string, head: Head, drafts: readonly EventDraft[]): RunEve
     // Validate against the schema and normalise to exactly what is stored and read back.
     const data = JSON.parse(canonicalJson(eventData[item.type].parse(item.data))) as unknown;
     seq += 1;
-    const unsigned = { id: randomUUID(), run_id: runId, seq, ts, type: item.type, actor: item.actor, data, prev_hash: prev, trace_id: head.trace_id };
+    const unsigned = { id: item.id ?? randomUUID(), run_id: runId, seq, ts, type: item.type, actor: item.actor, data, prev_hash: prev, trace_id: head.trace_id };
     const event = { ...unsigned, hash: hashEvent(unsigned as RunEvent) } as RunEvent;
     events.push(event);
     prev = event.hash;
@@ -360,10 +423,18 @@ function commitStatement(runId: string, expectedSeq: number, events: readonly Ru
   if (commit.releaseLease !== undefined) {
     params.push(commit.releaseLease);
     leaseCase = `$${params.length}`;
-    sets.push(`lease_owner = CASE WHEN lease_owner = ${leaseCase} THEN NULL ELSE lease_owner END`);
+    sets.push(
+      `lease_owner = CASE WHEN lease_owner = ${leaseCase} THEN NULL ELSE lease_owner END`,
+      `lease_expires_at = CASE WHEN lease_owner = ${leaseCase} THEN NULL ELSE lease_expires_at END`,
+    );
+  }
+  let fence = '';
+  if (commit.leaseOwner !== undefined) {
+    params.push(commit.leaseOwner);
+    fence = ` AND lease_owner = $${params.length}`;
   }
   const openOnly = commit.reopenBlocked ? ` AND status = 'blocked'` : events.length > 0 ? ` AND status NOT IN ('completed', 'failed', 'blocked', 'cancelled')` : '';
-  const parts = [`head AS (UPDATE runs SET ${sets.join(', ')} WHERE id = $1 AND last_seq = $2::integer${openOnly} RETURNING ${RUN_COLUMNS})`];
+  const parts = [`head AS (UPDATE runs SET ${sets.join(', ')} WHERE id = $1 AND last_seq = $2::integer${openOnly}${fence} RETURNING ${RUN_COLUMNS})`];
   if (events.length) parts.push(`ev AS (${eventInsert(params, events, 'head')})`);
   for (const [i, checkpoint] of (commit.checkpoints ?? []).entries()) {
     params.push(checkpoint.step, JSON.stringify(checkpoint.result ?? null));
@@ -428,6 +499,7 @@ function toRun(row: RunRow): RunRecord {
     updated_at: toIso(row.updated_at),
     last_seq: Number(row.last_seq),
     lease_owner: row.lease_owner,
+    lease_expires_at: row.lease_expires_at === null || row.lease_expires_at === undefined ? null : toIso(row.lease_expires_at),
   };
 }
 
