@@ -8,6 +8,9 @@ import { G1PlanGate } from './gates/g1-plan.js';
 import { G2ProvenanceGate } from './gates/g2-provenance.js';
 import { G3CodeGate } from './gates/g3-code.js';
 import { MemoryBus } from './bus/memory/memory-bus.js';
+import { NatsBus } from './bus/nats/nats-bus.js';
+import { Worker } from './engine/worker.js';
+import { registerRunMetrics } from './engine/run-metrics.js';
 import { Engine } from './engine/engine.js';
 import type { Pipeline } from './engine/pipeline.js';
 import { ResponseCache } from './gateway/cache/response-cache.js';
@@ -50,6 +53,8 @@ export interface Umca {
   policy: DeferredPolicyEngine;
   /** The tools of the MCP servers in `mcp.servers` (started on first use). */
   tools: McpToolSet;
+  /** Executes queued runs once started (`umca serve`, `umca worker`, `umca mcp`); idle otherwise. */
+  worker: Worker;
   close(): Promise<void>;
 }
 
@@ -62,6 +67,19 @@ export interface ComposeOptions {
   onBackgroundError?: (runId: string, error: unknown) => void;
   /** Progress of a model file fetched on first use (llama-cpp providers). */
   onDownload?: ModelRegistryOptions['onDownload'];
+  /** Use this bus instead of the configured one (tests). */
+  bus?: Bus;
+  /** Where the worker says what went wrong with a run it could not finish. */
+  log?: (message: string, error?: unknown) => void;
+  /** Runs the worker executes at once, instead of `workers.concurrency`. */
+  workerConcurrency?: number;
+}
+
+/** NATS JetStream when `nats.url` (or UMCA_NATS_URL) names one — never a silent fallback; the in-process bus otherwise. */
+async function createBus(config: UmcaConfig): Promise<Bus> {
+  const { nats } = config;
+  if (!nats.url) return new MemoryBus();
+  return NatsBus.connect({ url: nats.url, stream: nats.stream, replicas: nats.replicas, maxAgeMs: nats.max_age_ms, ackWaitMs: nats.ack_wait_ms });
 }
 
 /** The authenticator `auth.mode` asks for, behind the guard every route and tool goes through. */
@@ -101,7 +119,13 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
   checkRoles(config); // before anything is opened
   const policy = createPolicyEngine(config);
   const store = options.store ?? (await openStore(config));
-  const bus = new MemoryBus();
+  let bus: Bus;
+  try {
+    bus = options.bus ?? (await createBus(config));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const metrics = new GatewayMetrics();
   const meter = new UsageMeter({ store, metrics, prices: config.prices });
   const budgeted = Boolean(config.budgets.per_key) || Object.values(config.budgets.roles).some(Boolean);
@@ -154,7 +178,17 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     policy,
     tools,
     toolCallTimeoutMs: config.mcp.call_timeout_ms,
+    leaseMs: config.workers.lease_ms,
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
+  });
+  registerRunMetrics(metrics.registry, { bus, engine });
+  const worker = new Worker({
+    engine,
+    store,
+    bus,
+    concurrency: options.workerConcurrency ?? config.workers.concurrency,
+    maxDeliver: config.nats.max_deliver,
+    ...(options.log ? { log: options.log } : {}),
   });
   return {
     config,
@@ -168,7 +202,9 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     access: createAccessGuard(config, store, policy),
     policy,
     tools,
+    worker,
     async close() {
+      await worker.stop();
       await engine.close();
       await tools.close();
       await models.close();

@@ -120,6 +120,16 @@ export class BudgetExceededError extends UmcaError {
   }
 }
 
+/** More runs wait for a worker than `workers.max_queue_depth`: come back after `retryAfterMs`. */
+export class QueueFullError extends UmcaError {
+  readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs: number) {
+    super('queue_full', message, { status: 429, isRetryable: true });
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
 /** A run was cancelled while a step was in flight. */
 export class CancelledError extends UmcaError {
   /** Who cancelled: a principal id. */

@@ -60,6 +60,10 @@ function parseYaml(file: string): unknown {
 function applyEnv(config: UmcaConfig, env: NodeJS.ProcessEnv): void {
   if (env.UMCA_HOME) config.home = env.UMCA_HOME;
   if (env.UMCA_DATABASE_URL) config.database_url = env.UMCA_DATABASE_URL;
+  if (env.UMCA_NATS_URL) {
+    if (!/^(nats|tls|wss?):\/\/\S+$/.test(env.UMCA_NATS_URL)) throw new ConfigError(`UMCA_NATS_URL: expected a nats:// URL, got "${env.UMCA_NATS_URL}"`);
+    config.nats.url = env.UMCA_NATS_URL;
+  }
   if (config.database_url !== undefined && config.database_url !== '' && !/^postgres(ql)?:\/\//.test(config.database_url)) {
     throw new ConfigError(`database_url (or UMCA_DATABASE_URL): expected a postgres:// URL, got "${config.database_url}"`);
   }

@@ -1,4 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { EventDraft, RunEvent } from '../core/events.js';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import { isTransientStoreError } from '../store/transient-error.js';
+
+/** While the database is out of reach: again after 0.1 s, doubling to 5 s, for as long as it takes. */
+const STORE_RETRY = retry(handleWhen(isTransientStoreError), { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 5_000 }) });
 import type { RunRecord, RunStatus } from '../core/run.js';
 import { eventSubject, type Bus } from '../bus/bus.js';
 import type { Commit, Store } from '../store/store.js';
@@ -33,11 +39,20 @@ export class CommitQueue {
   #scheduled = false;
   #running: Promise<void> | undefined;
   #failure: unknown;
+  readonly #leaseOwner: string | undefined;
+  readonly #signal: AbortSignal | undefined;
 
-  constructor(store: Store, bus: Bus, runId: string) {
+  /**
+   * With `leaseOwner`, every commit is fenced: stored only while that owner holds the run's
+   * lease. A commit that fails because the store is out of reach is retried (with backoff,
+   * until `signal` aborts): its events carry ids, so a retry is stored once.
+   */
+  constructor(store: Store, bus: Bus, runId: string, options: { leaseOwner?: string; signal?: AbortSignal } = {}) {
     this.#store = store;
     this.#bus = bus;
     this.#runId = runId;
+    this.#leaseOwner = options.leaseOwner;
+    this.#signal = options.signal;
   }
 
   /** Queues a commit; resolves once it is stored and announced on the bus. */
@@ -72,8 +87,9 @@ export class CommitQueue {
       const batch = this.#pending;
       this.#pending = [];
       const commit = merge(batch.map((p) => p.item));
+      if (this.#leaseOwner !== undefined) commit.leaseOwner = this.#leaseOwner;
       try {
-        const { events, run } = await this.#store.commit(this.#runId, commit);
+        const { events, run } = await this.#commit(commit);
         for (const event of events) this.#bus.publish(eventSubject(this.#runId), event);
         let offset = 0;
         for (const pending of batch) {
@@ -87,15 +103,22 @@ export class CommitQueue {
       }
     }
   }
+  /** One commit, retried while the store is out of reach, until the run is stopped. */
+  #commit(commit: Commit): Promise<{ events: RunEvent[]; run: RunRecord }> {
+    return STORE_RETRY.execute(() => this.#store.commit(this.#runId, commit), this.#signal);
+  }
 }
 
-function merge(items: readonly QueuedCommit[]): Commit {
-  const commit: { -readonly [K in keyof Commit]: Commit[K] } = {};
+type MutableCommit = { -readonly [K in keyof Commit]: Commit[K] };
+
+function merge(items: readonly QueuedCommit[]): MutableCommit {
+  const commit: MutableCommit = {};
   const events: EventDraft[] = [];
   const checkpoints: Array<{ step: string; result: unknown }> = [];
   const artifacts: Array<{ path: string; content: Uint8Array }> = [];
   for (const item of items) {
-    if (item.events) events.push(...item.events);
+    // An id per event, fixed before the first try: a retried commit is then stored once.
+    if (item.events) events.push(...item.events.map((event) => (event.id ? event : { ...event, id: randomUUID() })));
     if (item.artifacts) artifacts.push(...item.artifacts);
     if (item.checkpoint) checkpoints.push(item.checkpoint);
     if (item.status !== undefined) commit.status = item.status;

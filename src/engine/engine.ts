@@ -9,7 +9,8 @@ import { draft, type EventDraft } from '../core/events.js';
 import { FINAL_STATUSES, type RunRecord, type RunStatus } from '../core/run.js';
 import { DEFAULT_RUN_OPTIONS, REFERENCE_NAME, type RunOptions } from '../core/run-options.js';
 import { parseEgressRules } from '../sandbox/egress/egress-policy.js';
-import { eventSubject, type Bus } from '../bus/bus.js';
+import { cancelSubject, eventSubject, type Bus } from '../bus/bus.js';
+import { keepLease } from './lease-keeper.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
 import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
@@ -46,9 +47,24 @@ export interface EngineDeps {
   /** The tools agents may call. */
   tools?: ToolSet;
   toolCallTimeoutMs?: number;
+  /**
+   * Leases lapse this long after the holder's last heartbeat (it beats every third of it),
+   * and every commit is fenced by the lease: a worker that dies or is cut off loses the run
+   * to another, and cannot write to it afterwards. Without it, leases never lapse (one process).
+   */
+  leaseMs?: number;
+}
+
+/** How many runs ended and how leases were lost, for /metrics. */
+export interface EngineStats {
+  inFlight: number;
+  leasesTakenOver: number;
 }
 
 const SHUTDOWN = Symbol('shutdown');
+/** Another worker holds the run now: stop without writing. */
+const LEASE_LOST = Symbol('lease lost');
+const ENDED_FOR_GOOD: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 /** The run lifecycle: create, execute durably, resume, cancel. */
 export class Engine {
@@ -58,9 +74,26 @@ export class Engine {
   /** Runs this engine created already leased to itself, not yet started. */
   readonly #claimed = new Map<string, RunRecord>();
 
+  readonly #offCancel: () => void;
+  #leasesTakenOver = 0;
+
   constructor(deps: EngineDeps) {
     this.#deps = deps;
     this.workerId = deps.workerId ?? workerIdentity();
+    // A cancel asked of another process reaches the one that holds the run.
+    this.#offCancel = deps.bus.subscribe(cancelSubject('>'), (message) => {
+      const { runId, reason, by } = message as { runId: string; reason: string; by: string };
+      this.#inflight.get(runId)?.controller.abort(new CancelledError(reason, by));
+    });
+  }
+
+  get stats(): EngineStats {
+    return { inFlight: this.#inflight.size, leasesTakenOver: this.#leasesTakenOver };
+  }
+
+  /** Queues a run for a worker (this process's, or any on the shared queue). */
+  async submit(runId: string, options: { key?: string } = {}): Promise<void> {
+    await this.#deps.bus.enqueue(runId, { key: options.key ?? runId });
   }
 
   /**
@@ -104,11 +137,11 @@ export class Engine {
    * Runs (or resumes) a run to a final status. Finished steps are loaded from their
    * checkpoints, never executed again. Concurrent calls for one run share one execution.
    */
-  execute(runId: string): Promise<RunRecord> {
+  execute(runId: string, options: { onHeartbeat?: () => void } = {}): Promise<RunRecord> {
     const existing = this.#inflight.get(runId);
     if (existing) return existing.done;
     const controller = new AbortController();
-    const done = this.#execute(runId, controller).finally(() => this.#inflight.delete(runId));
+    const done = this.#execute(runId, controller, options).finally(() => this.#inflight.delete(runId));
     this.#inflight.set(runId, { controller, done });
     return done;
   }
@@ -175,45 +208,67 @@ export class Engine {
       inflight.controller.abort(new CancelledError(reason, by));
       return inflight.done;
     }
-    // Not executing here: end it directly (releasing the lease it may hold since creation).
-    return this.#commitNow(runId, { events: [draft('run.cancelled', by, { reason })], status: 'cancelled', reason, releaseLease: this.workerId });
+    if (run.lease_owner && run.lease_owner !== this.workerId && leaseIsLive(run)) {
+      // Another process executes it: ask it, and wait for the run to say it ended.
+      this.#deps.bus.publish(cancelSubject(runId), { runId, reason, by });
+      for (let waited = 0; waited < 15_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const now = await this.#deps.store.getRun(runId);
+        if (!now || FINAL_STATUSES.has(now.status) || !now.lease_owner) return now ?? run;
+      }
+      throw new ConflictError(`asked ${run.lease_owner} to cancel run ${runId}; it has not confirmed yet, try again`, 'cancel_pending');
+    }
+    // Nobody executes it: end it here (releasing a lease it may hold since creation).
+    return this.#commitNow(runId, { events: [draft('run.cancelled', by, { reason })], status: 'cancelled', reason, releaseLease: run.lease_owner ?? this.workerId });
   }
 
-  /** Starts every unfinished run whose executor is gone. Returns the ids started. */
-  async resumeUnfinished(): Promise<string[]> {
-    const started: string[] = [];
+  /** Queues every unfinished run nobody holds (a lapsed or dead holder counts as nobody). Returns their ids. */
+  async requeueUnfinished(): Promise<string[]> {
+    const queued: string[] = [];
     for (const run of await this.#deps.store.listUnfinishedRuns()) {
-      if (run.lease_owner && run.lease_owner !== this.workerId && !isStaleHolder(run.lease_owner)) continue;
-      this.start(run.id);
-      started.push(run.id);
+      if (run.lease_owner && leaseIsLive(run) && !isStaleHolder(run.lease_owner)) continue;
+      // Keyed per minute: a second start right after does not queue it twice.
+      await this.submit(run.id, { key: `${run.id}:requeue:${Math.floor(Date.now() / 60_000)}` });
+      queued.push(run.id);
     }
-    return started;
+    return queued;
   }
 
   /** Stops in-flight runs without ending them: they resume on the next start. */
   async close(): Promise<void> {
+    this.#offCancel();
     const all = [...this.#inflight.values()];
     for (const { controller } of all) controller.abort(SHUTDOWN);
     await Promise.allSettled(all.map(({ done }) => done));
   }
 
-  async #execute(runId: string, controller: AbortController): Promise<RunRecord> {
-    const { store } = this.#deps;
+  async #execute(runId: string, controller: AbortController, options: { onHeartbeat?: () => void }): Promise<RunRecord> {
+    const { store, leaseMs } = this.#deps;
     const claimed = this.#claimed.get(runId);
     this.#claimed.delete(runId);
-    const run = claimed ?? (await store.acquireLease(runId, this.workerId, isStaleHolder));
+    const before = claimed ?? (await store.getRun(runId));
+    const run = await store.acquireLease(runId, this.workerId, isStaleHolder, leaseMs ? { leaseMs } : {});
     if (!run) {
       const holder = (await store.getRun(runId))?.lease_owner;
       throw new ConflictError(`run ${runId} is being executed by ${holder ?? 'another worker'}`, 'run_busy');
     }
+    if (before?.lease_owner && before.lease_owner !== this.workerId) this.#leasesTakenOver += 1;
     if (FINAL_STATUSES.has(run.status)) return this.#commitNow(runId, { releaseLease: this.workerId });
-    const queue = new CommitQueue(store, this.#deps.bus, runId);
+    const stopKeeping = leaseMs
+      ? keepLease({ store, runId, owner: this.workerId, leaseMs, onLost: () => controller.abort(LEASE_LOST), ...(options.onHeartbeat ? { onRenewed: options.onHeartbeat } : {}) })
+      : () => undefined;
+    const queue = new CommitQueue(store, this.#deps.bus, runId, { signal: controller.signal, ...(leaseMs ? { leaseOwner: this.workerId } : {}) });
     try {
-      return await this.#drive(run, controller, queue);
+      const ended = await this.#drive(run, controller, queue);
+      if (ENDED_FOR_GOOD.has(ended.status)) await store.compactCheckpoints(runId).catch(() => undefined);
+      return ended;
     } catch (error) {
+      if (controller.signal.reason === LEASE_LOST || (error as { code?: string }).code === 'lease_lost') return (await store.getRun(runId))!;
       // The store failed under us: leave the run resumable and say why.
       await store.commit(runId, { releaseLease: this.workerId }).catch(() => undefined);
       throw error;
+    } finally {
+      stopKeeping();
     }
   }
 
@@ -298,6 +353,7 @@ export class Engine {
       outcome = await this.#deps.pipeline(context);
     } catch (error) {
       if (controller.signal.reason === SHUTDOWN) return (await queue.push({ releaseLease: this.workerId })).run;
+      if (controller.signal.reason === LEASE_LOST || (error as { code?: string }).code === 'lease_lost') throw error;
       if (controller.signal.aborted) {
         const cancelled = controller.signal.reason instanceof CancelledError ? controller.signal.reason : new CancelledError('cancelled');
         return finish(draft('run.cancelled', cancelled.by, { reason: cancelled.message }), 'cancelled', cancelled.message);
@@ -344,4 +400,9 @@ export class Engine {
     for (const event of events) this.#deps.bus.publish(eventSubject(runId), event);
     return run;
   }
+}
+
+/** A lease whose holder still heartbeats (or one without expiry, held by a local process). */
+function leaseIsLive(run: RunRecord): boolean {
+  return run.lease_expires_at === null || Date.parse(run.lease_expires_at) > Date.now();
 }

@@ -47,6 +47,17 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
     await umca.store.listRuns({ limit: 1 });
     return c.json({ status: 'ok', store: umca.store.kind });
   });
+  // Ready to take work: the store answers and the bus is connected. 503 (with why) otherwise,
+  // so a load balancer sends requests elsewhere while either is away.
+  app.get('/readyz', async (c) => {
+    const store = await Promise.race([
+      umca.store.listRuns({ limit: 1 }).then(() => 'ok', (error: unknown) => `unreachable: ${(error as Error).message}`),
+      new Promise<string>((resolve) => setTimeout(() => resolve('unreachable: no answer within 2 s'), 2_000).unref()),
+    ]);
+    const bus = umca.bus.healthy ? 'ok' : 'disconnected';
+    const ready = store === 'ok' && bus === 'ok';
+    return c.json({ status: ready ? 'ready' : 'unavailable', store: { kind: umca.store.kind, status: store }, bus: { kind: umca.bus.kind, status: bus } }, ready ? 200 : 503);
+  });
   app.route('/v1/runs', runsRoutes(umca, options.sseIdleMs === undefined ? {} : { sseIdleMs: options.sseIdleMs }));
   app.route('/v1/usage', usageRoutes(umca));
   app.route('/mcp', mcpRoute(umca));

@@ -1,4 +1,4 @@
-import { BudgetExceededError, UmcaError, UnauthenticatedError } from '../core/errors.js';
+import { UmcaError, UnauthenticatedError } from '../core/errors.js';
 
 /** An error as an HTTP answer: status, `{error:{code,message,type,param}}` and headers. */
 export interface ErrorAnswer {
@@ -14,8 +14,10 @@ export interface ErrorAnswer {
 export function errorAnswer(error: unknown, where: string, log: (message: string, error: unknown) => void): ErrorAnswer {
   if (error instanceof UmcaError) {
     if (error.status >= 500) log(`${where}: ${error.message}`, error);
+    // A 429 or 503 that knows when to come back says so.
+    const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
     const headers: Record<string, string> =
-      error instanceof BudgetExceededError ? { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) } : {};
+      typeof retryAfterMs === 'number' && (error.status === 429 || error.status === 503) ? { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } : {};
     // RFC 6750: a 401 names the scheme and why the token was refused.
     if (error instanceof UnauthenticatedError && error.status === 401)
       headers['www-authenticate'] = `Bearer realm="umca", error="${error.code === 'missing_token' ? 'invalid_request' : 'invalid_token'}", error_description="${error.code}"`;

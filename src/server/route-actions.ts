@@ -21,7 +21,7 @@ const ANY_RUN = (): PolicyResource => ({ type: 'Run', id: '*', attrs: { owner: '
  * so no route is left unchecked by accident: anything not listed needs `read-run`.
  */
 export function routeAccess(method: string, path: string): RouteAccess {
-  if (path === '/healthz') return 'public';
+  if (path === '/healthz' || path === '/readyz') return 'public';
   // MCP: authenticated here; each tool, resource and prompt then asks policy as the caller.
   if (path === '/mcp' || path === '/mcp/') return { action: 'read-run' };
   if (path === '/metrics' || path === '/v1/usage' || path.startsWith('/v1/usage/')) return { action: 'read-usage', resource: SYSTEM('usage') };

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { InvalidRequestError, NotFoundError } from '../core/errors.js';
+import { InvalidRequestError, NotFoundError, QueueFullError } from '../core/errors.js';
 import { RUNTIME_PREFERENCES, runOptionsFrom } from '../core/run-options.js';
 import { fixtureSpec } from '../gateway/providers/scripted/scripted-fixture.js';
 import { verifyChain } from '../core/hash-chain.js';
@@ -28,6 +28,13 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
   const { engine, store } = umca;
   const app = new Hono<AppEnv>();
 
+  // Back-pressure: the queue's depth, asked at most once a second.
+  let depth = { value: 0, at: 0 };
+  const queueFull = async (): Promise<boolean> => {
+    if (Date.now() - depth.at > 1_000) depth = { value: await umca.bus.queueDepth(), at: Date.now() };
+    return depth.value >= umca.config.workers.max_queue_depth;
+  };
+
   const requireRun = async (id: string): Promise<RunRecord> => {
     const run = await store.getRun(id);
     if (!run) throw new NotFoundError(`run ${id} not found`, 'run_not_found');
@@ -36,6 +43,7 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
 
   app.post('/', async (c) => {
     const body = await parseJsonBody(c, createRunBody);
+    if (await queueFull()) throw new QueueFullError(`${umca.config.workers.max_queue_depth} runs are waiting for a worker (workers.max_queue_depth); try again shortly`, 5_000);
     const model = body.model ?? umca.config.model;
     const spec = body.spec ?? fixtureSpec(model);
     if (spec === undefined) throw new InvalidRequestError('spec: required (only a scripted model whose fixture carries a spec can do without)', 'invalid_request', 'spec');
@@ -43,10 +51,9 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
       spec,
       model,
       principal: c.get('principal'),
-      claim: true,
       options: runOptionsFrom(body),
     });
-    engine.start(run.id);
+    await engine.submit(run.id);
     return c.json({ id: run.id, status: run.status, model: run.model, events_url: `/v1/runs/${run.id}/events` }, 202);
   });
 
@@ -119,7 +126,7 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
     const body = await parseJsonBody(c, overrideBody);
     // The engine asks policy (override-gate, on the gate that blocked) and records the decision.
     const reopened = await engine.override(c.req.param('id'), { principal: c.get('principal'), reason: body.reason });
-    engine.start(reopened.id);
+    await engine.submit(reopened.id, { key: `${reopened.id}:override:${reopened.last_seq}` });
     return c.json({ ...reopened, events_url: `/v1/runs/${reopened.id}/events` }, 202);
   });
 

@@ -9,5 +9,8 @@ import { openPgliteStore } from '../../src/store/pglite/pglite-store.js';
 export async function testUmca(overrides: Record<string, unknown> = {}, options: ComposeOptions = {}): Promise<Umca> {
   const home = mkdtempSync(join(tmpdir(), 'umca-home-'));
   const config = parseConfig({ home, ...overrides });
-  return composeUmca(config, { store: options.store ?? (await openPgliteStore()), ...options });
+  const umca = await composeUmca(config, { store: options.store ?? (await openPgliteStore()), ...options });
+  // As `umca serve` does: queued runs (POST /v1/runs, umca_run, overrides) execute here.
+  umca.worker.start();
+  return umca;
 }

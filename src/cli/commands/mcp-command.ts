@@ -13,7 +13,7 @@ export function mcpCommand(globals: () => GlobalOptions): Command {
     )
     .action(async () => {
       const log = (message: string, error?: unknown) => process.stderr.write(`umca: ${message}${error instanceof Error ? ` (${error.message})` : ''}\n`);
-      const umca = await openUmca(globals(), { onBackgroundError: (runId, error) => log(`run ${runId} stopped`, error) });
+      const umca = await openUmca(globals(), { onBackgroundError: (runId, error) => log(`run ${runId} stopped`, error), log });
       umca.policy.ready();
       const server = createUmcaMcpServer({ umca, principal: LOCAL_PRINCIPAL });
       const transport = new StdioServerTransport();
@@ -24,7 +24,8 @@ export function mcpCommand(globals: () => GlobalOptions): Command {
         process.once('SIGINT', () => resolve());
       });
       await server.connect(transport);
-      const resumed = await umca.engine.resumeUnfinished();
+      umca.worker.start();
+      const resumed = await umca.engine.requeueUnfinished();
       if (resumed.length) log(`resuming ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'}`);
       await closed;
       // Runs still in flight stop without ending: the next start resumes them.

@@ -8,6 +8,8 @@ import { openUmca, type GlobalOptions } from '../open-umca.js';
 interface ServeOptions {
   host?: string;
   port?: string;
+  /** Commander's name for --no-worker. */
+  worker: boolean;
 }
 
 export function serveCommand(globals: () => GlobalOptions): Command {
@@ -15,12 +17,14 @@ export function serveCommand(globals: () => GlobalOptions): Command {
     .description('serve the HTTP API (runs, live events over SSE, artifacts, verify) and execute runs')
     .option('--host <host>', 'address to bind (default from umca.yaml: 127.0.0.1)')
     .option('-p, --port <port>', 'port (default from umca.yaml: 7070)')
+    .option('--no-worker', 'serve the API only; runs execute on `umca worker` processes sharing the store and NATS')
+    .addHelpText('after', '\nWith nats.url (or UMCA_NATS_URL) and database_url (or UMCA_DATABASE_URL), any number of `umca serve`\nand `umca worker` processes share the runs (docs/scaling.md).')
     .action(async (options: ServeOptions) => {
       const port = options.port === undefined ? undefined : Number(options.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new CliError('--port: expected an integer from 0 to 65535');
       const log = (message: string, error?: unknown) =>
         process.stderr.write(`umca: ${message}${error instanceof Error && error.message && !message.includes(error.message) ? ` (${error.message})` : ''}\n`);
-      const umca = await openUmca(globals(), { onBackgroundError: (runId, error) => log(`run ${runId} stopped`, error) });
+      const umca = await openUmca(globals(), { onBackgroundError: (runId, error) => log(`run ${runId} stopped`, error), log });
       const host = options.host ?? umca.config.server.host;
       if (umca.config.auth.mode === 'local' && !isLoopbackHost(host)) {
         await umca.close();
@@ -46,10 +50,13 @@ export function serveCommand(globals: () => GlobalOptions): Command {
       }
       const address = server.address();
       const bound = typeof address === 'object' && address ? address.port : port;
-      process.stdout.write(`umca listening on http://${host.includes(':') ? `[${host}]` : host}:${bound} (store: ${umca.store.kind})\n`);
+      process.stdout.write(`umca listening on http://${host.includes(':') ? `[${host}]` : host}:${bound} (store: ${umca.store.kind}, bus: ${umca.bus.kind}${options.worker ? `, worker: ${umca.config.workers.concurrency} at once` : ', no worker'})\n`);
 
-      const resumed = await umca.engine.resumeUnfinished();
-      if (resumed.length > 0) process.stdout.write(`resuming ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'}: ${resumed.join(', ')}\n`);
+      if (options.worker) {
+        umca.worker.start();
+        const resumed = await umca.engine.requeueUnfinished();
+        if (resumed.length > 0) process.stdout.write(`resuming ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'}: ${resumed.join(', ')}\n`);
+      }
 
       await new Promise<void>((resolve) => {
         const stop = () => {

@@ -46,10 +46,9 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
         spec,
         model,
         principal,
-        claim: true,
         options: runOptionsFrom(args),
       });
-      umca.engine.start(run.id);
+      await umca.engine.submit(run.id);
       const links = { resource: `umca://runs/${run.id}`, ...(context.baseUrl ? { events_url: `${context.baseUrl}/v1/runs/${run.id}/events` } : {}) };
       if (!args.wait) return jsonResult({ id: run.id, status: run.status, model: run.model, ...links });
 
