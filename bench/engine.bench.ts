@@ -1,5 +1,6 @@
 // npm run bench:engine — engine overhead of the default pipeline.
-// 50 runs, one after another, of planner -> coder -> tester (the demo: 3 model calls, 2 test runs)
+// 50 runs, one after another, of the default pipeline (the demo: G0, planner, G1 with its judge,
+// research, G2, coder, G3, tester, a second coder attempt: 5 model calls, 2 test runs)
 // with a scripted model that waits 50 ms per call, on the default embedded store (PGlite on disk).
 // overhead_ratio = wall time / (model waits + sandbox time); must be <= 1.10.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,10 +9,13 @@ import { join } from 'node:path';
 import { parseConfig } from '../src/core/load-config.js';
 import { composeUmca } from '../src/composition.js';
 import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
+import { loadScriptedFixture } from '../src/gateway/providers/scripted/scripted-fixture.js';
 import type { Store } from '../src/store/store.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 const MODEL_DELAY_MS = 50;
+// The spec the demo's replies answer: its research quotes it, so every gate passes.
+const SPEC = loadScriptedFixture('demo').spec!;
 
 async function bench(name: string, openStore: (home: string) => Promise<{ store: Store; dispose?: () => Promise<void> }>): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'umca-bench-'));
@@ -20,7 +24,7 @@ async function bench(name: string, openStore: (home: string) => Promise<{ store:
   const umca = await composeUmca(config, { store: opened.store, scriptedDelayMs: MODEL_DELAY_MS });
   try {
     // One warm-up run (worker start, JIT), not counted.
-    const warm = await umca.engine.createRun({ spec: 'warm-up', model: 'scripted:demo' });
+    const warm = await umca.engine.createRun({ spec: SPEC, model: 'scripted:demo' });
     await umca.engine.execute(warm.id);
 
     let modelMs = 0;
@@ -28,7 +32,7 @@ async function bench(name: string, openStore: (home: string) => Promise<{ store:
     let events = 0;
     const started = performance.now();
     for (let i = 0; i < RUNS; i += 1) {
-      const run = await umca.engine.createRun({ spec: `bench run ${i}`, model: 'scripted:demo' });
+      const run = await umca.engine.createRun({ spec: SPEC, model: 'scripted:demo' });
       const done = await umca.engine.execute(run.id);
       if (done.status !== 'completed') throw new Error(`run ${run.id} ended ${done.status}: ${done.reason}`);
       if (i % 10 === 9) process.stderr.write(`  ${name}: ${i + 1}/${RUNS} runs\n`);
