@@ -211,6 +211,19 @@ describe('umca CLI, end to end', () => {
     assert.equal((await runCli(['verify', id], where)).code, 0);
   });
 
+  it('archives the events of finished runs; they stay readable and the chain still verifies', async () => {
+    const where = scratch();
+    const run = await runCli(['run', '--model', 'scripted:demo'], where);
+    const id = /^run (\S+)$/m.exec(run.stdout)![1]!;
+    const before = (await runCli(['runs', 'show', id, '--json'], where)).stdout;
+    const archived = await runCli(['archive', '--older-than', '0', '--json'], where);
+    assert.equal(archived.code, 0, archived.stderr);
+    assert.deepEqual(JSON.parse(archived.stdout), [id]);
+    assert.equal((await runCli(['verify', id], where)).code, 0, 'verified from the archive');
+    assert.equal((await runCli(['runs', 'show', id, '--json'], where)).stdout, before);
+    assert.match((await runCli(['archive', '--older-than', '0'], where)).stdout, /^archived the events of 0 runs that ended before \d{4}-\d{2}-\d{2}\n$/);
+  });
+
   describe('bad input gets one line and exit 3', () => {
     it('names the field of an invalid config', async () => {
       const where = scratch();
@@ -302,7 +315,7 @@ describe('umca CLI, end to end', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['models', 'pull', '--help'], ['serve', '--help'], ['init', '--help'], ['override', '--help'], ['keys', '--help'], ['tools', '--help'], ['mcp', '--help']]) {
+    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['models', 'pull', '--help'], ['serve', '--help'], ['init', '--help'], ['override', '--help'], ['keys', '--help'], ['tools', '--help'], ['mcp', '--help'], ['worker', '--help'], ['archive', '--help']]) {
       const result = await runCli(args, scratch());
       assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stdout, /Usage: umca/);

@@ -84,6 +84,22 @@ gates:
     #  left-pad: { license: MIT }
     allowed_licenses: [MIT, Apache-2.0, BSD-2-Clause, BSD-3-Clause, ISC, 0BSD, PSF-2.0, Unlicense]
 
+# Scale-out: PostgreSQL (database_url) and NATS JetStream let any number of "umca serve"
+# and "umca worker" processes share the runs (docs/scaling.md).
+nats:
+  # url: nats://127.0.0.1:4222 # or UMCA_NATS_URL; without one, the in-process bus
+  stream: UMCA_RUNS            # the work-queue stream runs wait in
+  replicas: 1
+  max_age_ms: 0                # how long a queued run may wait (0: forever)
+  ack_wait_ms: 30000           # a delivery not heartbeated this long goes to another worker
+  max_deliver: 5               # deliveries before a run is dead-lettered and failed
+workers:
+  concurrency: 4               # runs one worker process executes at once
+  lease_ms: 30000              # a dead worker's runs are taken over this long after its last heartbeat
+  max_queue_depth: 1000        # more waiting runs: POST /v1/runs answers 429 with Retry-After
+retention: {}
+#  archive_events_after_days: 30   # compress ended runs' events (still readable and verifiable)
+
 # External MCP servers whose tools the agents may call (the shape of VS Code's mcp.json;
 # docs/mcp.md). Each call is a policy decision (use-tool) and on the run's log.
 mcp:

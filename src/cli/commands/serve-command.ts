@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { isLoopbackHost } from '../../identity/local-authenticator.js';
 import { createHttpServer } from '../../server/http-server.js';
+import { startRetention } from '../../engine/retention.js';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { openUmca, type GlobalOptions } from '../open-umca.js';
@@ -54,6 +55,7 @@ export function serveCommand(globals: () => GlobalOptions): Command {
 
       if (options.worker) {
         umca.worker.start();
+        if (umca.config.retention.archive_events_after_days) startRetention(umca.store, umca.config.retention.archive_events_after_days, log);
         const resumed = await umca.engine.requeueUnfinished();
         if (resumed.length > 0) process.stdout.write(`resuming ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'}: ${resumed.join(', ')}\n`);
       }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { startRetention } from '../../engine/retention.js';
 import { CliError } from '../cli-error.js';
 import { openUmca, type GlobalOptions } from '../open-umca.js';
 
@@ -21,6 +22,7 @@ export function workerCommand(globals: () => GlobalOptions): Command {
       }
       umca.policy.ready();
       umca.worker.start();
+      if (umca.config.retention.archive_events_after_days) startRetention(umca.store, umca.config.retention.archive_events_after_days, log);
       process.stdout.write(`umca worker ${umca.engine.workerId}: ${concurrency ?? umca.config.workers.concurrency} runs at once (store: ${umca.store.kind}, bus: ${umca.bus.kind})\n`);
       const resumed = await umca.engine.requeueUnfinished();
       if (resumed.length) process.stdout.write(`queued ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} nobody held\n`);
