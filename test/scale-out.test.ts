@@ -112,6 +112,7 @@ if (PG && NATS) {
     let schema: Awaited<ReturnType<typeof openPostgresSchema>>;
     let store: Store;
     let proxy: TcpProxy;
+    let pgProxy: TcpProxy;
     const stream = `UMCA_SCALE_${randomBytes(4).toString('hex')}`;
     const where = scratch();
     const processes: ChildProcess[] = [];
@@ -130,6 +131,10 @@ if (PG && NATS) {
       store = schema.store;
       const nats = new URL(NATS);
       proxy = await TcpProxy.start({ host: nats.hostname, port: Number(nats.port || 4222) });
+      const pg = new URL(schema.url);
+      pgProxy = await TcpProxy.start({ host: pg.hostname, port: Number(pg.port || 5432) });
+      const throughProxy = new URL(schema.url);
+      throughProxy.host = new URL(pgProxy.url).host;
       const fixture = demoFixture();
       // Coder calls take a while, so runs are in flight when a worker is killed.
       const model = scriptedModel({ ...fixture, replies: { ...fixture.replies, coder: fixture.replies.coder!.map((content) => ({ content: content as string, delay_ms: 700 })) } });
@@ -137,7 +142,7 @@ if (PG && NATS) {
         join(where.cwd, 'umca.yaml'),
         stringify({ model, server: { port: 0 }, nats: { stream, ack_wait_ms: 2_000, max_deliver: 5 }, workers: { concurrency: 4, lease_ms: 2_000 } }),
       );
-      Object.assign(where.env, { UMCA_DATABASE_URL: schema.url, UMCA_NATS_URL: proxy.url });
+      Object.assign(where.env, { UMCA_DATABASE_URL: throughProxy.toString(), UMCA_NATS_URL: proxy.url });
       const [served] = await Promise.all([start(['serve', '--no-worker'], (line) => line.startsWith('umca listening on')), worker(), worker(), worker()]);
       api = /(http:\/\/\S+)/.exec(served.line)![1]!;
     });
@@ -146,6 +151,7 @@ if (PG && NATS) {
       for (const child of processes) child.kill('SIGKILL');
       await Promise.all(processes.map((child) => exited(child)));
       await proxy.close();
+      await pgProxy.close();
       await schema.dispose();
       await deleteStream(NATS, stream);
     });
@@ -222,6 +228,19 @@ if (PG && NATS) {
       for (const id of ids) assertExactlyOnce(await store.readEvents(id), id);
       for (let i = 0; i < 50 && (await fetch(`${api}/readyz`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 100));
       assert.equal((await fetch(`${api}/readyz`)).status, 200);
+    });
+
+    it('loses no run when PostgreSQL connections drop in the middle of a batch: work pauses and goes on', async () => {
+      const ids = await submit(10);
+      while ((await Promise.all(ids.map((id) => store.getRun(id)))).filter((r) => r?.status === 'completed').length < 2) await new Promise((r) => setTimeout(r, 50));
+      const cut = pgProxy.cut(2_500);
+      await new Promise((r) => setTimeout(r, 500));
+      const during = await fetch(`${api}/readyz`);
+      assert.equal(during.status, 503);
+      assert.match(((await during.json()) as { store: { status: string } }).store.status, /^unreachable: /);
+      await cut;
+      await waitForAll(ids, 90_000);
+      for (const id of ids) assertExactlyOnce(await store.readEvents(id), id);
     });
   });
 }

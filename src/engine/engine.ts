@@ -11,6 +11,7 @@ import { DEFAULT_RUN_OPTIONS, REFERENCE_NAME, type RunOptions } from '../core/ru
 import { parseEgressRules } from '../sandbox/egress/egress-policy.js';
 import { cancelSubject, eventSubject, type Bus } from '../bus/bus.js';
 import { keepLease } from './lease-keeper.js';
+import { isTransientStoreError } from '../store/transient-error.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
 import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
@@ -354,6 +355,8 @@ export class Engine {
     } catch (error) {
       if (controller.signal.reason === SHUTDOWN) return (await queue.push({ releaseLease: this.workerId })).run;
       if (controller.signal.reason === LEASE_LOST || (error as { code?: string }).code === 'lease_lost') throw error;
+      // The database went away: the run is not at fault. Leave it resumable; its worker tries again.
+      if (isTransientStoreError(error)) throw error;
       if (controller.signal.aborted) {
         const cancelled = controller.signal.reason instanceof CancelledError ? controller.signal.reason : new CancelledError('cancelled');
         return finish(draft('run.cancelled', cancelled.by, { reason: cancelled.message }), 'cancelled', cancelled.message);
