@@ -6,7 +6,10 @@ import { OpenAiHandlers } from './openai-handlers.js';
 import { openAiRoutes } from './openai-routes.js';
 import { tooLarge } from './parse-body.js';
 import { routeAccess, type AppEnv } from './route-actions.js';
+import { consoleUi } from './console-ui.js';
 import { mcpRoute } from './mcp-route.js';
+import { meRoutes } from './me-routes.js';
+import { settingsRoutes } from './settings-routes.js';
 import { runsRoutes } from './runs-routes.js';
 import { usageRoutes } from './usage-routes.js';
 
@@ -16,6 +19,8 @@ export interface AppOptions {
   sseIdleMs?: number;
   /** The OpenAI handlers to share with a server's hot path (http-server.ts); made here otherwise. */
   openAi?: OpenAiHandlers;
+  /** Where the built web console is (default ui/dist). */
+  consoleDir?: string;
 }
 
 /** The HTTP edge. Built without a listening server, so tests call `app.request()`. */
@@ -60,9 +65,13 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
   });
   app.route('/v1/runs', runsRoutes(umca, options.sseIdleMs === undefined ? {} : { sseIdleMs: options.sseIdleMs }));
   app.route('/v1/usage', usageRoutes(umca));
+  app.route('/v1', meRoutes(umca));
+  app.route('/v1', settingsRoutes(umca));
   app.route('/mcp', mcpRoute(umca));
   const openAi = options.openAi ?? new OpenAiHandlers(umca);
   app.route('/v1', openAiRoutes(openAi));
   app.get('/metrics', async (c) => c.body(await umca.meter.metrics.registry.metrics(), 200, { 'content-type': umca.meter.metrics.registry.contentType }));
+  // Last: the web console's pages and assets.
+  app.route('/', consoleUi(options.consoleDir));
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Principal } from '../identity/principal.js';
 import type { Action, PolicyResource } from '../policy/policy-engine.js';
+import { CONSOLE_ROUTES } from './console-ui.js';
 
 /** Hono's per-request variables: the authenticated caller. */
 export interface AppEnv {
@@ -21,7 +22,9 @@ const ANY_RUN = (): PolicyResource => ({ type: 'Run', id: '*', attrs: { owner: '
  * so no route is left unchecked by accident: anything not listed needs `read-run`.
  */
 export function routeAccess(method: string, path: string): RouteAccess {
-  if (path === '/healthz' || path === '/readyz') return 'public';
+  if (path === '/healthz' || path === '/readyz' || path === '/v1/auth/config') return 'public';
+  // The web console's pages and assets hold no data; it signs in to the API like any client.
+  if ((method === 'GET' || method === 'HEAD') && (CONSOLE_ROUTES.test(path) || path.startsWith('/assets/'))) return 'public';
   // MCP: authenticated here; each tool, resource and prompt then asks policy as the caller.
   if (path === '/mcp' || path === '/mcp/') return { action: 'read-run' };
   if (path === '/metrics' || path === '/v1/usage' || path.startsWith('/v1/usage/')) return { action: 'read-usage', resource: SYSTEM('usage') };

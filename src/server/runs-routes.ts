@@ -5,7 +5,8 @@ import { InvalidRequestError, NotFoundError, QueueFullError } from '../core/erro
 import { RUNTIME_PREFERENCES, runOptionsFrom } from '../core/run-options.js';
 import { fixtureSpec } from '../gateway/providers/scripted/scripted-fixture.js';
 import { verifyChain } from '../core/hash-chain.js';
-import type { RunRecord } from '../core/run.js';
+import { FINAL_STATUSES, type RunRecord } from '../core/run.js';
+import { zipSync } from 'fflate';
 import type { Umca } from '../composition.js';
 import { followEvents } from '../engine/follow-events.js';
 import { parseJsonBody } from './parse-body.js';
@@ -65,14 +66,18 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
     const parsedLimit = limit === undefined ? 50 : Number(limit);
     if (!Number.isInteger(parsedLimit) || parsedLimit < 1 || parsedLimit > 500) throw new InvalidRequestError('limit: expected an integer from 1 to 500');
     const before = c.req.query('before');
-    const runs = await store.listRuns({ limit: parsedLimit, ...(parsedStatus ? { status: parsedStatus.data } : {}), ...(before ? { before } : {}) });
-    return c.json({ data: runs, next: runs.length === parsedLimit ? runs.at(-1)?.id ?? null : null });
+    const text = c.req.query('q')?.trim();
+    if (text !== undefined && text.length > 200) throw new InvalidRequestError('q: at most 200 characters', 'invalid_request', 'q');
+    const runs = await store.listRuns({ limit: parsedLimit, ...(parsedStatus ? { status: parsedStatus.data } : {}), ...(before ? { before } : {}), ...(text ? { text } : {}) });
+    const costs = await store.runCosts(runs.map((run) => run.id));
+    const data = runs.map((run) => ({ ...run, duration_ms: durationOf(run), cost_usd: costs.get(run.id) ?? 0 }));
+    return c.json({ data, next: runs.length === parsedLimit ? runs.at(-1)?.id ?? null : null });
   });
 
   app.get('/:id', async (c) => {
     const run = await requireRun(c.req.param('id'));
-    const artifacts = await store.listArtifacts(run.id);
-    return c.json({ ...run, artifacts: artifacts.map(({ path, sha256, size }) => ({ path, sha256, size })) });
+    const [artifacts, costs] = await Promise.all([store.listArtifacts(run.id), store.runCosts([run.id])]);
+    return c.json({ ...run, duration_ms: durationOf(run), cost_usd: costs.get(run.id) ?? 0, artifacts: artifacts.map(({ path, sha256, size }) => ({ path, sha256, size })) });
   });
 
   app.get('/:id/events', async (c) => {
@@ -89,6 +94,26 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
         else await stream.writeSSE({ id: String(event.seq), data: JSON.stringify(event) });
       }
     });
+  });
+
+  // The raw log, as JSON lines (the audit view's download).
+  app.get('/:id/log', async (c) => {
+    const run = await requireRun(c.req.param('id'));
+    const events = await store.readEvents(run.id);
+    return c.body(events.map((event) => JSON.stringify(event)).join('\n') + (events.length ? '\n' : ''), 200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="umca-run-${run.id}.jsonl"`,
+    });
+  });
+
+  app.get('/:id/artifacts.zip', async (c) => {
+    const run = await requireRun(c.req.param('id'));
+    const files: Record<string, Uint8Array> = {};
+    for (const record of await store.listArtifacts(run.id)) {
+      const artifact = await store.getArtifact(run.id, record.path);
+      if (artifact) files[`${run.id.slice(0, 8)}/${record.path}`] = artifact.content;
+    }
+    return c.body(zipSync(files), 200, { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="umca-run-${run.id.slice(0, 8)}.zip"` });
   });
 
   app.get('/:id/verify', async (c) => {
@@ -131,6 +156,12 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
   });
 
   return app;
+}
+
+/** How long a run took, once it ended (its last write); how long it has been going otherwise. */
+function durationOf(run: RunRecord): number {
+  const end = FINAL_STATUSES.has(run.status) ? Date.parse(run.updated_at) : Date.now();
+  return Math.max(0, end - Date.parse(run.created_at));
 }
 
 function contentType(path: string): string {

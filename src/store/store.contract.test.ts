@@ -270,6 +270,19 @@ for (const backend of storeBackends()) {
       assert.equal(await store.getArtifact(id, 'missing.ts'), undefined);
     });
 
+    it('finds runs by text in their spec (wildcards taken literally) and totals each run\'s spend', async () => {
+      const [a, b] = [newId(), newId()];
+      await store.createRun({ id: a, spec: 'Parse ISO-8601 durations like P3DT4H', model: 'm', trace_id: TRACE });
+      await store.createRun({ id: b, spec: 'A 100% safe slug_ify', model: 'm', trace_id: TRACE });
+      assert.deepEqual((await store.listRuns({ text: 'iso-8601' })).map((r) => r.id), [a]);
+      assert.deepEqual((await store.listRuns({ text: '100%' })).map((r) => r.id), [b]);
+      assert.deepEqual((await store.listRuns({ text: 'slug_i' })).map((r) => r.id), [b]);
+      assert.deepEqual(await store.listRuns({ text: 'slug%fy' }), [], '% is a percent sign, not a wildcard');
+      const call = { model_ref: 'm', provider: 'p', upstream_model: 'u', input_tokens: 1, output_tokens: 1, cached: false, latency_ms: 1, ttft_ms: null, status: 'ok' as const, error_code: null };
+      await store.recordUsage([{ ...call, run_id: a, cost_usd: 0.25 }, { ...call, run_id: a, cost_usd: 0.5 }, { ...call, run_id: null, cost_usd: 9 }]);
+      assert.deepEqual(await store.runCosts([a, b]), new Map([[a, 0.75]]));
+    });
+
     it('records usage and totals it per model and per day', async () => {
       const base = { provider: 'openai-compatible', upstream_model: 'qwen', run_id: null, cached: false, latency_ms: 12.5, ttft_ms: null, status: 'ok' as const, error_code: null };
       const tag = `m-${newId()}-it's \\'quoted\\`;

@@ -42,6 +42,8 @@ export interface CommitResult {
 
 export interface ListRunsQuery {
   status?: RunStatus;
+  /** Runs whose spec contains this text (case-insensitive). */
+  text?: string;
   limit?: number;
   /** Runs created strictly before this run (keyset pagination, newest first). */
   before?: string;
@@ -106,6 +108,8 @@ export interface Store {
 
   /** Appends model-call usage records (the gateway batches them). */
   recordUsage(records: readonly UsageRecord[]): Promise<void>;
+  /** The model spend of each of these runs (US dollars; runs without calls are left out). */
+  runCosts(runIds: readonly string[]): Promise<Map<string, number>>;
   /** Totals per model reference or per UTC day, for calls in [since, until). */
   queryUsage(query: { since?: string; until?: string; groupBy: 'model' | 'day' }): Promise<UsageTotals[]>;
 

@@ -8,20 +8,21 @@ const lanes = createLanes();
 after(() => Promise.all(lanes.all.map((lane) => lane.close())));
 
 /**
- * What a bomb spawns (bash, python3, sleep), still alive under a sandbox uid. Other test
- * files run sandboxes at the same time (Pyodide pools: bwrap and node), so only these count.
+ * What a bomb spawns (`comms`: bash, python3, sleep), still alive under a sandbox uid. Other
+ * test files run sandboxes at the same time (Pyodide pools, bash test jobs), so only the
+ * kind of process this very bomb makes counts.
  */
-function sandboxProcesses(): string[] {
+function sandboxProcesses(comms: readonly string[]): string[] {
   const rows = execFileSync('ps', ['-eo', 'uid=,pid=,comm='], { encoding: 'utf8' }).trim().split('\n');
   return rows.filter((row) => {
     const [uid, , comm] = row.trim().split(/\s+/);
-    return Number(uid) >= 61_000 && Number(uid) < 62_000 && ['bash', 'python3', 'sleep', 'main.sh'].includes(comm ?? '');
+    return Number(uid) >= 61_000 && Number(uid) < 62_000 && comms.includes(comm ?? '');
   });
 }
 
-async function settled(): Promise<string[]> {
-  for (let i = 0; i < 20 && sandboxProcesses().length > 0; i += 1) await new Promise((r) => setTimeout(r, 100));
-  return sandboxProcesses();
+async function settled(comms: readonly string[]): Promise<string[]> {
+  for (let i = 0; i < 30 && sandboxProcesses(comms).length > 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+  return sandboxProcesses(comms);
 }
 
 describe('sandbox security: processes', () => {
@@ -63,15 +64,15 @@ describe('sandbox security: processes', () => {
     assert.doesNotMatch(system.stdout, /uid=/);
   });
 
-  for (const [label, kind, source] of [
-    ['a bash fork bomb', 'sh', ':(){ :|:& };:\nwait'],
-    ['a python fork loop', 'py', 'import os\nwhile True:\n    os.fork()'],
-    ['a node spawn loop', 'js', "const { spawn } = require('node:child_process');\nfor (;;) spawn('sleep', ['30']);"],
+  for (const [label, kind, source, comms] of [
+    ['a bash fork bomb', 'sh', ':(){ :|:& };:\nwait', ['bash', 'main.sh']],
+    ['a python fork loop', 'py', 'import os\nwhile True:\n    os.fork()', ['python3']],
+    ['a node spawn loop', 'js', "const { spawn } = require('node:child_process');\nfor (;;) spawn('sleep', ['30']);", ['sleep']],
   ] as const) {
     it(`contains ${label} in the process lane and leaves nothing running`, async () => {
       const result = await attempt(lanes.process, kind, source, ['crashed', 'timeout', 'output_limit', 'nonzero_exit', 'oom']);
       if (result.status === 'crashed') assert.match(result.message, /process limit/);
-      assert.deepEqual(await settled(), [], 'no sandbox process outlives its job');
+      assert.deepEqual(await settled(comms), [], 'no sandbox process outlives its job');
       const next = await attempt(lanes.process, 'sh', 'echo still fine', ['ok']);
       assert.equal(next.stdout, 'still fine\n');
     });

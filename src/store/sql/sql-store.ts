@@ -95,6 +95,10 @@ export class SqlStore implements Store {
       params.push(query.status);
       where.push(`status = $${params.length}`);
     }
+    if (query.text) {
+      params.push(`%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`spec ILIKE $${params.length}`);
+    }
     if (query.before) {
       params.push(query.before);
       where.push(`(created_at, id) < (SELECT created_at, id FROM runs WHERE id = $${params.length})`);
@@ -263,6 +267,15 @@ export class SqlStore implements Store {
          output_tokens integer, cached boolean, latency_ms double precision, ttft_ms double precision, cost_usd double precision, status text, error_code text)`,
       [JSON.stringify(records)],
     );
+  }
+
+  async runCosts(runIds: readonly string[]): Promise<Map<string, number>> {
+    if (runIds.length === 0) return new Map();
+    const { rows } = await this.#db.query<{ run_id: string; cost: number | string }>(
+      'SELECT run_id, COALESCE(sum(cost_usd), 0) AS cost FROM usage WHERE run_id IN (SELECT json_array_elements_text($1::json)) GROUP BY run_id',
+      [JSON.stringify(runIds)],
+    );
+    return new Map(rows.map((row) => [row.run_id, Number(row.cost)]));
   }
 
   async queryUsage(query: { since?: string; until?: string; groupBy: 'model' | 'day' }): Promise<UsageTotals[]> {
