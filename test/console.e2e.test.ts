@@ -1,0 +1,189 @@
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { stringify } from 'yaml';
+import { exited, scratch, startCli, waitForLine } from './support/cli.js';
+import { demoFixture, DEMO_SPEC, scriptedFixtureFile } from './support/scripted.js';
+
+// The web console in Debian's Chromium, against `umca serve` with scripted models.
+const SHOTS = new URL('../test-results/', import.meta.url).pathname;
+mkdirSync(SHOTS, { recursive: true });
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('the web console, in Chromium', () => {
+  const where = scratch();
+  let port: number;
+  let server: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+
+  const serve = async () => {
+    server = startCli(['serve'], where);
+    await waitForLine(server, (line) => line.startsWith('umca listening on'));
+  };
+
+  before(async () => {
+    port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const fixture = demoFixture();
+    const partialPlan = JSON.parse(fixture.replies.planner![0] as string) as { requirements: Array<{ id: string }> };
+    partialPlan.requirements = partialPlan.requirements.filter((r) => r.id !== 'R3' && r.id !== 'R5');
+    const blocked = scriptedFixtureFile({ ...fixture, name: 'blocked', replies: { ...fixture.replies, planner: [JSON.stringify(partialPlan)] } }).model;
+    const slow = scriptedFixtureFile({ ...fixture, name: 'slow', replies: { ...fixture.replies, coder: fixture.replies.coder!.map((c) => ({ content: c as string, delay_ms: 2_500 })) } }).model;
+    writeFileSync(join(where.cwd, 'umca.yaml'), stringify({ model: 'scripted:demo', server: { port }, aliases: { 'gate-blocks': [blocked], 'slow-coder': [slow] } }));
+    await serve();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server.kill('SIGTERM');
+    await exited(server);
+  });
+
+  const startRun = async (model: string, spec = DEMO_SPEC) => {
+    await page.goto(`${base}/new`);
+    await page.getByLabel('What should umca build?').fill(spec);
+    await page.getByLabel('Model').selectOption(model);
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    return page.url().split('/').at(-1)!;
+  };
+
+  it('will not submit an empty spec, and shows an API error where the user acted', async () => {
+    await page.goto(`${base}/new`);
+    await page.getByRole('heading', { name: 'New run' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Start' }).isDisabled(), true, 'Start is off while the spec is empty');
+    await page.getByLabel('What should umca build?').fill('   ');
+    assert.equal(await page.getByRole('button', { name: 'Start' }).isDisabled(), true);
+    await page.getByLabel('What should umca build?').fill('a slugify function');
+    await page.getByLabel(/Network for the tests/).fill('not a host');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /allowed_outbound_hosts: /);
+    assert.match(page.url(), /\/new$/, 'still on the form, the input kept');
+    await page.screenshot({ path: join(SHOTS, 'console-new-run.png'), fullPage: true });
+  });
+
+  it('submits a spec from the examples and watches it complete live: steps, gates, tests', async () => {
+    await page.goto(`${base}/new`);
+    await page.getByRole('button', { name: 'demo' }).click();
+    assert.equal(await page.getByLabel('What should umca build?').inputValue(), DEMO_SPEC);
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForURL(/\/runs\//);
+    await page.getByRole('heading', { name: 'completed after 2 attempts' }).waitFor({ timeout: 30_000 });
+    const steps = page.getByRole('region', { name: 'steps' });
+    assert.match(await steps.innerText(), /gate g1-plan[\s\S]*passed[\s\S]*judge: Every criterion/);
+    assert.match(await steps.innerText(), /✗ strips accents — AssertionError/);
+    assert.match(await steps.innerText(), /coder ← scripted:demo .*tokens/);
+    await page.screenshot({ path: join(SHOTS, 'console-run.png'), fullPage: true });
+  });
+
+  it('opens an artifact in the viewer', async () => {
+    await page.getByRole('button', { name: 'slugify.ts', exact: true }).click();
+    const viewer = page.locator('.viewer figure');
+    await viewer.getByText("normalize('NFD')").waitFor();
+    assert.match(await viewer.innerText(), /export function slugify/);
+    await page.screenshot({ path: join(SHOTS, 'console-artifact.png') });
+  });
+
+  it("verifies the run's hash chain and shows the raw log", async () => {
+    await page.getByRole('link', { name: 'audit and verify' }).click();
+    await page.getByText(/✓ Chain intact:/).waitFor();
+    assert.match(await page.locator('.verify').innerText(), /Chain intact: \d+ events, head [0-9a-f]{64}/);
+    await page.getByRole('log').getByText('"type":"run.created"').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'console-audit.png'), fullPage: true });
+  });
+
+  it("shows a blocked run's reason", async () => {
+    await startRun('gate-blocks');
+    const outcome = page.getByRole('region', { name: 'outcome' });
+    await outcome.waitFor({ timeout: 30_000 });
+    assert.match(await outcome.innerText(), /blocked by gate g1-plan[\s\S]*4 of 6 spec requirements are in the plan; missing: "strips accents \(é -> e\)"/);
+    assert.equal(await page.getByRole('button', { name: 'Override block…' }).isEnabled(), true, 'local mode is an admin');
+    await page.screenshot({ path: join(SHOTS, 'console-blocked.png'), fullPage: true });
+  });
+
+  it('cancels a running run', async () => {
+    await startRun('slow-coder');
+    await page.getByText('● live').waitFor();
+    await page.getByText(/coder/).first().waitFor();
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.getByRole('heading', { name: 'cancelled through the API' }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('.badge').first().innerText(), 'cancelled');
+  });
+
+  it('lists runs with filters, search and duration and cost columns', async () => {
+    await page.goto(`${base}/runs`);
+    await page.getByRole('table').getByText('completed').first().waitFor();
+    assert.deepEqual(await page.getByRole('columnheader').allInnerTexts(), ['status', 'spec', 'model', 'created', 'duration', 'cost']);
+    await page.getByLabel('Status').selectOption('blocked');
+    await page.waitForURL(/status=blocked/);
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('tbody .badge')).every((b) => b.textContent === 'blocked'));
+    assert.equal(await page.locator('tbody tr').count(), 1);
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Search the specs').fill('no such words');
+    await page.getByText('No runs match.').waitFor();
+    await page.getByLabel('Search the specs').fill('slugify');
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr .badge').length >= 3);
+    await page.screenshot({ path: join(SHOTS, 'console-runs.png'), fullPage: true });
+  });
+
+  it('shows settings read-only: providers with a reachability check, usage, policies', async () => {
+    await page.goto(`${base}/settings`);
+    await page.getByRole('heading', { name: 'Policies in force (cedar)' }).waitFor();
+    await page.getByRole('row', { name: /scripted/ }).getByRole('button', { name: 'Check' }).click();
+    await page.getByText('✓ scripted replies, offline').waitFor();
+    await page.getByText('default.cedar').click();
+    assert.match(await page.locator('details[open] pre').innerText(), /@id\("runners-run-and-read"\)/);
+    assert.equal(await page.locator('svg.chart rect').count() > 0, true, 'spend per day as a chart');
+    await page.screenshot({ path: join(SHOTS, 'console-settings.png'), fullPage: true });
+  });
+
+  it('reconnects after the server restarts mid-run, without losing or repeating events', async () => {
+    const id = await startRun('slow-coder');
+    await page.getByText('● live').waitFor();
+    await page.getByText(/coder/).first().waitFor();
+    server.kill('SIGKILL');
+    await exited(server);
+    await page.getByText('↻ reconnecting…').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(SHOTS, 'console-reconnecting.png') });
+    await serve();
+    await page.getByRole('heading', { name: 'completed after 2 attempts' }).waitFor({ timeout: 60_000 });
+    assert.match(await page.getByRole('region', { name: 'steps' }).innerText(), /resumed 1 time; finished steps were kept/);
+    // Each step once in the timeline, and the event count matches the log.
+    const keys = await page.locator('.timeline > li').evaluateAll((items) => items.map((item) => item.getAttribute('data-step') ?? ''));
+    assert.equal(new Set(keys).size, keys.length, `no step shown twice: ${keys.join(', ')}`);
+    const verify = (await (await fetch(`${base}/v1/runs/${id}/verify`)).json()) as { events: number; ok: boolean };
+    assert.equal(verify.ok, true);
+    assert.match(await page.locator('.facts').innerText(), new RegExp(`events\\s*${verify.events}\\b`));
+  });
+
+  it('is usable on a phone-sized screen', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await phone.goto(`${base}/runs`);
+    await phone.getByRole('heading', { name: 'Runs' }).waitFor();
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`);
+    await phone.screenshot({ path: join(SHOTS, 'console-phone.png'), fullPage: true });
+    await phone.close();
+  });
+});
