@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { stringify } from 'yaml';
-import { exited, scratch, startCli, waitForLine } from './support/cli.js';
+import { exited, runCli, scratch, startCli, waitForLine } from './support/cli.js';
+import { TestIssuer } from './support/oidc-issuer.js';
 import { demoFixture, DEMO_SPEC, scriptedFixtureFile } from './support/scripted.js';
 
 // The web console in Debian's Chromium, against `umca serve` with scripted models.
@@ -185,5 +186,74 @@ describe('the web console, in Chromium', () => {
     assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`);
     await phone.screenshot({ path: join(SHOTS, 'console-phone.png'), fullPage: true });
     await phone.close();
+  });
+});
+
+describe('the web console with sign-in (auth.mode: token), in Chromium', () => {
+  const where = scratch();
+  let issuer: TestIssuer;
+  let server: ChildProcess;
+  let browser: Browser;
+  let base: string;
+  let runnerKey: string;
+
+  before(async () => {
+    issuer = await TestIssuer.start();
+    issuer.signInAs = { sub: 'olga', claims: { roles: ['operator'] } };
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    writeFileSync(join(where.cwd, 'umca.yaml'), stringify({ model: 'scripted:demo', server: { port }, auth: { mode: 'token', oidc: { issuer: issuer.issuer, audience: 'umca', client_id: 'umca-console' } } }));
+    const created = await runCli(['keys', 'create', '--role', 'runner', '--name', 'browser', '--json'], where);
+    runnerKey = (JSON.parse(created.stdout) as { key: string }).key;
+    server = startCli(['serve'], where);
+    await waitForLine(server, (line) => line.startsWith('umca listening on'));
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server.kill('SIGTERM');
+    await exited(server);
+    await issuer.close();
+  });
+
+  it('signs in with an API key, and greys out what policy does not allow a runner, saying why', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/new`);
+    await page.waitForURL(/\/signin\?next=%2Fnew$/);
+    await page.getByLabel('API key').fill('umca_000000000000_not-a-real-key-at-all-but-long-enough-to-look-real');
+    await page.getByRole('button', { name: 'Sign in with the key' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /Sign in again\./);
+    await page.screenshot({ path: join(SHOTS, 'console-sign-in.png') });
+    await page.getByLabel('API key').fill(runnerKey);
+    await page.getByRole('button', { name: 'Sign in with the key' }).click();
+    await page.waitForURL(/\/new$/);
+    await page.getByText(/^key:[0-9a-f]+ \(runner\)$/).waitFor();
+    const process = page.getByRole('radio', { name: /a process \(bubblewrap\)/ });
+    assert.equal(await process.isDisabled(), true);
+    assert.match(await page.locator('fieldset.runtime').innerText(), /not allowed: runner: no policy permits it/);
+    assert.equal(await page.getByLabel(/Network for the tests/).isDisabled(), true);
+    // A run started in the browser belongs to the key.
+    await page.getByRole('button', { name: 'demo' }).click();
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('heading', { name: 'completed after 2 attempts' }).waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('.facts').innerText(), /by\s+key:/);
+    await page.close();
+  });
+
+  it('signs in through the OIDC issuer (authorization code with PKCE) and calls the API with the token', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/runs`);
+    await page.waitForURL(/\/signin/);
+    await page.getByRole('button', { name: /Sign in with 127\.0\.0\.1:\d+/ }).click();
+    await page.waitForURL(`${base}/runs`, { timeout: 20_000 });
+    await page.getByText('user:olga (operator)').waitFor();
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
+    await page.getByRole('table').getByText('completed').first().waitFor();
+    await page.goto(`${base}/settings`);
+    await page.getByRole('row', { name: /scripted/ }).getByRole('button', { name: 'Check' }).waitFor();
+    assert.equal(await page.getByRole('row', { name: /scripted/ }).getByRole('button', { name: 'Check' }).isEnabled(), true, 'operators check reachability');
+    await page.close();
   });
 });

@@ -10,7 +10,7 @@ interface Artifact {
 }
 
 /** The run's files as a tree; one opens in the viewer, each downloads, all as a zip. */
-export function ArtifactBrowser({ runId, artifacts }: { runId: string; artifacts: Artifact[] }) {
+export function ArtifactBrowser({ runId, artifacts, ended }: { runId: string; artifacts: Artifact[]; ended: boolean }) {
   const [open, setOpen] = useState<string>();
   const [content, setContent] = useState<string>();
   const [error, setError] = useState<unknown>();
@@ -22,7 +22,7 @@ export function ArtifactBrowser({ runId, artifacts }: { runId: string; artifacts
       setError,
     );
   }, [runId, open]);
-  if (artifacts.length === 0) return <p className="hint">No files yet.</p>;
+  if (artifacts.length === 0) return <p className="hint">{ended ? 'No files.' : 'No files yet: they are stored when the run ends.'}</p>;
   const tree = groupByDir(artifacts);
   return (
     <div className="artifacts">

@@ -1,15 +1,16 @@
+import type { CSSProperties } from 'react';
 import { formatBytes, formatMs } from '../format.js';
 import type { StepView } from '../run-model.js';
 
 const LIMITS = new Set(['timeout', 'oom', 'output_limit', 'egress_denied', 'crashed']);
 
-/** One step of the timeline: what it did, as the events tell it. */
-export function StepCard({ step }: { step: StepView }) {
+/** One step of the timeline: what it did, as the events tell it. `position` places it in a virtualized list. */
+export function StepCard({ step, position }: { step: StepView; position?: { index: number; measure: (node: HTMLLIElement | null) => void; style: CSSProperties } }) {
   const gate = step.gate;
   const title = gate ? `gate ${gate.gate}` : step.key;
   const state = gate ? (gate.decision === 'pass' ? 'passed' : 'blocked') : step.state === 'running' ? 'running' : step.state === 'failed' ? 'failed' : 'done';
   return (
-    <li className={`step step-${state}`} aria-label={`${title}: ${state}`} data-step={step.key}>
+    <li className={`step step-${state}`} aria-label={`${title}: ${state}`} data-step={step.key} {...(position ? { 'data-index': position.index, ref: position.measure, style: position.style } : {})}>
       <div className="step-head">
         <span className="step-state" aria-hidden="true">{state === 'running' ? '◌' : state === 'passed' || state === 'done' ? '✓' : '■'}</span>
         <strong>{title}</strong>

@@ -1,14 +1,14 @@
-import { useEffect, useReducer, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../api.js';
 import { useSession } from '../app.js';
 import { ArtifactBrowser } from '../components/artifact-browser.js';
 import { ErrorBox } from '../components/error-box.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { StepCard } from '../components/step-card.js';
 import { formatMs, formatTime, formatUsd } from '../format.js';
 import { useApi } from '../hooks.js';
 import { Link } from '../router.js';
-import { applyEvent, emptyRun } from '../run-model.js';
+import { applyEvents, emptyRun } from '../run-model.js';
+import { Timeline } from '../components/timeline.js';
 import { followRun, type StreamState } from '../run-stream.js';
 import type { RunEvent } from '../types.js';
 import { FINAL } from '../types.js';
@@ -27,7 +27,7 @@ interface RunDetail {
 /** A run, live: its steps as they happen, how it ended, its files; cancel and override. */
 export function RunPage({ id }: { id: string }) {
   const { me } = useSession();
-  const [view, dispatch] = useReducer((state: ReturnType<typeof emptyRun>, event: RunEvent) => applyEvent(state, event), undefined, emptyRun);
+  const [view, setView] = useState(emptyRun);
   const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
   const detail = useApi<RunDetail>(`/v1/runs/${id}`, [view.status]);
   const [actionError, setActionError] = useState<unknown>();
@@ -35,7 +35,29 @@ export function RunPage({ id }: { id: string }) {
   const [reason, setReason] = useState('');
   const overrideRef = useRef<HTMLDialogElement>(null);
 
-  useEffect(() => followRun(id, { onEvent: dispatch, onState: (state, why) => setStream({ state, ...(why ? { detail: why } : {}) }) }), [id]);
+  useEffect(() => {
+    setView(emptyRun());
+    // Events are folded in once a frame, however fast they come (a long run's backlog is thousands).
+    let pending: RunEvent[] = [];
+    let frame = 0;
+    const flush = () => {
+      frame = 0;
+      const batch = pending;
+      pending = [];
+      setView((current) => applyEvents(current, batch));
+    };
+    const stop = followRun(id, {
+      onEvent: (event) => {
+        pending.push(event);
+        frame ||= requestAnimationFrame(flush);
+      },
+      onState: (state, why) => setStream({ state, ...(why ? { detail: why } : {}) }),
+    });
+    return () => {
+      stop();
+      cancelAnimationFrame(frame);
+    };
+  }, [id]);
 
   const cancel = async () => {
     setBusy(true);
@@ -70,7 +92,7 @@ export function RunPage({ id }: { id: string }) {
           {stream.state === 'live' ? '● live' : stream.state === 'reconnecting' ? '↻ reconnecting…' : stream.state === 'connecting' ? 'connecting…' : stream.detail ? stream.detail : 'ended'}
         </p>
       </div>
-      <dl className="facts">
+      <dl className="facts" data-events={view.events}>
         <div><dt>model</dt><dd>{view.model || detail.data?.model}{view.scripted ? ' (replies are scripted, not from a real model)' : ''}</dd></div>
         {detail.data && <div><dt>created</dt><dd>{formatTime(detail.data.created_at)}</dd></div>}
         {detail.data && final && <div><dt>took</dt><dd>{formatMs(Date.parse(detail.data.updated_at) - Date.parse(detail.data.created_at))}</dd></div>}
@@ -112,13 +134,11 @@ export function RunPage({ id }: { id: string }) {
       <section aria-label="steps">
         <h2>Steps</h2>
         {view.resumes > 0 && <p className="hint">resumed {view.resumes} time{view.resumes > 1 ? 's' : ''}; finished steps were kept</p>}
-        <ol className="timeline">
-          {view.steps.map((step) => <StepCard key={step.key} step={step} />)}
-        </ol>
+        <Timeline steps={view.steps} />
       </section>
       <section aria-label="files">
         <h2>Files</h2>
-        <ArtifactBrowser runId={id} artifacts={detail.data?.artifacts ?? []} />
+        <ArtifactBrowser runId={id} artifacts={detail.data?.artifacts ?? []} ended={final} />
       </section>
       <dialog ref={overrideRef} aria-labelledby="override-title">
         <form method="dialog" onSubmit={(e) => { e.preventDefault(); void override(); }}>
