@@ -179,6 +179,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     tools,
     toolCallTimeoutMs: config.mcp.call_timeout_ms,
     leaseMs: config.workers.lease_ms,
+    costOf: (ref, upstream, input, output) => meter.cost(ref, upstream, input, output),
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
   registerRunMetrics(metrics.registry, { bus, engine });

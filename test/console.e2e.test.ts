@@ -94,7 +94,7 @@ describe('the web console, in Chromium', () => {
     const steps = page.getByRole('region', { name: 'steps' });
     assert.match(await steps.innerText(), /gate g1-plan[\s\S]*passed[\s\S]*judge: Every criterion/);
     assert.match(await steps.innerText(), /✗ strips accents — AssertionError/);
-    assert.match(await steps.innerText(), /coder ← scripted:demo .*tokens/);
+    assert.match(await steps.innerText(), /coder ← scripted:demo .*tokens, \$0/);
     await page.screenshot({ path: join(SHOTS, 'console-run.png'), fullPage: true });
   });
 
@@ -121,6 +121,14 @@ describe('the web console, in Chromium', () => {
     assert.match(await outcome.innerText(), /blocked by gate g1-plan[\s\S]*4 of 6 spec requirements are in the plan; missing: "strips accents \(é -> e\)"/);
     assert.equal(await page.getByRole('button', { name: 'Override block…' }).isEnabled(), true, 'local mode is an admin');
     await page.screenshot({ path: join(SHOTS, 'console-blocked.png'), fullPage: true });
+    // An operator lets it go on: the reason is asked for, then the run goes on live.
+    await page.getByRole('button', { name: 'Override block…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Override the block' });
+    assert.equal(await dialog.getByRole('button', { name: 'Override' }).isDisabled(), true, 'not without a reason');
+    await dialog.getByLabel('Why').fill('the acceptance criteria cover both rules');
+    await dialog.getByRole('button', { name: 'Override' }).click();
+    await page.getByText('↷ gate g1-plan overridden by user:local: the acceptance criteria cover both rules').waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'completed after 2 attempts' }).waitFor({ timeout: 30_000 });
   });
 
   it('cancels a running run', async () => {

@@ -55,6 +55,8 @@ export const eventData = {
     usage,
     latency_ms: z.number().nonnegative(),
     content: z.string(),
+    /** v2: what the call cost, at `prices` (0 for a model without a price, and for scripted replies). */
+    cost_usd: z.number().nonnegative().optional(),
   }),
   'gate.decision': z.object({
     gate: z.string(),

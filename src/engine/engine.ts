@@ -12,7 +12,7 @@ import { parseEgressRules } from '../sandbox/egress/egress-policy.js';
 import { cancelSubject, eventSubject, type Bus } from '../bus/bus.js';
 import { keepLease } from './lease-keeper.js';
 import { isTransientStoreError } from '../store/transient-error.js';
-import type { ModelProvider } from '../gateway/model-provider.js';
+import type { ChatResult, ModelProvider } from '../gateway/model-provider.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
 import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import { isRole, LOCAL_PRINCIPAL, type Principal } from '../identity/principal.js';
@@ -45,6 +45,8 @@ export interface EngineDeps {
   onBackgroundError?: (runId: string, error: unknown) => void;
   /** Decides who may override a gate's block (`override-gate`) and each tool call (`use-tool`). */
   policy?: PolicyEngine;
+  /** What a call cost in US dollars, by the reference the run named and the model that answered. */
+  costOf?: (modelRef: string, upstreamModel: string, inputTokens: number, outputTokens: number) => number;
   /** The tools agents may call. */
   tools?: ToolSet;
   toolCallTimeoutMs?: number;
@@ -348,6 +350,9 @@ export class Engine {
         signal: controller.signal,
         checkpoints,
         ...(this.#deps.tools ? { tools: this.#deps.tools } : {}),
+        ...(this.#deps.costOf
+          ? { costOf: (role: string, result: ChatResult) => this.#deps.costOf!(this.#deps.roleModels?.[role] ?? run.model, result.model, result.usage.inputTokens, result.usage.outputTokens) }
+          : {}),
         ...(this.#deps.policy ? { policy: this.#deps.policy } : {}),
         ...(this.#deps.toolCallTimeoutMs ? { toolCallTimeoutMs: this.#deps.toolCallTimeoutMs } : {}),
       });

@@ -1,7 +1,7 @@
 import { CancelledError, toUmcaError, UmcaError } from '../core/errors.js';
 import { draft, type EventDraft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
-import type { ModelProvider } from '../gateway/model-provider.js';
+import type { ChatResult, ModelProvider } from '../gateway/model-provider.js';
 import type { Principal } from '../identity/principal.js';
 import type { RunOptions } from '../core/run-options.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
@@ -56,6 +56,8 @@ export interface RunContextDeps {
   policy?: PolicyEngine;
   /** One tool call's limit. Default 30 s. */
   toolCallTimeoutMs?: number;
+  /** What a role's call cost in US dollars (at the configured prices). */
+  costOf?: (role: string, result: ChatResult) => number;
 }
 
 /** The durable step executor behind a pipeline. */
@@ -184,6 +186,7 @@ export class DurableRunContext implements RunContext {
             usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens },
             latency_ms: elapsed(started),
             content: result.content.slice(0, MAX_RECORDED_REPLY),
+            ...(this.#deps.costOf ? { cost_usd: this.#deps.costOf(role, result) } : {}),
           }),
         ]);
         return result;

@@ -6,6 +6,7 @@ export interface ModelCall {
   latencyMs: number;
   inputTokens: number;
   outputTokens: number;
+  costUsd: number | undefined;
 }
 
 export interface StepView {
@@ -103,7 +104,7 @@ function apply(next: RunView, event: RunEvent, step: (key: string) => StepView |
       return;
     }
     case 'model.response':
-      step(event.data.step)?.calls.push({ role: event.data.role, model: event.data.model, latencyMs: event.data.latency_ms, inputTokens: event.data.usage.input_tokens, outputTokens: event.data.usage.output_tokens });
+      step(event.data.step)?.calls.push({ role: event.data.role, model: event.data.model, latencyMs: event.data.latency_ms, inputTokens: event.data.usage.input_tokens, outputTokens: event.data.usage.output_tokens, costUsd: event.data.cost_usd });
       return;
     case 'gate.decision': {
       const s = step(event.data.step);

@@ -12,9 +12,9 @@ const TERMINAL = new Set(['run.completed', 'run.failed', 'run.blocked', 'run.can
  * stream resumes with `Last-Event-ID` = the last seq seen (backing off 0.5 s to 5 s) and
  * anything already seen is skipped. Ends after the run's final event, or on `stop()`.
  */
-export function followRun(runId: string, handlers: { onEvent(event: RunEvent): void; onState(state: StreamState, detail?: string): void }): () => void {
+export function followRun(runId: string, handlers: { onEvent(event: RunEvent): void; onState(state: StreamState, detail?: string): void }, options: { afterSeq?: number } = {}): () => void {
   const controller = new AbortController();
-  let last = 0;
+  let last = options.afterSeq ?? 0;
   let delay = 500;
   const loop = async () => {
     let ended = false;

@@ -1,5 +1,5 @@
 import type { CSSProperties } from 'react';
-import { formatBytes, formatMs } from '../format.js';
+import { formatBytes, formatMs, formatUsd } from '../format.js';
 import type { StepView } from '../run-model.js';
 
 const LIMITS = new Set(['timeout', 'oom', 'output_limit', 'egress_denied', 'crashed']);
@@ -22,7 +22,7 @@ export function StepCard({ step, position }: { step: StepView; position?: { inde
         <ul className="calls">
           {step.calls.map((call, i) => (
             <li key={i}>
-              {call.role} ← {call.model} <span className="hint">{formatMs(call.latencyMs)}, {call.inputTokens}→{call.outputTokens} tokens</span>
+              {call.role} ← {call.model} <span className="hint">{formatMs(call.latencyMs)}, {call.inputTokens}→{call.outputTokens} tokens{call.costUsd !== undefined ? `, ${formatUsd(call.costUsd)}` : ''}</span>
             </li>
           ))}
         </ul>

@@ -35,8 +35,16 @@ export function RunPage({ id }: { id: string }) {
   const [reason, setReason] = useState('');
   const overrideRef = useRef<HTMLDialogElement>(null);
 
+  // The stream ends with the run's final event; an override reopens the run, so it is followed again from there.
+  const [generation, setGeneration] = useState(0);
+  const lastSeq = useRef(0);
+  const shownRun = useRef<string | undefined>(undefined);
   useEffect(() => {
-    setView(emptyRun());
+    if (shownRun.current !== id) {
+      shownRun.current = id;
+      lastSeq.current = 0;
+      setView(emptyRun());
+    }
     // Events are folded in once a frame, however fast they come (a long run's backlog is thousands).
     let pending: RunEvent[] = [];
     let frame = 0;
@@ -46,18 +54,23 @@ export function RunPage({ id }: { id: string }) {
       pending = [];
       setView((current) => applyEvents(current, batch));
     };
-    const stop = followRun(id, {
-      onEvent: (event) => {
-        pending.push(event);
-        frame ||= requestAnimationFrame(flush);
+    const stop = followRun(
+      id,
+      {
+        onEvent: (event) => {
+          lastSeq.current = event.seq;
+          pending.push(event);
+          frame ||= requestAnimationFrame(flush);
+        },
+        onState: (state, why) => setStream({ state, ...(why ? { detail: why } : {}) }),
       },
-      onState: (state, why) => setStream({ state, ...(why ? { detail: why } : {}) }),
-    });
+      { afterSeq: lastSeq.current },
+    );
     return () => {
       stop();
       cancelAnimationFrame(frame);
     };
-  }, [id]);
+  }, [id, generation]);
 
   const cancel = async () => {
     setBusy(true);
@@ -76,6 +89,7 @@ export function RunPage({ id }: { id: string }) {
       await api(`/v1/runs/${id}/override`, { body: { reason } });
       overrideRef.current?.close();
       setReason('');
+      setGeneration((g) => g + 1);
     } catch (error) {
       setActionError(error);
     }
