@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { stringify } from 'yaml';
 import { draft, type EventDraft } from '../src/core/events.js';
 import { loadScriptedFixture } from '../src/gateway/providers/scripted/scripted-fixture.js';
 import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
+import { launchChromium } from '../test/support/chromium.js';
 import { waitForLine } from '../test/support/cli.js';
 
 const DIST = fileURLToPath(new URL('../ui/dist/', import.meta.url));
@@ -62,7 +62,7 @@ const server: ChildProcess = spawn(process.execPath, [BUILT, 'serve'], { cwd, en
 await waitForLine(server, (line) => line.startsWith('umca listening on'));
 const base = `http://127.0.0.1:${port}`;
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const browser = await launchChromium();
 try {
   // 3. Navigation to the first event shown, for a run that is running.
   const firsts: number[] = [];

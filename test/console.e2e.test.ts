@@ -5,7 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import { stringify } from 'yaml';
 import { exited, runCli, scratch, startCli, waitForLine } from './support/cli.js';
 import { TestIssuer } from './support/oidc-issuer.js';
@@ -46,11 +47,7 @@ describe('the web console, in Chromium', () => {
     const slow = scriptedFixtureFile({ ...fixture, name: 'slow', replies: { ...fixture.replies, coder: fixture.replies.coder!.map((c) => ({ content: c as string, delay_ms: 2_500 })) } }).model;
     writeFileSync(join(where.cwd, 'umca.yaml'), stringify({ model: 'scripted:demo', server: { port }, aliases: { 'gate-blocks': [blocked], 'slow-coder': [slow] } }));
     await serve();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
 
@@ -215,7 +212,7 @@ describe('the web console with sign-in (auth.mode: token), in Chromium', () => {
     runnerKey = (JSON.parse(created.stdout) as { key: string }).key;
     server = startCli(['serve'], where);
     await waitForLine(server, (line) => line.startsWith('umca listening on'));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   });
 
   after(async () => {
