@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { sha256Hex } from '../core/hash-chain.js';
 import { CancelledError, ConflictError, ForbiddenError, InvalidRequestError, NotFoundError, toUmcaError } from '../core/errors.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
+import { decisionEvent, forbidden } from '../policy/policy-decision.js';
 import type { ToolSet } from '../tools/tool.js';
 import { draft, type EventDraft } from '../core/events.js';
 import { FINAL_STATUSES, type RunRecord, type RunStatus } from '../core/run.js';
@@ -174,31 +175,19 @@ export class Engine {
     const step = last.data.step ?? `gate:${gate}`;
     const { principal } = input;
     if (!this.#deps.policy) throw new ForbiddenError(`${principal.id} may not override-gate Gate ${gate} (no policy engine is configured)`);
-    const decision = await this.#deps.policy.decide({ principal, action: 'override-gate', resource: { type: 'Gate', id: gate } });
-    if (!decision.allowed) {
-      const held = principal.roles.length ? `roles: ${principal.roles.join(', ')}` : 'no umca role';
-      throw new ForbiddenError(`${principal.id} may not override-gate Gate ${gate} (${held}; ${decision.policies.length ? `policy ${decision.policies.join(', ')}` : 'no policy permits it'})`);
-    }
-    const reopened = await this.#commitNow(runId, {
+    const request = { principal, action: 'override-gate' as const, resource: { type: 'Gate' as const, id: gate } };
+    const decision = await this.#deps.policy.decide(request);
+    if (!decision.allowed) throw forbidden(request, decision);
+    return this.#commitNow(runId, {
       reopenBlocked: true,
       status: 'running',
       reason: null,
       events: [
-        draft('policy.decision', principal.id, {
-          step,
-          engine: this.#deps.policy.name,
-          principal: principal.id,
-          roles: [...principal.roles],
-          action: 'override-gate',
-          resource: { type: 'Gate', id: gate },
-          decision: 'allow',
-          policies: decision.policies,
-        }),
+        decisionEvent(principal.id, step, this.#deps.policy.name, request, decision),
         draft('gate.overridden', principal.id, { gate, step, by: principal.id, reason, reasons_overridden: reasons }),
       ],
       checkpoints: [{ step: overrideKey(step), result: { by: principal.id, reason } }],
     });
-    return reopened;
   }
 
   async cancel(runId: string, reason = 'cancelled by user', by = LOCAL_PRINCIPAL.id): Promise<RunRecord> {

@@ -2,6 +2,7 @@ import { draft, type EventDraft } from '../core/events.js';
 import type { ToolCall, ToolDefinition } from '../gateway/model-provider.js';
 import type { Principal } from '../identity/principal.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
+import { decidedBy, decisionEvent } from '../policy/policy-decision.js';
 import type { Tool, ToolSet } from '../tools/tool.js';
 import { ToolError } from '../tools/tool-error.js';
 import type { ToolCallOutcome } from './pipeline.js';
@@ -68,7 +69,7 @@ export class StepTools {
     if (!tool) return finish('error', `no tool named ${call.name}; the tools offered are the only ones there are`);
     if (this.#deps.allowed !== undefined && !this.#deps.allowed.includes(tool.name)) return finish('denied', `${tool.name} is not among this run's tools (${this.#deps.allowed.join(', ') || 'none'})`);
     const decision = await this.#decide(tool);
-    if (!decision.allowed) return finish('denied', `refused by policy: ${principal.id} may not use-tool Tool ${tool.name} (${decision.policies.length ? `policy ${decision.policies.join(', ')}` : 'no policy permits it'})`);
+    if (!decision.allowed) return finish('denied', `refused by policy: ${principal.id} may not use-tool Tool ${tool.name} (${decidedBy(decision)})`);
     let args: Record<string, unknown>;
     try {
       const parsed = JSON.parse(call.arguments || '{}') as unknown;
@@ -94,20 +95,10 @@ export class StepTools {
 
   async #decide(tool: Tool) {
     const { policy, principal, step, emit } = this.#deps;
-    if (!policy) return { allowed: true, policies: [] as string[] };
-    const decision = await policy.decide({ principal, action: 'use-tool', resource: { type: 'Tool', id: tool.name, attrs: { server: tool.server } } });
-    emit(
-      draft('policy.decision', `tool:${tool.name}`, {
-        step,
-        engine: policy.name,
-        principal: principal.id,
-        roles: [...principal.roles],
-        action: 'use-tool',
-        resource: { type: 'Tool', id: tool.name },
-        decision: decision.allowed ? 'allow' : 'deny',
-        policies: decision.policies,
-      }),
-    );
+    if (!policy) return { allowed: true, policies: [], errors: [] };
+    const request = { principal, action: 'use-tool' as const, resource: { type: 'Tool' as const, id: tool.name, attrs: { server: tool.server } } };
+    const decision = await policy.decide(request);
+    emit(decisionEvent(`tool:${tool.name}`, step, policy.name, request, decision));
     return decision;
   }
 }

@@ -1,4 +1,4 @@
-import { draft } from '../core/events.js';
+import { decidedBy, decisionEvent } from '../policy/policy-decision.js';
 import type { GateContext } from '../engine/gate.js';
 import type { Principal } from '../identity/principal.js';
 import type { Action, PolicyEngine, PolicyResource } from '../policy/policy-engine.js';
@@ -15,24 +15,13 @@ export async function askPolicy(
   question: { gate: string; id: string; principal: Principal; action: Action; resource: PolicyResource },
 ): Promise<Evaluation> {
   const { principal, action, resource } = question;
-  const decision = await policy.decide({ principal, action, resource });
-  context.emit(
-    draft('policy.decision', `gate:${question.gate}`, {
-      step: context.step,
-      engine: policy.name,
-      principal: principal.id,
-      roles: [...principal.roles],
-      action,
-      resource: { type: resource.type, id: resource.id },
-      decision: decision.allowed ? 'allow' : 'deny',
-      policies: decision.policies,
-    }),
-  );
-  const by = decision.policies.length ? `policy ${decision.policies.join(', ')}` : 'no policy permits it';
+  const request = { principal, action, resource };
+  const decision = await policy.decide(request);
+  context.emit(decisionEvent(`gate:${question.gate}`, context.step, policy.name, request, decision));
   return {
     id: question.id,
     score: decision.allowed ? 1 : 0,
-    reason: `${principal.id} ${decision.allowed ? 'may' : 'may not'} ${action} ${resource.type} ${resource.id} (${by})`,
+    reason: `${principal.id} ${decision.allowed ? 'may' : 'may not'} ${action} ${resource.type} ${resource.id} (${decidedBy(decision)})`,
     hard: true,
   };
 }

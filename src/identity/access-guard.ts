@@ -1,4 +1,5 @@
-import { ForbiddenError, UnauthenticatedError } from '../core/errors.js';
+import { UnauthenticatedError } from '../core/errors.js';
+import { forbidden } from '../policy/policy-decision.js';
 import type { Action, PolicyDecision, PolicyEngine, PolicyResource } from '../policy/policy-engine.js';
 import type { Authenticator } from './authenticator.js';
 import type { Principal } from './principal.js';
@@ -23,13 +24,9 @@ export class AccessGuard {
 
   /** The decision, for callers that record it. Throws ForbiddenError when denied. */
   async authorize(principal: Principal, action: Action, resource: PolicyResource): Promise<PolicyDecision> {
-    const decision = await this.policy.decide({ principal, action, resource });
-    if (!decision.allowed) {
-      const held = principal.roles.length ? `roles: ${principal.roles.join(', ')}` : 'no umca role';
-      // A forbid names itself; a plain deny is the absence of any permit.
-      const why = decision.policies.length ? `denied by policy ${decision.policies.join(', ')}` : 'no policy permits it';
-      throw new ForbiddenError(`${principal.id} may not ${action} ${resource.type} ${resource.id} (${held}; ${why})`);
-    }
+    const request = { principal, action, resource };
+    const decision = await this.policy.decide(request);
+    if (!decision.allowed) throw forbidden(request, decision);
     return decision;
   }
 }

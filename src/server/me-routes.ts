@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Umca } from '../composition.js';
 import type { Action, PolicyResource } from '../policy/policy-engine.js';
+import { decidedBy } from '../policy/policy-decision.js';
 import type { AppEnv } from './route-actions.js';
 
 /** What the console asks about the caller: the options it offers and greys out, with why. */
@@ -26,7 +27,7 @@ export function meRoutes(umca: Pick<Umca, 'config' | 'access'>): Hono<AppEnv> {
     for (const question of QUESTIONS) {
       const resource = question.resource.type === 'Run' ? { ...question.resource, attrs: { owner: principal.id } } : question.resource;
       const decision = await umca.access.policy.decide({ principal, action: question.action, resource });
-      const why = decision.policies.length ? `policy ${decision.policies.join(', ')}` : 'no policy permits it';
+      const why = decidedBy(decision);
       can[question.key] = { allowed: decision.allowed, why: decision.allowed ? why : `${principal.roles.join(', ') || 'no role'}: ${why}` };
     }
     return c.json({ principal, auth_mode: umca.config.auth.mode, can });
