@@ -182,7 +182,6 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     costOf: (ref, upstream, input, output) => meter.cost(ref, upstream, input, output),
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
-  registerRunMetrics(metrics.registry, { bus, engine });
   const worker = new Worker({
     engine,
     store,
@@ -191,6 +190,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     maxDeliver: config.nats.max_deliver,
     ...(options.log ? { log: options.log } : {}),
   });
+  registerRunMetrics(metrics.registry, { bus, engine, worker });
   return {
     config,
     store,

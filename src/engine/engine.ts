@@ -21,7 +21,7 @@ import type { Commit, Store } from '../store/store.js';
 import { CommitQueue } from './commit-queue.js';
 import type { Pipeline, PipelineOutcome } from './pipeline.js';
 import { DurableRunContext, overrideKey, RunBlockedError } from './run-context.js';
-import { isStaleHolder, workerIdentity } from './worker-identity.js';
+import { isStaleHolder, leaseIsLive, workerIdentity } from './worker-identity.js';
 
 export interface EngineDeps {
   store: Store;
@@ -59,11 +59,6 @@ export interface EngineDeps {
   leaseMs?: number;
 }
 
-/** How many runs ended and how leases were lost, for /metrics. */
-export interface EngineStats {
-  inFlight: number;
-  leasesTakenOver: number;
-}
 
 const SHUTDOWN = Symbol('shutdown');
 /** Another worker holds the run now: stop without writing. */
@@ -75,11 +70,8 @@ export class Engine {
   readonly workerId: string;
   readonly #deps: EngineDeps;
   readonly #inflight = new Map<string, { controller: AbortController; done: Promise<RunRecord> }>();
-  /** Runs this engine created already leased to itself, not yet started. */
-  readonly #claimed = new Map<string, RunRecord>();
 
   readonly #offCancel: () => void;
-  #leasesTakenOver = 0;
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
@@ -91,8 +83,9 @@ export class Engine {
     });
   }
 
-  get stats(): EngineStats {
-    return { inFlight: this.#inflight.size, leasesTakenOver: this.#leasesTakenOver };
+  /** Runs this process is executing now. */
+  get inFlight(): number {
+    return this.#inflight.size;
   }
 
   /** Queues a run for a worker (this process's, or any on the shared queue). */
@@ -133,7 +126,6 @@ export class Engine {
       [created],
     );
     for (const event of events) this.#deps.bus.publish(eventSubject(id), event);
-    if (input.claim) this.#claimed.set(id, run);
     return run;
   }
 
@@ -194,13 +186,12 @@ export class Engine {
     const run = await this.#deps.store.getRun(runId);
     if (!run) throw new NotFoundError(`run ${runId} not found`);
     if (FINAL_STATUSES.has(run.status)) throw new ConflictError(`run ${runId} is already ${run.status}`);
-    this.#claimed.delete(runId);
     const inflight = this.#inflight.get(runId);
     if (inflight) {
       inflight.controller.abort(new CancelledError(reason, by));
       return inflight.done;
     }
-    if (run.lease_owner && run.lease_owner !== this.workerId && leaseIsLive(run)) {
+    if (run.lease_owner !== this.workerId && leaseIsLive(run)) {
       // Another process executes it: ask it, and wait for the run to say it ended.
       this.#deps.bus.publish(cancelSubject(runId), { runId, reason, by });
       for (let waited = 0; waited < 15_000; waited += 100) {
@@ -218,7 +209,7 @@ export class Engine {
   async requeueUnfinished(): Promise<string[]> {
     const queued: string[] = [];
     for (const run of await this.#deps.store.listUnfinishedRuns()) {
-      if (run.lease_owner && leaseIsLive(run) && !isStaleHolder(run.lease_owner)) continue;
+      if (leaseIsLive(run)) continue;
       // Keyed per minute: a second start right after does not queue it twice.
       await this.submit(run.id, { key: `${run.id}:requeue:${Math.floor(Date.now() / 60_000)}` });
       queued.push(run.id);
@@ -236,15 +227,11 @@ export class Engine {
 
   async #execute(runId: string, controller: AbortController, options: { onHeartbeat?: () => void }): Promise<RunRecord> {
     const { store, leaseMs } = this.#deps;
-    const claimed = this.#claimed.get(runId);
-    this.#claimed.delete(runId);
-    const before = claimed ?? (await store.getRun(runId));
     const run = await store.acquireLease(runId, this.workerId, isStaleHolder, leaseMs ? { leaseMs } : {});
     if (!run) {
       const holder = (await store.getRun(runId))?.lease_owner;
       throw new ConflictError(`run ${runId} is being executed by ${holder ?? 'another worker'}`, 'run_busy');
     }
-    if (before?.lease_owner && before.lease_owner !== this.workerId) this.#leasesTakenOver += 1;
     if (FINAL_STATUSES.has(run.status)) return this.#commitNow(runId, { releaseLease: this.workerId });
     const stopKeeping = leaseMs
       ? keepLease({ store, runId, owner: this.workerId, leaseMs, onLost: () => controller.abort(LEASE_LOST), ...(options.onHeartbeat ? { onRenewed: options.onHeartbeat } : {}) })
@@ -397,9 +384,4 @@ export class Engine {
     for (const event of events) this.#deps.bus.publish(eventSubject(runId), event);
     return run;
   }
-}
-
-/** A lease whose holder still heartbeats (or one without expiry, held by a local process). */
-function leaseIsLive(run: RunRecord): boolean {
-  return run.lease_expires_at === null || Date.parse(run.lease_expires_at) > Date.now();
 }

@@ -1,9 +1,9 @@
-import { DEAD_LETTER_SUBJECT, type Bus, type WorkConsumer, type WorkItem } from '../bus/bus.js';
+import { DEAD_LETTER_SUBJECT, eventSubject, type Bus, type WorkConsumer, type WorkItem } from '../bus/bus.js';
 import { draft } from '../core/events.js';
 import { FINAL_STATUSES } from '../core/run.js';
 import type { Store } from '../store/store.js';
 import type { Engine } from './engine.js';
-import { isStaleHolder } from './worker-identity.js';
+import { leaseIsLive } from './worker-identity.js';
 
 export interface WorkerOptions {
   engine: Engine;
@@ -29,6 +29,8 @@ const RETRY_MS = 1_000;
 export class Worker {
   readonly #options: WorkerOptions;
   #consumer: WorkConsumer | undefined;
+  /** Runs this worker took over from a holder that stopped heartbeating (or died), for /metrics. */
+  leasesTakenOver = 0;
 
   constructor(options: WorkerOptions) {
     this.#options = options;
@@ -64,11 +66,13 @@ export class Worker {
     }
     if (!run || FINAL_STATUSES.has(run.status)) return item.ack();
     if (item.deliveries > this.#options.maxDeliver) return this.#giveUp(item);
-    if (run.lease_owner && run.lease_owner !== engine.workerId && !isStaleHolder(run.lease_owner)) {
-      const lapses = run.lease_expires_at === null ? Number.POSITIVE_INFINITY : Date.parse(run.lease_expires_at) - Date.now();
+    const heldElsewhere = run.lease_owner !== null && run.lease_owner !== engine.workerId;
+    if (heldElsewhere && leaseIsLive(run)) {
       // Held and heartbeating elsewhere (this is a second delivery): back once the lease would lapse.
-      if (lapses > 0) return item.nak(Math.min(Number.isFinite(lapses) ? lapses + 100 : RETRY_MS * 5, 60_000));
+      const lapses = run.lease_expires_at === null ? RETRY_MS * 5 : Date.parse(run.lease_expires_at) - Date.now() + 100;
+      return item.nak(Math.min(lapses, 60_000));
     }
+    if (heldElsewhere) this.leasesTakenOver += 1;
     try {
       const ended = await engine.execute(item.runId, { onHeartbeat: () => item.working() });
       // `running` after execute: this process is stopping, or the lease went elsewhere.
@@ -90,7 +94,7 @@ export class Worker {
         status: 'failed',
         reason,
       });
-      for (const event of events) this.#options.bus.publish(`umca.events.${item.runId}`, event);
+      for (const event of events) this.#options.bus.publish(eventSubject(item.runId), event);
       this.#options.bus.publish(DEAD_LETTER_SUBJECT, { runId: item.runId, deliveries: item.deliveries - 1, reason });
       item.term();
     } catch (error) {

@@ -183,12 +183,12 @@ export class SqlStore implements Store {
   }
 
   async acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean, options: { leaseMs?: number } = {}): Promise<RunRecord | undefined> {
-    const expires = options.leaseMs === undefined ? 'NULL' : `now() + $3 * interval '1 millisecond'`;
-    const params = options.leaseMs === undefined ? [runId, owner] : [runId, owner, options.leaseMs];
+    // Without a length the lease never lapses: now() + NULL is NULL.
+    const leaseMs = options.leaseMs ?? null;
     const { rows } = await this.#db.query<RunRow>(
-      `UPDATE runs SET lease_owner = $2, lease_expires_at = ${expires}
+      `UPDATE runs SET lease_owner = $2, lease_expires_at = now() + $3::double precision * interval '1 millisecond'
        WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at < now()) RETURNING ${RUN_COLUMNS}`,
-      params,
+      [runId, owner, leaseMs],
     );
     if (rows[0]) return toRun(rows[0]);
     const current = await this.getRun(runId);
@@ -198,8 +198,9 @@ export class SqlStore implements Store {
     }
     // Take over from a dead holder, unless someone else did first.
     const taken = await this.#db.query<RunRow>(
-      `UPDATE runs SET lease_owner = $2, lease_expires_at = ${expires.replace('$3', '$4')} WHERE id = $1 AND lease_owner = $3 RETURNING ${RUN_COLUMNS}`,
-      options.leaseMs === undefined ? [runId, owner, current.lease_owner] : [runId, owner, current.lease_owner, options.leaseMs],
+      `UPDATE runs SET lease_owner = $2, lease_expires_at = now() + $4::double precision * interval '1 millisecond'
+       WHERE id = $1 AND lease_owner = $3 RETURNING ${RUN_COLUMNS}`,
+      [runId, owner, current.lease_owner, leaseMs],
     );
     return taken.rows[0] ? toRun(taken.rows[0]) : undefined;
   }
