@@ -83,6 +83,11 @@ export class Engine {
     });
   }
 
+  /** Who started a run (its owner, for policy's `Run` resource), as `run.created` recorded it. */
+  async ownerOf(runId: string): Promise<string> {
+    return (await this.#intakeOf(runId)).principal.id;
+  }
+
   /** Runs this process is executing now. */
   get inFlight(): number {
     return this.#inflight.size;

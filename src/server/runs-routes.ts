@@ -141,8 +141,7 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
   app.post('/:id/cancel', async (c) => {
     const run = await requireRun(c.req.param('id'));
     // The default policies let a runner cancel its own runs and an operator any run.
-    const owner = (await store.readEvents(run.id, { limit: 1 }))[0]?.actor ?? '';
-    await umca.access.authorize(c.get('principal'), 'cancel-run', { type: 'Run', id: run.id, attrs: { owner } });
+    await umca.access.authorize(c.get('principal'), 'cancel-run', { type: 'Run', id: run.id, attrs: { owner: await engine.ownerOf(run.id) } });
     const cancelled = await engine.cancel(run.id, 'cancelled through the API', c.get('principal').id);
     return c.json(cancelled);
   });

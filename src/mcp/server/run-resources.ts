@@ -12,8 +12,7 @@ const LISTED_RUNS = 50;
 export function registerRunResources(server: McpServer, context: McpContext): void {
   const { umca, principal } = context;
   const mayRead = async (id: string) => {
-    const owner = (await umca.store.readEvents(id, { limit: 1 }))[0]?.actor ?? '';
-    await umca.access.authorize(principal, 'read-run', { type: 'Run', id, attrs: { owner } });
+    await umca.access.authorize(principal, 'read-run', { type: 'Run', id, attrs: { owner: await umca.engine.ownerOf(id) } });
   };
 
   server.registerResource(

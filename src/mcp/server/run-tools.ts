@@ -16,7 +16,7 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
   const requireRun = async (id: string): Promise<RunRecord> => {
     const run = await umca.store.getRun(id);
     if (!run) throw new NotFoundError(`run ${id} not found`, 'run_not_found');
-    await umca.access.authorize(principal, 'read-run', { type: 'Run', id, attrs: { owner: (await umca.store.readEvents(id, { limit: 1 }))[0]?.actor ?? '' } });
+    await umca.access.authorize(principal, 'read-run', { type: 'Run', id, attrs: { owner: await umca.engine.ownerOf(id) } });
     return run;
   };
 
