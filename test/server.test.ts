@@ -98,6 +98,19 @@ describe('HTTP API', () => {
     assert.equal(events.at(-1)?.event.type, 'run.cancelled');
   });
 
+  it("serves the web console: its pages uncached, its hashed assets cached for a year, nothing else", async () => {
+    const page = await app.request('/runs/some-run');
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('cache-control'), 'no-cache');
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+    assert.ok(asset, 'index.html loads a script');
+    const script = await app.request(asset);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    assert.equal(script.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    for (const path of ['/assets/missing.js', '/assets/../../package.json', '/runs/a/b/c']) assert.equal((await app.request(path)).status, 404, path);
+  });
+
   describe('bad input gets a clear answer', () => {
     const cases: Array<[string, () => Promise<Response>, number, string, RegExp]> = [
       ['malformed JSON', () => post('/v1/runs', '{"spec": '), 400, 'invalid_json', /not valid JSON/],
