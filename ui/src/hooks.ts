@@ -16,7 +16,6 @@ export function useApi<T>(path: string | undefined, deps: unknown[] = []): { dat
       },
     );
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [path, tick, ...deps]);
   return { ...state, reload: () => setTick((t) => t + 1) };
 }

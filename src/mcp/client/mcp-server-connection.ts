@@ -18,14 +18,12 @@ export interface McpConnectionOptions {
   /** First and longest wait before starting a server that went down again. */
   restartInitialMs?: number;
   restartMaxMs?: number;
-  /** Told whenever the server's state or tools change. */
-  onChange?: () => void;
 }
 
 type State =
   | { kind: 'stopped' }
-  | { kind: 'connecting'; attempt: number }
-  | { kind: 'ready'; client: Client; transport: Transport; tools: McpToolInfo[] }
+  | { kind: 'connecting' }
+  | { kind: 'ready'; client: Client; transport: Transport }
   | { kind: 'down'; reason: string; retryAt: number };
 
 /**
@@ -113,9 +111,7 @@ export class McpServerConnection {
 
   async #connect(): Promise<void> {
     if (this.#closed) return;
-    const attempt = this.#state.kind === 'connecting' ? this.#state.attempt + 1 : 1;
-    this.#state = { kind: 'connecting', attempt };
-    this.#options.onChange?.();
+    this.#state = { kind: 'connecting' };
     let failure: string | undefined;
     const transport = this.#transport((reason) => (failure ??= reason));
     const client = new Client({ name: 'umca', version: '0.1.0' });
@@ -133,10 +129,9 @@ export class McpServerConnection {
         return;
       }
       client.onclose = () => this.#down(failure ?? reasonOf(transport) ?? 'the connection closed', transport);
-      this.#state = { kind: 'ready', client, transport, tools };
+      this.#state = { kind: 'ready', client, transport };
       this.#known = tools;
       this.#backoff = undefined;
-      this.#options.onChange?.();
     } catch (error) {
       await client.close().catch(() => undefined);
       this.#down(failure ?? reasonOf(transport) ?? describe(error), transport);
@@ -152,7 +147,6 @@ export class McpServerConnection {
       : new ExponentialBackoff({ initialDelay: this.#options.restartInitialMs ?? 500, maxDelay: this.#options.restartMaxMs ?? 30_000 }).next();
     const delay = this.#backoff.duration;
     this.#state = { kind: 'down', reason: stderr ? `${reason} (its last words: ${JSON.stringify(stderr)})` : reason, retryAt: Date.now() + delay };
-    this.#options.onChange?.();
     this.#timer = setTimeout(() => void this.#connect(), delay);
     this.#timer.unref();
   }
