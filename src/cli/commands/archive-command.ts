@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { archiveEndedBefore } from '../../engine/retention.js';
 import { CliError } from '../cli-error.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';
 
@@ -14,11 +15,11 @@ export function archiveCommand(globals: () => GlobalOptions): Command {
         if (days === undefined) throw new CliError('--older-than: give a number of days (or set retention.archive_events_after_days)');
         if (!Number.isFinite(days) || days < 0) throw new CliError('--older-than: expected a number of days, 0 or more');
         const before = new Date(Date.now() - days * 24 * 60 * 60 * 1000).toISOString();
-        const archived: string[] = [];
-        for (let batch = await umca.store.archiveEvents({ before, limit: 200 }); batch.length > 0; batch = await umca.store.archiveEvents({ before, limit: 200 })) {
-          archived.push(...batch);
-          if (!options.json && process.stderr.isTTY) process.stderr.write(`\rarchived ${archived.length} runs…`);
-        }
+        let count = 0;
+        const archived = await archiveEndedBefore(umca.store, before, (batch) => {
+          count += batch.length;
+          if (!options.json && process.stderr.isTTY) process.stderr.write(`\rarchived ${count} runs…`);
+        });
         if (options.json) process.stdout.write(`${JSON.stringify(archived)}\n`);
         else process.stdout.write(`${process.stderr.isTTY ? '\r' : ''}archived the events of ${archived.length} run${archived.length === 1 ? '' : 's'} that ended before ${before.slice(0, 10)}\n`);
       });
