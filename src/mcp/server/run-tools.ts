@@ -99,9 +99,9 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ id, after_seq, limit, wait_ms }, extra) => {
-      await requireRun(id);
+      const before = await requireRun(id);
       let events = await umca.store.readEvents(id, { afterSeq: after_seq, limit });
-      if (events.length === 0 && wait_ms > 0 && !FINAL_STATUSES.has((await umca.store.getRun(id))!.status)) {
+      if (events.length === 0 && wait_ms > 0 && !FINAL_STATUSES.has(before.status)) {
         const timeout = AbortSignal.any([extra.signal, AbortSignal.timeout(wait_ms)]);
         for await (const event of followEvents(umca, id, { afterSeq: after_seq, signal: timeout, idleMs: wait_ms })) {
           if (event) events = await umca.store.readEvents(id, { afterSeq: after_seq, limit });
