@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { parseConfig } from '../src/core/load-config.js';
 import { composeUmca } from '../src/composition.js';
 import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
-import { loadScriptedFixture } from '../src/gateway/providers/scripted/scripted-fixture.js';
+import { FixtureCatalog } from '../src/gateway/providers/scripted/fixture-catalog.js';
 import type { Store } from '../src/store/store.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 const MODEL_DELAY_MS = 50;
 // The spec the demo's replies answer: its research quotes it, so every gate passes.
-const SPEC = loadScriptedFixture('demo').spec!;
+const SPEC = (await new FixtureCatalog().load('demo')).spec!;
 
 async function bench(name: string, openStore: (home: string) => Promise<{ store: Store; dispose?: () => Promise<void> }>): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'umca-bench-'));

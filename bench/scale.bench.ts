@@ -6,13 +6,13 @@
 // and NATS with JetStream (UMCA_TEST_NATS_URL, default nats://127.0.0.1:4222).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { NatsBus } from '../src/bus/nats/nats-bus.js';
-import { loadScriptedFixture } from '../src/gateway/providers/scripted/scripted-fixture.js';
+import { FixtureCatalog } from '../src/gateway/providers/scripted/fixture-catalog.js';
 import { deleteStream } from '../test/support/bus-backends.js';
 import { waitForLine } from '../test/support/cli.js';
 import { openPostgresSchema } from '../test/support/store-backends.js';
@@ -27,9 +27,10 @@ const schema = await openPostgresSchema(PG);
 const stream = `UMCA_BENCH_${randomBytes(4).toString('hex')}`;
 const cwd = mkdtempSync(join(tmpdir(), 'umca-bench-scale-'));
 // The demo's replies, each after 200 ms, as a model's pace.
-const fixture = join(cwd, 'demo-200ms.yaml');
-writeFileSync(fixture, stringify({ ...loadScriptedFixture('demo'), name: 'demo-200ms', delay_ms: 200 }));
-writeFileSync(join(cwd, 'umca.yaml'), stringify({ model: `scripted:${fixture}`, server: { port: 0 }, nats: { stream }, workers: { concurrency: CONCURRENCY } }));
+const fixture = join(cwd, 'fixtures', 'demo-200ms.yaml');
+mkdirSync(join(cwd, 'fixtures'));
+writeFileSync(fixture, stringify({ ...(await new FixtureCatalog().load('demo')), name: 'demo-200ms', delay_ms: 200 }));
+writeFileSync(join(cwd, 'umca.yaml'), stringify({ model: 'scripted:demo-200ms', scripted: { fixtures_dir: 'fixtures' }, server: { port: 0 }, nats: { stream }, workers: { concurrency: CONCURRENCY } }));
 const env = { ...process.env, UMCA_HOME: join(cwd, '.umca'), UMCA_DATABASE_URL: schema.url, UMCA_NATS_URL: NATS, NO_COLOR: '1' };
 const children: ChildProcess[] = [];
 

@@ -3,7 +3,7 @@
 // scroll, with the longest task the main thread ran) — in Debian's Chromium, against umca serve.
 // Must: initial JS <= 250 KB gzip; 10,000 events render without freezing.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { draft, type EventDraft } from '../src/core/events.js';
-import { loadScriptedFixture } from '../src/gateway/providers/scripted/scripted-fixture.js';
+import { FixtureCatalog } from '../src/gateway/providers/scripted/fixture-catalog.js';
 import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { waitForLine } from '../test/support/cli.js';
@@ -55,9 +55,10 @@ const probe = createServer();
 await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
 const port = (probe.address() as { port: number }).port;
 await new Promise<void>((resolve) => probe.close(() => resolve()));
-const slow = join(cwd, 'slow.yaml');
-writeFileSync(slow, stringify({ ...loadScriptedFixture('demo'), name: 'slow', delay_ms: 1_500 }));
-writeFileSync(join(cwd, 'umca.yaml'), stringify({ model: `scripted:${slow}`, server: { port } }));
+const slow = join(cwd, 'fixtures', 'slow.yaml');
+mkdirSync(join(cwd, 'fixtures'));
+writeFileSync(slow, stringify({ ...(await new FixtureCatalog().load('demo')), name: 'slow', delay_ms: 1_500 }));
+writeFileSync(join(cwd, 'umca.yaml'), stringify({ model: 'scripted:slow', scripted: { fixtures_dir: 'fixtures' }, server: { port } }));
 const server: ChildProcess = spawn(process.execPath, [BUILT, 'serve'], { cwd, env: { ...process.env, UMCA_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
 await waitForLine(server, (line) => line.startsWith('umca listening on'));
 const base = `http://127.0.0.1:${port}`;

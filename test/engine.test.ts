@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { InvalidRequestError } from '../src/core/errors.js';
+import { InvalidRequestError, NotFoundError } from '../src/core/errors.js';
 import type { RunEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/hash-chain.js';
 import { eventSubject } from '../src/bus/bus.js';
@@ -225,7 +225,7 @@ describe('the governed run, in one process', () => {
     try {
       await assert.rejects(umca.engine.createRun({ spec: '   ', model: 'scripted:demo' }), (e: unknown) => e instanceof InvalidRequestError && e.code === 'spec_missing');
       await assert.rejects(umca.engine.createRun({ spec: 'x'.repeat(11), model: 'scripted:demo' }), (e: unknown) => e instanceof InvalidRequestError && e.code === 'spec_too_long');
-      await assert.rejects(umca.engine.createRun({ spec: 'ok', model: 'gpt-nothing' }), (e: unknown) => e instanceof InvalidRequestError && e.code === 'unknown_model');
+      await assert.rejects(umca.engine.createRun({ spec: 'ok', model: 'gpt-nothing' }), (e: unknown) => e instanceof NotFoundError && e.code === 'model_not_found');
       assert.equal((await umca.store.listRuns()).length, 0);
     } finally {
       await umca.close();

@@ -92,6 +92,11 @@ export const configSchema = z.strictObject({
   home: z.string().min(1).default('.umca'),
   database_url: z.string().optional(),
   model: z.string().min(1).default('scripted:demo'),
+  /** Scripted models (`scripted:NAME`): the shipped fixtures, and NAME.yaml files in fixtures_dir. */
+  scripted: z.strictObject({
+    /** A directory of the operator's fixtures (UMCA_FIXTURES_DIR overrides); names are letters, digits, _ and -. */
+    fixtures_dir: z.string().min(1).optional(),
+  }).prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case name'), providerSchema).default({}),
   aliases: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case name'), aliasSchema).default({}),
   routing: z.strictObject({

@@ -1,9 +1,9 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { resolve, dirname, isAbsolute } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type UmcaConfig } from './config.js';
 import { ConfigError } from './errors.js';
+import { parseYamlText } from './parse-yaml.js';
 
 export interface LoadConfigOptions {
   /** An explicit file (`--config`); it must exist. Otherwise `./umca.yaml` if present. */
@@ -38,6 +38,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   applyEnv(config, env);
   // A relative home is relative to the config file's folder, or the working dir.
   if (!isAbsolute(config.home)) config.home = resolve(file ? dirname(file) : cwd, config.home);
+  const fixtures = config.scripted.fixtures_dir;
+  if (fixtures !== undefined && !isAbsolute(fixtures)) config.scripted.fixtures_dir = resolve(file ? dirname(file) : cwd, fixtures);
   return { config, file };
 }
 
@@ -48,18 +50,21 @@ export function parseConfig(raw: unknown, source = 'config'): UmcaConfig {
 }
 
 function parseYaml(file: string): unknown {
-  const doc = parseDocument(readFileSync(file, 'utf8'));
-  const first = doc.errors[0];
-  if (first) {
-    const line = first.linePos?.[0]?.line;
-    throw new ConfigError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`);
+  const info = statSync(file, { throwIfNoEntry: false });
+  if (!info?.isFile()) throw new ConfigError(`${file}: not a file`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return doc.toJS();
+  return parseYamlText(text, file);
 }
 
 function applyEnv(config: UmcaConfig, env: NodeJS.ProcessEnv): void {
   if (env.UMCA_HOME) config.home = env.UMCA_HOME;
   if (env.UMCA_DATABASE_URL) config.database_url = env.UMCA_DATABASE_URL;
+  if (env.UMCA_FIXTURES_DIR) config.scripted.fixtures_dir = env.UMCA_FIXTURES_DIR;
   if (env.UMCA_NATS_URL) {
     if (!/^(nats|tls|wss?):\/\/\S+$/.test(env.UMCA_NATS_URL)) throw new ConfigError(`UMCA_NATS_URL: expected a nats:// URL, got "${env.UMCA_NATS_URL}"`);
     config.nats.url = env.UMCA_NATS_URL;

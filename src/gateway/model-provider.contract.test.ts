@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeAnthropic } from '../../test/support/fake-anthropic-upstream.js';
 import { startFakeOpenAi, type FakeUpstream } from '../../test/support/fake-openai-upstream.js';
-import { scriptedModel } from '../../test/support/scripted.js';
+import { scriptedModel, TEST_FIXTURES_DIR } from '../../test/support/scripted.js';
+import { FixtureCatalog } from './providers/scripted/fixture-catalog.js';
 import { writeTinyGguf } from '../../test/support/tiny-gguf.js';
 import type { ModelProvider, StreamPart } from './model-provider.js';
 import { AnthropicProvider } from './providers/anthropic/anthropic-provider.js';
@@ -47,7 +48,11 @@ const implementations: Implementation[] = [
   {
     name: 'scripted',
     start: async () => undefined,
-    make: () => ScriptedProvider.load(scriptedModel({ replies: { default: [REPLY] } }).slice('scripted:'.length)),
+    make: () => {
+      const name = scriptedModel({ replies: { default: [REPLY] } }).slice('scripted:'.length);
+      const fixtures = new FixtureCatalog({ dir: TEST_FIXTURES_DIR });
+      return new ScriptedProvider(name, () => fixtures.load(name));
+    },
     embeds: true,
     reply: REPLY,
   },

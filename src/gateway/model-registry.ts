@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AliasConfig, UmcaConfig } from '../core/config.js';
-import { ConfigError, InvalidRequestError } from '../core/errors.js';
+import { ConfigError, NotFoundError } from '../core/errors.js';
 import type { ModelProvider } from './model-provider.js';
 import { LlamaCppProvider } from './providers/llama-cpp/llama-cpp-provider.js';
 import type { DownloadProgress } from './providers/llama-cpp/model-file.js';
 import { AnthropicProvider } from './providers/anthropic/anthropic-provider.js';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible/openai-compatible-provider.js';
 import { OPENAI_COMPATIBLE_PRESETS } from './providers/openai-compatible/presets.js';
-import { listShippedFixtures, resolveFixturePath } from './providers/scripted/scripted-fixture.js';
+import { FixtureCatalog } from './providers/scripted/fixture-catalog.js';
 import { AliasProvider } from './router/alias-provider.js';
 import { ResilientProvider } from './router/resilient-provider.js';
 import { MeteredProvider } from './usage/metered-provider.js';
@@ -30,11 +29,11 @@ export interface ModelRegistryOptions {
   onDownload?: (progress: DownloadProgress) => void;
 }
 
-type RegistryConfig = Pick<UmcaConfig, 'home' | 'providers' | 'aliases' | 'routing'>;
+type RegistryConfig = Pick<UmcaConfig, 'home' | 'providers' | 'aliases' | 'routing'> & Partial<Pick<UmcaConfig, 'scripted'>>;
 
 /**
  * Turns a model reference into a provider: an alias from the config (routed over its
- * targets); `scripted:NAME` (a shipped fixture) or `scripted:PATH.yaml`; `NAME` of a
+ * targets); `scripted:NAME` (a shipped fixture or one in `scripted.fixtures_dir`); `NAME` of a
  * provider in the config; `NAME/MODEL` to ask that provider for another model. Every
  * upstream is wrapped with retries, a circuit breaker and timeouts, one per upstream,
  * shared by every alias that routes to it.
@@ -47,10 +46,13 @@ export class ModelRegistry {
   readonly #upstreams = new Map<string, ResilientProvider>();
   /** The innermost providers made so far, to close them. */
   readonly #created = new Set<ModelProvider>();
+  /** Where `scripted:NAME` fixtures are found, by name only. */
+  readonly fixtures: FixtureCatalog;
 
   constructor(config: RegistryConfig, options: ModelRegistryOptions = {}) {
     this.#config = config;
     this.#options = options;
+    this.fixtures = new FixtureCatalog({ dir: config.scripted?.fixtures_dir });
     for (const [name, alias] of Object.entries(config.aliases)) this.#checkAlias(name, alias);
     const summaryModel = config.routing.summary_model;
     if (summaryModel !== undefined && !this.#names(summaryModel)) {
@@ -65,7 +67,7 @@ export class ModelRegistry {
 
   /** Every model a caller may name: the shipped scripted fixtures and the configured providers. */
   list(): Array<{ id: string; ownedBy: string }> {
-    const fixtures = listShippedFixtures().map((name) => ({ id: `scripted:${name}`, ownedBy: 'umca-scripted' }));
+    const fixtures = this.fixtures.shipped().map((name) => ({ id: `scripted:${name}`, ownedBy: 'umca-scripted' }));
     const providers = Object.entries(this.#config.providers).map(([name, settings]) => ({ id: name, ownedBy: settings.type }));
     const aliases = Object.keys(this.#config.aliases).map((name) => ({ id: name, ownedBy: 'umca-alias' }));
     return [...aliases, ...providers, ...fixtures];
@@ -118,7 +120,7 @@ export class ModelRegistry {
   /** Whether `ref` names an alias, a provider (or `provider/model`) or a shipped fixture. */
   #names(ref: string): boolean {
     if (this.#config.aliases[ref]) return true;
-    if (ref.startsWith('scripted:')) return existsSync(resolveFixturePath(ref.slice('scripted:'.length)));
+    if (ref.startsWith('scripted:')) return this.fixtures.has(ref.slice('scripted:'.length));
     return this.#config.providers[ref.split('/')[0]!] !== undefined;
   }
 
@@ -131,7 +133,7 @@ export class ModelRegistry {
       const field = `aliases.${name}${Array.isArray(alias) ? '' : '.targets'}.${index}`;
       if (this.#config.aliases[ref]) throw new ConfigError(`${field}: "${ref}" is an alias; targets must be providers`);
       if (ref.startsWith('scripted:')) {
-        if (!existsSync(resolveFixturePath(ref.slice('scripted:'.length)))) throw new ConfigError(`${field}: no scripted fixture "${ref}"`);
+        if (!this.fixtures.has(ref.slice('scripted:'.length))) throw new ConfigError(`${field}: no scripted fixture "${ref}"`);
         return;
       }
       const provider = ref.split('/')[0]!;
@@ -141,19 +143,19 @@ export class ModelRegistry {
 
   #create(ref: string): ModelProvider {
     if (ref.startsWith('scripted:')) {
-      const fixture = ref.slice('scripted:'.length);
-      if (!fixture) throw new InvalidRequestError('model "scripted:" needs a fixture name, e.g. scripted:demo', 'unknown_model');
-      return ScriptedProvider.load(fixture, this.#options.scriptedDelayMs === undefined ? {} : { delayMs: this.#options.scriptedDelayMs });
+      const name = ref.slice('scripted:'.length);
+      if (!this.fixtures.has(name)) throw unknownModel(`unknown model "${shown(ref)}": no scripted fixture by that name (shipped: ${this.fixtures.shipped().map((n) => `scripted:${n}`).join(', ')})`);
+      return new ScriptedProvider(name, () => this.fixtures.load(name), this.#options.scriptedDelayMs === undefined ? {} : { delayMs: this.#options.scriptedDelayMs });
     }
     const slash = ref.indexOf('/');
     const name = slash < 0 ? ref : ref.slice(0, slash);
     const settings = this.#config.providers[name];
     if (!settings) {
       const known = [...Object.keys(this.#config.aliases), ...Object.keys(this.#config.providers), 'scripted:demo'].join(', ');
-      throw new InvalidRequestError(`unknown model "${ref}" (configured: ${known})`, 'unknown_model');
+      throw unknownModel(`unknown model "${shown(ref)}" (configured: ${known})`);
     }
     if (settings.type === 'llama-cpp') {
-      if (slash >= 0) throw new InvalidRequestError(`unknown model "${ref}": a llama-cpp provider runs only its own file`, 'unknown_model');
+      if (slash >= 0) throw unknownModel(`unknown model "${shown(ref)}": a llama-cpp provider runs only its own file`);
       return new LlamaCppProvider({
         name,
         model: settings.model,
@@ -178,4 +180,17 @@ export class ModelRegistry {
     const apiKey = settings.api_key ?? (keyEnv ? env[keyEnv] : undefined);
     return new OpenAiCompatibleProvider({ ...common, baseUrl: settings.base_url ?? preset!.baseUrl, ...(apiKey ? { apiKey } : {}) });
   }
+}
+
+/** 404 `model_not_found` (param `model`): OpenAI's answer for a model that does not exist, on every door. */
+function unknownModel(message: string): NotFoundError {
+  const error = new NotFoundError(message, 'model_not_found');
+  error.param = 'model';
+  return error;
+}
+
+/** A caller's model name as it may appear in a message: bounded, control characters escaped. */
+function shown(ref: string): string {
+  const cut = ref.length > 80 ? `${ref.slice(0, 77)}...` : ref;
+  return JSON.stringify(cut).slice(1, -1);
 }

@@ -4,7 +4,8 @@ import type { Umca } from '../composition.js';
 import { errorHandler } from './on-error.js';
 import { OpenAiHandlers } from './openai-handlers.js';
 import { openAiRoutes } from './openai-routes.js';
-import { tooLarge } from './parse-body.js';
+import { nulByte, tooLarge } from './parse-body.js';
+import { NotFoundError } from '../core/errors.js';
 import { routeAccess, type AppEnv } from './route-actions.js';
 import { consoleUi } from './console-ui.js';
 import { mcpRoute } from './mcp-route.js';
@@ -28,6 +29,17 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`umca: ${message}${error instanceof Error ? ` (${error.message})` : ''}`));
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(log));
+  // A NUL byte in the path is no resource (404); in a query parameter, a bad value (400).
+  app.use('*', async (c, next) => {
+    const url = c.req.url;
+    if (/%00|\0/i.test(url)) {
+      const { pathname, searchParams } = new URL(url);
+      if (/%00|\0/i.test(pathname)) throw new NotFoundError(pathname.startsWith('/v1/runs/') ? 'no such run' : 'no such route', pathname.startsWith('/v1/runs/') ? 'run_not_found' : 'not_found');
+      const [name] = [...searchParams].find(([key, value]) => key.includes('\0') || value.includes('\0')) ?? ['query'];
+      throw nulByte(`query parameter ${JSON.stringify(name.replace(/\0/g, '\\0'))}`);
+    }
+    await next();
+  });
   // Every request is authenticated and authorised before its route runs (401 or 403, never more).
   app.use('*', async (c, next) => {
     const access = routeAccess(c.req.method, c.req.path);

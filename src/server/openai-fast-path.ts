@@ -3,7 +3,7 @@ import { UmcaError } from '../core/errors.js';
 import type { AccessGuard } from '../identity/access-guard.js';
 import { errorAnswer } from './error-answer.js';
 import type { OpenAiAnswer, OpenAiCall, OpenAiHandlers } from './openai-handlers.js';
-import { isJsonContentType, notJson, notJsonMediaType, tooLarge } from './parse-body.js';
+import { isJsonContentType, notJsonMediaType, parseJsonText, tooLarge } from './parse-body.js';
 
 type Route = (handlers: OpenAiHandlers, call: OpenAiCall) => Promise<OpenAiAnswer>;
 
@@ -105,9 +105,9 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
     };
     const onEnd = () => {
       try {
-        resolve(JSON.parse(chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString()) as unknown);
-      } catch {
-        reject(notJson());
+        resolve(parseJsonText(chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString()));
+      } catch (error) {
+        reject(error);
       }
     };
     req.on('data', onData).on('end', onEnd).once('error', reject);

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { NotFoundError, toUmcaError, UmcaError } from '../core/errors.js';
+import { toUmcaError } from '../core/errors.js';
 import type { UsageRecord } from '../core/run.js';
 import type { ResponseCache } from '../gateway/cache/response-cache.js';
 import type { ChatResult, ModelProvider, StreamPart } from '../gateway/model-provider.js';
@@ -99,16 +99,7 @@ export class OpenAiHandlers {
   }
 
   #resolve(ref: string): ModelProvider {
-    try {
-      return this.#deps.models.resolve(ref);
-    } catch (error) {
-      if (error instanceof UmcaError && error.code === 'unknown_model') {
-        const notFound = new NotFoundError(`The model \`${ref}\` does not exist (see GET /v1/models)`, 'model_not_found');
-        notFound.param = 'model';
-        throw notFound;
-      }
-      throw error;
-    }
+    return this.#deps.models.resolve(ref);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { InvalidRequestError, UmcaError } from '../core/errors.js';
+import { containsNul, jsonMayContainNul } from '../core/nul-bytes.js';
 
 /** Reads a JSON body and validates it; errors name the field and what was expected. */
 export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
@@ -14,11 +15,24 @@ export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S):
  */
 export async function readJsonBody(c: Context): Promise<unknown> {
   if (!isJsonContentType(c.req.header('content-type'))) throw notJsonMediaType();
+  return parseJsonText(await c.req.text());
+}
+
+/** JSON text as a value: 400 `invalid_json` when it does not parse, 400 `nul_byte` when a string in it holds a NUL. */
+export function parseJsonText(text: string): unknown {
+  let value: unknown;
   try {
-    return await c.req.json();
+    value = JSON.parse(text);
   } catch {
     throw notJson();
   }
+  if (jsonMayContainNul(text) && containsNul(value)) throw nulByte('the body');
+  return value;
+}
+
+/** 400 for a NUL byte in `where` (a body, a query parameter), on every door. */
+export function nulByte(where: string): InvalidRequestError {
+  return new InvalidRequestError(`${where} contains a NUL byte (U+0000), which umca does not accept`, 'nul_byte');
 }
 
 /** A parsed body checked against its schema; the error names the first wrong field. */

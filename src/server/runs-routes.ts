@@ -3,7 +3,6 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError, QueueFullError } from '../core/errors.js';
 import { RUNTIME_PREFERENCES, runOptionsFrom } from '../core/run-options.js';
-import { fixtureSpec } from '../gateway/providers/scripted/scripted-fixture.js';
 import { verifyChain } from '../core/hash-chain.js';
 import { FINAL_STATUSES, type RunRecord } from '../core/run.js';
 import { zipSync } from 'fflate';
@@ -25,7 +24,10 @@ const overrideBody = z.strictObject({ reason: z.string() });
 const statusSchema = z.enum(['created', 'running', 'completed', 'failed', 'blocked', 'cancelled']);
 
 /** `/v1/runs`: create, list, show, follow (SSE), artifacts, verify, cancel. */
-export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'access'>, options: { sseIdleMs?: number } = {}): Hono<AppEnv> {
+/** The largest event seq there can be (a PostgreSQL integer). */
+const MAX_SEQ = 2_147_483_647;
+
+export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'access' | 'models'>, options: { sseIdleMs?: number } = {}): Hono<AppEnv> {
   const { engine, store } = umca;
   const app = new Hono<AppEnv>();
 
@@ -46,7 +48,7 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
     const body = await parseJsonBody(c, createRunBody);
     if (await queueFull()) throw new QueueFullError(`${umca.config.workers.max_queue_depth} runs are waiting for a worker (workers.max_queue_depth); try again shortly`, 5_000);
     const model = body.model ?? umca.config.model;
-    const spec = body.spec ?? fixtureSpec(model);
+    const spec = body.spec ?? (await umca.models.fixtures.spec(model));
     if (spec === undefined) throw new InvalidRequestError('spec: required (only a scripted model whose fixture carries a spec can do without)', 'invalid_request', 'spec');
     const run = await engine.createRun({
       spec,
@@ -84,7 +86,7 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
     const run = await requireRun(c.req.param('id'));
     const from = c.req.header('last-event-id') ?? c.req.query('after') ?? '0';
     const afterSeq = Number(from);
-    if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new InvalidRequestError('Last-Event-ID / after: expected a non-negative integer seq');
+    if (!/^\d{1,10}$/.test(from) || afterSeq > MAX_SEQ) throw new InvalidRequestError(`Last-Event-ID / after: expected an integer seq from 0 to ${MAX_SEQ}`, 'invalid_request', 'after');
     return streamSSE(c, async (stream) => {
       const controller = new AbortController();
       stream.onAbort(() => controller.abort());

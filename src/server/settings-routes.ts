@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { Hono } from 'hono';
 import type { Umca } from '../composition.js';
 import { NotFoundError } from '../core/errors.js';
-import { listShippedFixtures, loadScriptedFixture } from '../gateway/providers/scripted/scripted-fixture.js';
 import { SHIPPED_POLICY_DIR } from '../policy/cedar/cedar-policy-engine.js';
 import type { AppEnv } from './route-actions.js';
 
@@ -14,7 +13,7 @@ const PROBE_TIMEOUT_MS = 3_000;
  * the policies in force, the gates' thresholds; a provider's reachability on request; and the
  * example specs the shipped scripted fixtures answer.
  */
-export function settingsRoutes(umca: Pick<Umca, 'config' | 'access'>): Hono<AppEnv> {
+export function settingsRoutes(umca: Pick<Umca, 'config' | 'access' | 'models'>): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { config } = umca;
 
@@ -57,9 +56,10 @@ export function settingsRoutes(umca: Pick<Umca, 'config' | 'access'>): Hono<AppE
     }
   });
 
-  app.get('/examples', (c) => {
-    const examples = listShippedFixtures()
-      .map((name) => ({ name, fixture: loadScriptedFixture(name) }))
+  app.get('/examples', async (c) => {
+    const { fixtures } = umca.models;
+    const loaded = await Promise.all(fixtures.shipped().map(async (name) => ({ name, fixture: await fixtures.load(name) })));
+    const examples = loaded
       .filter(({ fixture }) => fixture.spec)
       .map(({ name, fixture }) => ({ name, description: fixture.description, spec: fixture.spec, model: `scripted:${name}` }));
     return c.json({ data: examples });

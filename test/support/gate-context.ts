@@ -8,7 +8,7 @@ import { ScriptedProvider } from '../../src/gateway/providers/scripted/scripted-
  * serves), and the requests it was sent kept for inspection.
  */
 export function gateContext(step: string, judgeReplies: string[] = []): GateContext & { events: EventDraft[]; prompts: string[] } {
-  const judge = new ScriptedProvider({ name: 'judge', description: '', delay_ms: 0, replies: { judge: judgeReplies.length ? judgeReplies : ['(no judge reply scripted)'] } });
+  const judge = new ScriptedProvider('judge', { name: 'judge', description: '', delay_ms: 0, replies: { judge: judgeReplies.length ? judgeReplies : ['(no judge reply scripted)'] } });
   const events: EventDraft[] = [];
   const prompts: string[] = [];
   return {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,12 @@ import { parse, stringify } from 'yaml';
 import type { ScriptedFixture } from '../../src/gateway/providers/scripted/scripted-fixture.js';
 
 const FIXTURE_DIR = new URL('../../fixtures/scripted/', import.meta.url);
+
+/**
+ * The fixtures directory of this test process (`scripted.fixtures_dir`): set in the
+ * environment, so umca processes a test starts find the same fixtures by name.
+ */
+export const TEST_FIXTURES_DIR = (process.env.UMCA_FIXTURES_DIR ??= mkdtempSync(join(tmpdir(), 'umca-fixtures-')));
 
 /** The shipped demo fixture, as data to vary in a test. */
 export function demoFixture(): ScriptedFixture {
@@ -23,10 +30,11 @@ type ScriptedFixtureInput = Partial<ScriptedFixture> & { replies: ScriptedFixtur
  * (a resume, a restarted server) read the new replies under the same model reference.
  */
 export function scriptedFixtureFile(fixture: ScriptedFixtureInput): { model: string; rewrite(next: ScriptedFixtureInput): void } {
-  const file = join(mkdtempSync(join(tmpdir(), 'umca-fixture-')), 'fixture.yaml');
+  const name = `test-${randomBytes(6).toString('hex')}`;
+  const file = join(TEST_FIXTURES_DIR, `${name}.yaml`);
   const rewrite = (next: ScriptedFixtureInput) => writeFileSync(file, stringify({ name: 'test', ...next }));
   rewrite(fixture);
-  return { model: `scripted:${file}`, rewrite };
+  return { model: `scripted:${name}`, rewrite };
 }
 
 /** The spec the shipped demo fixture answers (its research quotes it, so the G2 gate holds). */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { RUNTIME_PREFERENCES, runOptionsFrom, type Reference, type RunOptions as RunRequestOptions } from '../../core/run-options.js';
-import { fixtureSpec } from '../../gateway/providers/scripted/scripted-fixture.js';
+import type { FixtureCatalog } from '../../gateway/providers/scripted/fixture-catalog.js';
 import { CliError } from '../cli-error.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';
 import { executeAndWatch } from '../watch-run.js';
@@ -37,7 +37,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .action(async (specArg: string | undefined, options: RunOptions) => {
       await withUmca(globals(), async (umca) => {
         const model = options.model ?? umca.config.model;
-        const spec = readSpec(specArg, options.specFile, model);
+        const spec = await readSpec(specArg, options.specFile, model, umca.models.fixtures);
         const run = await umca.engine.createRun({
           spec,
           model,
@@ -49,7 +49,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
     });
 }
 
-function readSpec(arg: string | undefined, file: string | undefined, model: string): string {
+async function readSpec(arg: string | undefined, file: string | undefined, model: string, fixtures: FixtureCatalog): Promise<string> {
   if (arg !== undefined && file !== undefined) throw new CliError('give the spec as an argument or with --spec-file, not both');
   if (file === '-') return readFileSync(0, 'utf8');
   if (file !== undefined) {
@@ -61,7 +61,7 @@ function readSpec(arg: string | undefined, file: string | undefined, model: stri
   }
   if (arg !== undefined) return arg;
   // A scripted fixture carries the spec it answers, so the offline demo needs no typing.
-  const spec = fixtureSpec(model);
+  const spec = await fixtures.spec(model);
   if (spec) return spec;
   throw new CliError('missing spec: umca run "<what to build>" (see umca run --help)');
 }

@@ -5,7 +5,6 @@ import { RUNTIME_PREFERENCES, runOptionsFrom } from '../../core/run-options.js';
 import { FINAL_STATUSES, type RunRecord } from '../../core/run.js';
 import type { RunEvent } from '../../core/events.js';
 import { followEvents } from '../../engine/follow-events.js';
-import { fixtureSpec } from '../../gateway/providers/scripted/scripted-fixture.js';
 import { jsonResult, type McpContext } from './mcp-context.js';
 
 const runId = z.string().min(1).describe('the run id umca_run returned');
@@ -39,7 +38,7 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
     },
     async (args, extra) => {
       const model = args.model ?? umca.config.model;
-      const spec = args.spec ?? fixtureSpec(model);
+      const spec = args.spec ?? (await umca.models.fixtures.spec(model));
       if (spec === undefined) throw new Error('spec: required (only a scripted model whose fixture carries a spec can do without)');
       await umca.access.authorize(principal, 'run', { type: 'Run', id: 'new', attrs: { owner: principal.id } });
       const run = await umca.engine.createRun({
@@ -92,7 +91,7 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
         "The run's umca-events v2 records after a seq, in order (each with its hash-chain fields). Call again with next_after_seq to follow a run; done is true once its final event was returned. wait_ms waits that long for new events when there are none yet.",
       inputSchema: z.object({
         id: runId,
-        after_seq: z.number().int().min(0).default(0).describe('return events with a greater seq'),
+        after_seq: z.number().int().min(0).max(2_147_483_647).default(0).describe('return events with a greater seq'),
         limit: z.number().int().min(1).max(500).default(100),
         wait_ms: z.number().int().min(0).max(30_000).default(0).describe('wait up to this long for the next event'),
       }),

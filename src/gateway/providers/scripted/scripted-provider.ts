@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProviderError } from '../../../core/errors.js';
 import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../../model-provider.js';
-import { loadScriptedFixture, type ScriptedFixture } from './scripted-fixture.js';
+import type { ScriptedFixture } from './scripted-fixture.js';
 
 export interface ScriptedSettings {
   /** Overrides the fixture's `delay_ms` (benchmarks use it to stand in for a model's pace). */
@@ -20,23 +20,26 @@ export class ScriptedProvider implements ModelProvider {
   readonly url = undefined;
   readonly model: string;
   readonly label: string;
-  readonly fixture: ScriptedFixture;
-  readonly #delayMs: number;
+  readonly #load: () => Promise<ScriptedFixture>;
+  #fixture: Promise<ScriptedFixture> | undefined;
+  readonly #delayMs: number | undefined;
 
-  constructor(fixture: ScriptedFixture, settings: ScriptedSettings = {}) {
-    this.fixture = fixture;
-    this.model = `scripted:${fixture.name}`;
-    this.label = `scripted:${fixture.name} (replies are scripted, not from a real model)`;
-    this.#delayMs = settings.delayMs ?? fixture.delay_ms;
-  }
-
-  static load(ref: string, settings: ScriptedSettings = {}): ScriptedProvider {
-    return new ScriptedProvider(loadScriptedFixture(ref), settings);
+  /**
+   * `load` reads the fixture on first use (asynchronously; a failed read is tried again on the
+   * next call, so a fixture added later is found).
+   */
+  constructor(name: string, load: ScriptedFixture | (() => Promise<ScriptedFixture>), settings: ScriptedSettings = {}) {
+    this.model = `scripted:${name}`;
+    this.label = `scripted:${name} (replies are scripted, not from a real model)`;
+    this.#load = typeof load === 'function' ? load : () => Promise.resolve(load);
+    this.#delayMs = settings.delayMs;
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
-    const reply = this.#pick(request);
-    const delay = typeof reply === 'string' ? this.#delayMs : reply.delay_ms ?? this.#delayMs;
+    const fixture = await this.#loaded();
+    const reply = pick(fixture, request);
+    const fallback = this.#delayMs ?? fixture.delay_ms;
+    const delay = typeof reply === 'string' ? fallback : reply.delay_ms ?? fallback;
     if (delay > 0) await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined);
     options.signal?.throwIfAborted();
     const content = typeof reply === 'string' ? reply : reply.content;
@@ -55,6 +58,14 @@ export class ScriptedProvider implements ModelProvider {
     };
   }
 
+  #loaded(): Promise<ScriptedFixture> {
+    const loading = (this.#fixture ??= this.#load());
+    loading.catch(() => {
+      if (this.#fixture === loading) this.#fixture = undefined;
+    });
+    return loading;
+  }
+
   async *stream(request: ChatRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {
     const result = await this.chat(request, options);
     // Word by word, as a model streams.
@@ -68,6 +79,7 @@ export class ScriptedProvider implements ModelProvider {
    * equal vectors, different texts different ones. Not semantic; labelled scripted like the rest.
    */
   async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
+    await this.#loaded();
     options.signal?.throwIfAborted();
     const embeddings = request.input.map((text) => {
       const digest = createHash('sha256').update(text).digest();
@@ -78,16 +90,17 @@ export class ScriptedProvider implements ModelProvider {
     const chars = request.input.reduce((sum, text) => sum + text.length, 0);
     return { embeddings, usage: { inputTokens: Math.ceil(chars / 4) }, model: this.model };
   }
+}
 
-  #pick(request: ChatRequest) {
-    const role = String(request.metadata?.role ?? 'default');
-    const turn = Math.max(1, Number(request.metadata?.turn ?? 1));
-    const replies = this.fixture.replies[role] ?? this.fixture.replies.default;
-    if (!replies) {
-      throw new ProviderError('scripted', undefined, `fixture "${this.fixture.name}" has no replies for role "${role}"`, {
-        code: 'provider_bad_response',
-      });
-    }
-    return replies[Math.min(turn, replies.length) - 1]!;
+/** The reply for `metadata.role` at `metadata.turn`; the last one repeats. */
+function pick(fixture: ScriptedFixture, request: ChatRequest) {
+  const role = String(request.metadata?.role ?? 'default');
+  const turn = Math.max(1, Number(request.metadata?.turn ?? 1));
+  const replies = fixture.replies[role] ?? fixture.replies.default;
+  if (!replies) {
+    throw new ProviderError('scripted', undefined, `fixture "${fixture.name}" has no replies for role "${role}"`, {
+      code: 'provider_bad_response',
+    });
   }
+  return replies[Math.min(turn, replies.length) - 1]!;
 }
