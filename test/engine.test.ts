@@ -183,7 +183,7 @@ describe('the governed run, in one process', () => {
       assert.equal((await umca.engine.execute(run.id)).status, 'completed');
       const requests = (await umca.store.readEvents(run.id)).filter((e) => e.type === 'model.request');
       const modelsByRole = new Set(requests.map((e) => e.type === 'model.request' && `${e.data.role}=${e.data.model}`));
-      assert.deepEqual([...modelsByRole].sort(), ['coder=scripted:coder-only', 'judge=scripted:coder-only', 'planner=scripted:demo', 'researcher=scripted:coder-only']);
+      assert.deepEqual([...modelsByRole].sort(), [`coder=${coderOnly}`, `judge=${coderOnly}`, 'planner=scripted:demo', `researcher=${coderOnly}`]);
     } finally {
       await umca.close();
     }

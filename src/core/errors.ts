@@ -130,6 +130,17 @@ export class QueueFullError extends UmcaError {
   }
 }
 
+/**
+ * An event umca itself built failed its schema or its size bound: umca's own bug (or a guest
+ * value that reached event data unchecked). The step fails once with this reason on the log;
+ * it is never retried.
+ */
+export class EventInvalidError extends UmcaError {
+  constructor(message: string) {
+    super('event_invalid', message, { status: 500, isRetryable: false });
+  }
+}
+
 /** A run was cancelled while a step was in flight. */
 export class CancelledError extends UmcaError {
   /** Who cancelled: a principal id. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EventInvalidError } from './errors.js';
 
 /**
  * umca-events v2 — the one schema every plane reads and writes.
@@ -208,4 +209,24 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export function draft<T extends EventType>(type: T, actor: string, data: EventDataOf<T>): EventDraft {
   return { type, actor, data } as EventDraft;
+}
+
+/** The largest `data` one event may carry, as JSON: the log is read whole by SSE, the console and verifiers. */
+export const MAX_EVENT_DATA_BYTES = 1024 * 1024;
+
+/**
+ * Checks a draft before it is queued: its data against its type's schema, and its size. Throws
+ * EventInvalidError naming the type and the first wrong field, so a bad event fails its step
+ * once instead of failing every commit after it.
+ */
+export function checkEventDraft(item: EventDraft): void {
+  const schema = eventData[item.type] as z.ZodType | undefined;
+  if (!schema) throw new EventInvalidError(`umca could not record an event of unknown type "${String(item.type).slice(0, 60)}"`);
+  const parsed = schema.safeParse(item.data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new EventInvalidError(`umca could not record ${item.type}: ${issue?.path.join('.') || 'data'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(item.data));
+  if (bytes > MAX_EVENT_DATA_BYTES) throw new EventInvalidError(`umca could not record ${item.type}: its data is ${bytes} bytes, over the ${MAX_EVENT_DATA_BYTES}-byte bound of one event`);
 }

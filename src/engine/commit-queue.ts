@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventDraft, RunEvent } from '../core/events.js';
+import { checkEventDraft, type EventDraft, type RunEvent } from '../core/events.js';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { isTransientStoreError } from '../store/transient-error.js';
 
@@ -39,6 +39,8 @@ export class CommitQueue {
   #scheduled = false;
   #running: Promise<void> | undefined;
   #failure: unknown;
+  /** The first event `record` refused since the last `throwIfRefused`. */
+  #refused: unknown;
   readonly #leaseOwner: string | undefined;
   readonly #signal: AbortSignal | undefined;
 
@@ -58,6 +60,8 @@ export class CommitQueue {
   /** Queues a commit; resolves once it is stored and announced on the bus. */
   push(item: QueuedCommit): Promise<{ events: RunEvent[]; run: RunRecord }> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const refused = invalidEvent(item.events);
+    if (refused !== undefined) return Promise.reject(refused);
     return new Promise((resolve, reject) => {
       this.#pending.push({ item, resolve, reject });
       this.#schedule();
@@ -66,7 +70,21 @@ export class CommitQueue {
 
   /** Queues a record whose durability nobody waits for; a failure surfaces on the next awaited push. */
   record(events: readonly EventDraft[]): void {
+    // An invalid event is umca's bug: refused here, it fails the step that recorded it (see
+    // throwIfRefused), once, and never reaches the store, where it would fail every commit after it.
+    const refused = invalidEvent(events);
+    if (refused !== undefined) {
+      this.#refused ??= refused;
+      return;
+    }
     this.push({ events }).catch(() => undefined);
+  }
+
+  /** Throws the first event `record` refused since the last call, if one was: the step that recorded it fails with it. */
+  throwIfRefused(): void {
+    const refused = this.#refused;
+    this.#refused = undefined;
+    if (refused !== undefined) throw refused;
   }
 
   #schedule(): void {
@@ -106,6 +124,16 @@ export class CommitQueue {
   /** One commit, retried while the store is out of reach, until the run is stopped. */
   #commit(commit: Commit): Promise<{ events: RunEvent[]; run: RunRecord }> {
     return STORE_RETRY.execute(() => this.#store.commit(this.#runId, commit), this.#signal);
+  }
+}
+
+/** The error for the first event that fails its schema or size bound, if one does. */
+function invalidEvent(events: readonly EventDraft[] | undefined): unknown {
+  try {
+    for (const event of events ?? []) checkEventDraft(event);
+    return undefined;
+  } catch (error) {
+    return error;
   }
 }
 

@@ -102,6 +102,7 @@ export class DurableRunContext implements RunContext {
     try {
       result = await body(this.#scope(key));
       this.#throwIfCancelled();
+      this.#queue.throwIfRefused();
     } catch (error) {
       if (!(error instanceof RunBlockedError) && !this.signal.aborted) {
         const failure = toUmcaError(error);

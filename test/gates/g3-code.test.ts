@@ -56,6 +56,9 @@ const BAD: Array<[string, CodeReviewInput, RegExp]> = [
   ['imports a package not on the allow-list', review(ts("import kebab from 'lodash/kebabCase';\nexport const slugify = (t: string) => kebab(t);\n")), /imports outside the allow-list \(gates\.g3\.dependencies\): lodash \(src\/slugify\.ts:1\)/],
   ['declares a dependency with a licence not allowed', review(ts('export const slugify = (t: string) => t;\n', [{ path: 'package.json', content: '{"dependencies": {"gpl-thing": "^1.0.0"}}' }])), /gpl-thing \(package\.json\) is GPL-3\.0, not an allowed licence/],
   ['declares a dependency nobody vetted', review(py('def add(a, b):\n    return a + b\n', [{ path: 'requirements.txt', content: 'requests>=2\n' }])), /requests \(requirements\.txt\) is not on the allow-list \(gates\.g3\.dependencies\), so its licence is unknown/],
+  ['imports a host file by absolute path with a text loader', review(ts("import shadow from '/etc/shadow' with { type: 'text' };\nexport const slugify = (t: string) => t + shadow;\n"), { runtime: 'process' }), /src\/slugify\.ts:1 \/etc\/shadow imports a file outside the job's files/],
+  ['imports a file: URL', review(ts("import env from 'file:///proc/self/environ' with { type: 'text' };\nexport const slugify = (t: string) => t + env;\n"), { runtime: 'process' }), /file:\/\/\/proc\/self\/environ imports a file outside the job's files/],
+  ['imports a path above the work dir', review(ts("import x from '../../../../etc/passwd' with { type: 'text' };\nexport const slugify = (t: string) => t + x;\n"), { runtime: 'process' }), /\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd imports a file outside the job's files/],
   ['needs the process lane, for a runner', review([{ path: 'test_calc.sh', content: 'echo ok\n' }], { principal: runner }), /key:0a1b2c3d4e5f may not use-runtime Runtime process \(no policy permits it\); chosen because: bash runs only as a real process/],
 ];
 

@@ -1,4 +1,5 @@
 import { builtinModules } from 'node:module';
+import { posix } from 'node:path';
 import { NODE_MODULE_CATEGORY } from './analyse-javascript.js';
 import { PYTHON_MODULE_CATEGORY } from './analyse-python.js';
 import type { ApiCategory, CodeFacts } from './code-facts.js';
@@ -48,6 +49,10 @@ export function findForbiddenApis(facts: CodeFacts, rules: ApiRules): ApiFinding
   for (const use of facts.uses) judge(use.file, use.line, use.api, use.category);
   for (const { file, line, module } of facts.imports) {
     if (rules.language === 'javascript') {
+      if (outsideTheJob(file, module)) {
+        findings.push({ file, line, api: module, score: 0, why: "imports a file outside the job's files (an absolute path, a file: URL or a path above the work dir)" });
+        continue;
+      }
       const name = module.replace(/^node:/, '');
       const root = name.split('/')[0]!;
       if (!module.startsWith('node:') && !NODE_BUILTINS.has(root)) continue; // local or third-party
@@ -61,4 +66,12 @@ export function findForbiddenApis(facts: CodeFacts, rules: ApiRules): ApiFinding
     }
   }
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}
+
+/** An import that names a host path: absolute, a `file:` URL, or relative and climbing above the job's root. */
+function outsideTheJob(file: string, module: string): boolean {
+  if (module.startsWith('/') || module.startsWith('\\') || /^file:/i.test(module) || /^[A-Za-z]:[\\/]/.test(module)) return true;
+  if (!module.startsWith('.')) return false;
+  const target = posix.normalize(posix.join(posix.dirname(file), module));
+  return target === '..' || target.startsWith('../');
 }

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { EgressDecision } from '../sandbox-lane.js';
 import { isSensitiveAddress, parseEgressRules } from './egress-policy.js';
 import { EgressProxy, type Lookup } from './egress-proxy.js';
+import { eventData } from '../../core/events.js';
 
 let upstream: Server;
 let port: number;
@@ -143,6 +144,23 @@ describe('egress proxy', () => {
       assert.equal((await connectThrough(socketPath, 'gone.example:443')).status, 403);
       assert.equal(decisions[0]?.reason, 'dns_failed');
       assert.equal((await getThrough(socketPath, '/relative')).status, 400);
+    });
+  });
+
+  it('reports what a guest asked for as values the event log accepts: a port that is no port is 0, a name bounded and printable', async () => {
+    const { lookup } = countingLookup({});
+    await withProxy(['api.example:443'], lookup, async (socketPath, decisions) => {
+      for (const authority of ['127.0.0.1:1:2', 'host:99999', 'host:-1', 'host', `${'a'.repeat(5_000)}:443`]) {
+        assert.equal((await connectThrough(socketPath, authority)).status >= 400, true, authority);
+      }
+      const eventSchema = eventData['sandbox.egress'];
+      for (const decision of decisions) {
+        assert.equal(decision.allowed, false);
+        assert.ok(Number.isInteger(decision.port) && decision.port >= 0 && decision.port <= 65_535, JSON.stringify(decision).slice(0, 200));
+        assert.ok(decision.host.length <= 253);
+        assert.ok(eventSchema.safeParse({ step: 'test#1', lane: 'process', ...decision }).success, JSON.stringify(decision).slice(0, 200));
+      }
+      assert.equal(decisions.length, 5);
     });
   });
 });

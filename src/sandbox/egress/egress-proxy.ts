@@ -65,13 +65,17 @@ export class EgressProxy {
   async #decide(host: string, port: number): Promise<string | undefined> {
     // Reported and matched as one canonical name: no brackets, lower case.
     const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+    const validPort = Number.isInteger(port) && port >= 1 && port <= 65_535;
     const decide = (allowed: boolean, reason: string, address?: string): string | undefined => {
-      const decision: EgressDecision = { host: name, port, allowed, reason, ...(address ? { address } : {}) };
+      // What the guest asked for goes on the log: a port that is no port is reported as 0, a
+      // name as at most 253 printable characters (a DNS name's length).
+      const shown = name.replace(/[^\x21-\x7e]/g, '?').slice(0, 253);
+      const decision: EgressDecision = { host: shown, port: validPort ? port : 0, allowed, reason, ...(address ? { address } : {}) };
       if (!allowed) this.firstDenied ??= decision;
       this.#options.onDecision(decision);
       return allowed ? address : undefined;
     };
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) return decide(false, 'bad_port');
+    if (!validPort) return decide(false, 'bad_port');
     const rule = matchRule(this.#options.rules, name, port);
     if (!rule) return decide(false, 'not_listed');
     if (isIP(name)) return decide(true, 'listed', name);

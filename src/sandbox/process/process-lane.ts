@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { confineToDir } from './confine-bundle.js';
 import { EgressProxy } from '../egress/egress-proxy.js';
 import { parseEgressRules } from '../egress/egress-policy.js';
 import { OutputCapture } from '../output-capture.js';
@@ -181,6 +182,9 @@ export class ProcessLane implements SandboxLane {
         format: 'esm',
         target: 'node20',
         packages: 'external',
+        // The bundler runs on the host: it may read the job's own files and nothing else.
+        plugins: [confineToDir(dir.path)],
+        tsconfigRaw: '{}',
         outfile: join(dir.build, 'main.mjs'),
         logLevel: 'silent',
         banner: { js: "import { createRequire as __umcaCreateRequire } from 'node:module'; const require = __umcaCreateRequire(import.meta.url);" },
