@@ -30,7 +30,7 @@ const RUNTIME_FATAL = /Pyodide has suffered a fatal error|^FATAL ERROR: (?!.*hea
 export function classifyExit(facts: ExitFacts): { status: SandboxStatus; message: string } {
   const { limits } = facts;
   if (facts.stoppedBy === 'output_limit' || facts.outputExceeded)
-    return { status: 'output_limit', message: `output passed the ${limits.outputBytes}-byte limit; the guest was stopped` };
+    return { status: 'output_limit', message: `everything the job returned (output and test records) passed the ${limits.outputBytes}-byte limit; the guest was stopped` };
   if (facts.stoppedBy === 'timeout') return { status: 'timeout', message: `killed after the ${limits.timeoutMs} ms time limit` };
   if (facts.stoppedBy === 'cancelled') return { status: 'crashed', message: 'cancelled: the run stopped the guest' };
   if (facts.stoppedBy === 'oom') return { status: 'oom', message: `killed for using more than ${limits.memoryBytes} bytes of memory` };

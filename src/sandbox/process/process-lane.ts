@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import { readGuestFile } from '../read-guest-file.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -156,7 +157,9 @@ export class ProcessLane implements SandboxLane {
         command,
       });
       const facts = await this.#spawn(argv, dir, job, options.signal);
-      const outcomes = await readResults(dir.out, language, tests);
+      const results = await readResults(dir.out, language, tests, job.limits.outputBytes);
+      const outcomes = results.outcomes;
+      if (results.truncated) facts.outputExceeded = true;
       const exit = { ...facts, mode: job.entry === undefined ? ('tests' as const) : ('program' as const), tests: outcomes, limits: job.limits, egressDenied: proxy?.firstDenied };
       return exitResult(exit, await dir.artifacts(), started);
     } catch (cause) {
@@ -258,24 +261,20 @@ function signalOf(code: number | null): NodeJS.Signals | null {
   return names[code - 128] ?? null;
 }
 
+/** GNU time's `%U %S %M` line; the guest could have written the file, so only sane numbers count. */
 async function readUsage(file: string, wallMs: number): Promise<SandboxResult['usage']> {
-  try {
-    const [user, system, rssKb] = (await readFile(file, 'utf8')).trim().split('\n').pop()!.split(' ').map(Number);
-    if ([user, system, rssKb].some((n) => n === undefined || !Number.isFinite(n))) return { wallMs };
-    return { wallMs, cpuMs: Math.round((user! + system!) * 1000), maxRssBytes: rssKb! * 1024 };
-  } catch {
-    return { wallMs };
-  }
+  const read = await readGuestFile(file, 4096).catch(() => undefined);
+  const fields = read?.text.trim().split('\n').pop()?.split(' ') ?? [];
+  if (fields.length !== 3 || !fields.every((field) => /^\d+(\.\d+)?$/.test(field))) return { wallMs };
+  const [user, system, rssKb] = fields.map(Number) as [number, number, number];
+  return { wallMs, cpuMs: Math.round((user + system) * 1000), maxRssBytes: rssKb * 1024 };
 }
 
 /** What the in-sandbox runner reported: JSON lines (node, python) or `<index> <status> <ms>` (bash). */
-async function readResults(outDir: string, language: SandboxLanguage, tests: string[]): Promise<TestOutcome[]> {
-  let text: string;
-  try {
-    text = await readFile(join(outDir, RESULTS_FILE), 'utf8');
-  } catch {
-    return [];
-  }
+async function readResults(outDir: string, language: SandboxLanguage, tests: string[], maxBytes: number): Promise<{ outcomes: TestOutcome[]; truncated: boolean }> {
+  const read = await readGuestFile(join(outDir, RESULTS_FILE), maxBytes).catch(() => undefined);
+  if (!read) return { outcomes: [], truncated: false };
+  const { text } = read;
   const outcomes: TestOutcome[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
@@ -289,10 +288,10 @@ async function readResults(outDir: string, language: SandboxLanguage, tests: str
     try {
       const record = JSON.parse(line) as Partial<TestOutcome>;
       if (typeof record.name !== 'string' || typeof record.ok !== 'boolean') continue;
-      outcomes.push({ name: record.name, ok: record.ok, ...(typeof record.error === 'string' ? { error: record.error } : {}), duration_ms: Number(record.duration_ms) || 0 });
+      outcomes.push(record as TestOutcome); // bounded and clamped with every lane's records (bound-result.ts)
     } catch {
       // A guest can write anything to its results file; lines that are not records are ignored.
     }
   }
-  return outcomes;
+  return { outcomes, truncated: read.truncated };
 }

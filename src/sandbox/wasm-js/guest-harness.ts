@@ -1,13 +1,25 @@
 /**
  * JavaScript that runs INSIDE the QuickJS guest: a tiny test API in the shape of
- * `node:test` and `node:assert`, so model-written tests run unchanged. It sees only
- * `__umca_write(text)`, a host function that takes a string; nothing else crosses.
+ * `node:test` and `node:assert`, so model-written tests run unchanged. It sees only two host
+ * functions, taken off the global object before any guest code runs: `__umca_write` (output)
+ * and `__umca_report` (each test's registration, start and outcome, sent across the boundary
+ * as it happens). Verdicts are kept by the host, never in guest memory, and the harness uses
+ * only references it took before guest code ran: a guest that patches `Array.prototype.push`,
+ * `JSON.stringify`, `Date.now` or `Promise.prototype.then` cannot turn a failure into a pass.
+ * A test the host never hears an outcome for is a failure.
  */
 export const HARNESS_MODULE = 'umca:test';
 
 export const HARNESS_SOURCE = String.raw`
-const tests = [];
-const prefixes = [];
+// Taken before any guest code runs; nothing below looks up a built-in at run time to record a verdict.
+const report = globalThis.__umca_report;
+delete globalThis.__umca_report;
+const REGISTER = 0, START = 1, PASS = 2, FAIL = 3, DONE = 4;
+const fns = Object.create(null);
+const names = Object.create(null);
+let count = 0;
+let prefix = '';
+let ran = false;
 
 function format(value) {
   if (typeof value === 'string') return value;
@@ -94,28 +106,38 @@ assert.strict = assert;
 
 export function test(name, options, fn) {
   if (typeof options === 'function') fn = options;
-  tests.push({ name: [...prefixes, String(name)].join(' > '), fn });
+  const full = prefix + String(name);
+  const index = report(REGISTER, count, full);
+  fns[index] = fn;
+  names[index] = full;
+  count = index + 1;
 }
 export const it = test;
 export function describe(name, options, fn) {
   if (typeof options === 'function') fn = options;
-  prefixes.push(String(name));
-  try { fn(); } finally { prefixes.pop(); }
+  const outer = prefix;
+  prefix = outer + String(name) + ' > ';
+  try { fn(); } finally { prefix = outer; }
 }
 
+function describeError(error) {
+  try { return error instanceof Error ? error.name + ': ' + error.message : 'threw ' + format(error); } catch { return 'threw a value that cannot be described'; }
+}
+
+/** Runs every registered test once, telling the host as each starts and ends. */
 export async function __umca_run() {
-  const results = [];
-  for (const t of tests) {
-    const started = Date.now();
+  if (ran) return;
+  ran = true;
+  for (let i = 0; i < count; i += 1) {
+    report(START, i, '');
     try {
-      await t.fn({ name: t.name });
-      results.push({ name: t.name, ok: true, duration_ms: Date.now() - started });
+      await fns[i]({ name: names[i] });
+      report(PASS, i, '');
     } catch (error) {
-      const text = error instanceof Error ? error.name + ': ' + error.message : 'threw ' + format(error);
-      results.push({ name: t.name, ok: false, error: text, duration_ms: Date.now() - started });
+      report(FAIL, i, describeError(error));
     }
   }
-  return results;
+  report(DONE, 0, '');
 }
 
 globalThis.test = test;

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSContext, type QuickJSHandle, type QuickJSSyncVariant, type QuickJSWASMModule } from 'quickjs-emscripten-core';
 import releaseSyncModule from '@jitl/quickjs-wasmfile-release-sync';
 import type { SandboxStatus, TestOutcome } from '../sandbox-lane.js';
+import { MAX_TEST_ERROR_CHARS, MAX_TEST_NAME_CHARS, cut } from '../bound-result.js';
 import { ASSERT_SHIM_SOURCE, HARNESS_ALIASES, HARNESS_MODULE, HARNESS_SOURCE } from './guest-harness.js';
 import type { RunRequest, RunResponse, WorkerData } from './wasm-js-protocol.js';
 
@@ -34,6 +35,19 @@ function execute(request: RunRequest): RunResponse {
   let outputBytes = 0;
   let outputExceeded = false;
   let timedOut = false;
+  /** Test outcomes as the host saw them reported, timed by the host's monotonic clock. */
+  const outcomes: Array<{ name: string; ok: boolean; error?: string; startedAt?: number; duration_ms: number; ended: boolean }> = [];
+  let testsDone = false;
+  /** Counts `bytes` of what the job returns toward the one output limit; false once it is passed. */
+  const spend = (bytes: number): boolean => {
+    if (outputBytes + bytes > request.outputBytes) {
+      outputBytes = request.outputBytes;
+      outputExceeded = true;
+      return false;
+    }
+    outputBytes += bytes;
+    return true;
+  };
 
   const runtime = quickjs.newRuntime();
   runtime.setMemoryLimit(request.memoryBytes);
@@ -79,13 +93,44 @@ function execute(request: RunRequest): RunResponse {
     });
     context.setProp(context.global, '__umca_write', writer);
     writer.dispose();
+    const reporter = context.newFunction('__umca_report', (kindHandle: QuickJSHandle, indexHandle: QuickJSHandle, textHandle: QuickJSHandle) => {
+      const kind = context.getNumber(kindHandle);
+      const index = context.getNumber(indexHandle);
+      if (kind === 0) {
+        const name = cut(context.getString(textHandle), MAX_TEST_NAME_CHARS);
+        // Every test the job registers counts toward its output, as its record will.
+        if (testsDone || !spend(Buffer.byteLength(name) + 64)) return context.newNumber(outcomes.length);
+        outcomes.push({ name, ok: false, error: 'the test never finished', duration_ms: 0, ended: false });
+        return context.newNumber(outcomes.length - 1);
+      }
+      if (kind === 4) {
+        testsDone = true;
+        return undefined;
+      }
+      const outcome = Number.isInteger(index) ? outcomes[index] : undefined;
+      if (!outcome || outcome.ended || testsDone) return undefined;
+      if (kind === 1) outcome.startedAt ??= performance.now();
+      else if (kind === 2 || kind === 3) {
+        outcome.ended = true;
+        outcome.ok = kind === 2;
+        outcome.duration_ms = outcome.startedAt === undefined ? 0 : performance.now() - outcome.startedAt;
+        if (kind === 2) delete outcome.error;
+        else {
+          const error = cut(context.getString(textHandle), MAX_TEST_ERROR_CHARS);
+          outcome.error = spend(Buffer.byteLength(error)) ? error : 'failed';
+        }
+      }
+      return undefined;
+    });
+    context.setProp(context.global, '__umca_report', reporter);
+    reporter.dispose();
 
     const entry = request.entry !== undefined
-      ? [`import '${HARNESS_MODULE}';`, `import ${JSON.stringify(`./${request.entry}`)};`, 'globalThis.__umca_result = "[]";'].join('\n')
+      ? [`import '${HARNESS_MODULE}';`, `import ${JSON.stringify(`./${request.entry}`)};`].join('\n')
       : [
           `import { __umca_run } from '${HARNESS_MODULE}';`,
           ...request.tests.map((path) => `import ${JSON.stringify(`./${path}`)};`),
-          `__umca_run().then((r) => { globalThis.__umca_result = JSON.stringify(r); }, (e) => { globalThis.__umca_error = String(e); });`,
+          `__umca_run().then(undefined, (e) => { globalThis.__umca_error = String(e); });`,
         ].join('\n');
     const evaluated = context.evalCode(entry, '__umca_entry.js', { type: 'module' });
     if (evaluated.error) {
@@ -128,16 +173,19 @@ function execute(request: RunRequest): RunResponse {
       return classify(error);
     }
     if (state.type === 'fulfilled' && state.notAPromise !== true) state.value.dispose();
-    if (outputExceeded) return finish('output_limit', `output passed the ${request.outputBytes}-byte limit; the guest was stopped`);
+    if (outputExceeded) return finish('output_limit', `everything the job returned (output and test records) passed the ${request.outputBytes}-byte limit; the guest was stopped`);
     if (timedOut) return finish('timeout', `stopped after the ${request.timeoutMs} ms time limit`);
 
-    const resultText = readGlobalString(context, '__umca_result');
-    if (resultText === undefined) {
-      const fatal = readGlobalString(context, '__umca_error');
-      return classify(fatal ?? (request.entry === undefined ? 'the tests never finished: a test awaits a promise that never settles' : 'the program never finished: it awaits a promise that never settles'));
+    if (request.entry !== undefined) {
+      if (state.type === 'fulfilled') return finish('ok', 'exited with status 0', [], 0);
+      return classify('the program never finished: it awaits a promise that never settles');
     }
-    if (request.entry !== undefined) return finish('ok', 'exited with status 0', [], 0);
-    const tests = JSON.parse(resultText) as TestOutcome[];
+    if (!testsDone) {
+      const fatal = readGlobalString(context, '__umca_error');
+      if (outcomes.length === 0 || fatal !== undefined) return classify(fatal ?? 'the tests never finished: a test awaits a promise that never settles');
+    }
+    // What the host recorded, as it happened; a test with no outcome failed.
+    const tests: TestOutcome[] = outcomes.map(({ name, ok, error, duration_ms }) => ({ name, ok, ...(error === undefined ? {} : { error }), duration_ms }));
     const oom = tests.find((t) => t.error && isOutOfMemory(t.error));
     if (oom) {
       poisoned = true;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { OutputCapture } from '../output-capture.js';
 import { bwrapArgv, nodeInstallMounts } from '../process/bwrap-command.js';
@@ -21,6 +21,7 @@ import {
   type TestOutcome,
 } from '../sandbox-lane.js';
 import { checkJobPath, WorkDir } from '../work-dir.js';
+import { BoundedLines } from '../bounded-lines.js';
 import { PYODIDE_EXECUTE, PYODIDE_HOST } from './pyodide-host.js';
 
 export interface WasmPythonLaneOptions {
@@ -42,6 +43,10 @@ interface Child {
   ready: Promise<void>;
   /** Where the child's output goes; replaced per job. */
   output: OutputCapture;
+  /** Its report channel (fd 3), bounded per job. */
+  reports: BoundedLines | undefined;
+  /** Called when the report channel passes its bound. */
+  onOverflow: (() => void) | undefined;
   /** The child's reports on fd 3, one JSON object per line. */
   onReport: ((report: GuestReport) => void) | undefined;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -58,6 +63,9 @@ interface GuestReport {
 
 const PYODIDE_DIR = dirname(fileURLToPath(import.meta.resolve('pyodide')));
 const PRELOAD_OUTPUT_BYTES = 64 * 1024;
+
+/** What the report channel may carry for a job with this output limit: its output as base64, its test records, room for framing. */
+const reportBudget = (outputBytes: number) => Math.ceil(outputBytes * 4 / 3) + outputBytes + 256 * 1024;
 
 /**
  * Python 3 as WebAssembly (Pyodide, offline from its npm package), one sandboxed child per
@@ -180,6 +188,11 @@ export class WasmPythonLane implements SandboxLane {
         finish({ code: message.exitCode ?? null, signal: null });
       };
       output.onExceeded = () => stop('output_limit');
+      child.reports?.setBudget(reportBudget(job.limits.outputBytes));
+      child.onOverflow = () => {
+        output.exceeded = true;
+        stop('output_limit');
+      };
       void child.exited.then(finish);
       if (signal?.aborted) return onAbort();
       child.process.stdin!.end(`${JSON.stringify({ files: job.files, ...(job.entry === undefined ? { tests } : { entry: job.entry }) })}\n`);
@@ -274,6 +287,8 @@ export class WasmPythonLane implements SandboxLane {
       memoryBytes,
       ready: Promise.resolve(),
       output: new OutputCapture(PRELOAD_OUTPUT_BYTES),
+      reports: undefined,
+      onOverflow: undefined,
       onReport: undefined,
       exited: new Promise((resolve) => proc.once('close', (code, signal) => resolve({ code, signal }))),
     };
@@ -281,13 +296,12 @@ export class WasmPythonLane implements SandboxLane {
     proc.stderr!.on('data', (chunk: Buffer) => child.output.write('stderr', chunk));
     proc.stdin!.on('error', () => undefined);
     proc.on('error', () => undefined);
-    const reports = createInterface({ input: proc.stdio[3] as NodeJS.ReadableStream });
     child.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         killGroup(proc);
         reject(new Error(`Pyodide did not load within ${this.#options.startTimeoutMs} ms`));
       }, this.#options.startTimeoutMs);
-      reports.on('line', (line) => {
+      const onLine = (line: string) => {
         let report: GuestReport;
         try {
           report = JSON.parse(line) as GuestReport;
@@ -299,6 +313,12 @@ export class WasmPythonLane implements SandboxLane {
           clearTimeout(timer);
           resolve();
         } else child.onReport?.(report);
+      };
+      // Everything Pyodide's host reports (output as base64, test records) passes through
+      // here; a guest that reaches it through `import js` still cannot send more than this.
+      child.reports = new BoundedLines(proc.stdio[3] as Readable, reportBudget(PRELOAD_OUTPUT_BYTES), onLine, () => {
+        child.onOverflow?.();
+        killGroup(proc);
       });
       void child.exited.then(({ code, signal }) => {
         clearTimeout(timer);
