@@ -54,7 +54,7 @@ async function serve(
     const principal = await options.access.authenticate(headers.authorization);
     await options.access.authorize(principal, 'use-model', { type: 'Model', id: '*', attrs: { ref: '*' } });
     const body = await readJson(req, options.bodyLimit);
-    const answer = await route(handlers, { body, authorization: headers.authorization, cacheControl: headers['cache-control'], signal: controller.signal, arrived });
+    const answer = await route(handlers, { body, principal, authorization: headers.authorization, cacheControl: headers['cache-control'], signal: controller.signal, arrived });
     if (answer.kind === 'json') {
       const text = JSON.stringify(answer.body);
       answer.headers['content-type'] = 'application/json';

@@ -10,6 +10,8 @@ import { embeddingsRequestSchema, toOpenAiEmbeddings } from '../gateway/openai/o
 import { chatCompletionRequestSchema } from '../gateway/openai/openai-request.js';
 import type { UsageMeter } from '../gateway/usage/usage-meter.js';
 import { validateBody } from './parse-body.js';
+import type { AccessGuard } from '../identity/access-guard.js';
+import type { Principal } from '../identity/principal.js';
 
 const STARTED = Math.floor(Date.now() / 1000);
 
@@ -17,6 +19,8 @@ const STARTED = Math.floor(Date.now() / 1000);
 export interface OpenAiCall {
   /** The parsed JSON body, not yet validated. */
   body: unknown;
+  /** Who calls, as the edge authenticated them: policy is asked about the model they name. */
+  principal: Principal;
   authorization: string | undefined;
   cacheControl: string | undefined;
   /** Aborts when the caller goes away. */
@@ -34,6 +38,7 @@ export interface OpenAiDeps {
   models: ModelRegistry;
   meter: UsageMeter;
   cache?: ResponseCache | undefined;
+  access: Pick<AccessGuard, 'authorize'>;
 }
 
 /**
@@ -54,6 +59,7 @@ export class OpenAiHandlers {
 
   async embeddings(call: OpenAiCall): Promise<OpenAiAnswer> {
     const body = validateBody(embeddingsRequestSchema, call.body);
+    await this.#mayUse(call.principal, body.model);
     const provider = this.#resolve(body.model);
     const input = typeof body.input === 'string' ? [body.input] : body.input;
     const result = await provider.embed({ input, metadata: { key: callerKey(call.authorization) } }, { signal: call.signal });
@@ -63,6 +69,7 @@ export class OpenAiHandlers {
   async chatCompletion(call: OpenAiCall): Promise<OpenAiAnswer> {
     const { cache, meter } = this.#deps;
     const body = validateBody(chatCompletionRequestSchema, call.body);
+    await this.#mayUse(call.principal, body.model);
     const provider = this.#resolve(body.model);
     const request = { ...fromOpenAiRequest(body), metadata: { key: callerKey(call.authorization) } };
     const id = `chatcmpl-${randomUUID()}`;
@@ -96,6 +103,11 @@ export class OpenAiHandlers {
   #overhead(ms: number): string {
     this.#deps.meter.metrics.overhead.observe(ms / 1000);
     return ms.toFixed(3);
+  }
+
+  /** `use-model` about the model the caller named (as runs, MCP and G0 ask), not about any model. */
+  async #mayUse(principal: Principal, model: string): Promise<void> {
+    await this.#deps.access.authorize(principal, 'use-model', { type: 'Model', id: model, attrs: { ref: model } });
   }
 
   #resolve(ref: string): ModelProvider {

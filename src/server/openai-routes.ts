@@ -2,23 +2,24 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { OpenAiAnswer, OpenAiCall, OpenAiHandlers } from './openai-handlers.js';
 import { readJsonBody } from './parse-body.js';
+import type { AppEnv } from './route-actions.js';
 
 /**
  * OpenAI's API as Hono routes, for the app used in-process (`app.request()`). `umca serve`
  * answers the two POST routes on its plain node:http path instead (openai-fast-path.ts);
  * both call the same OpenAiHandlers.
  */
-export function openAiRoutes(handlers: OpenAiHandlers): Hono {
-  const app = new Hono();
+export function openAiRoutes(handlers: OpenAiHandlers): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.get('/models', (c) => c.json(handlers.models()));
   app.post('/embeddings', async (c) => answer(c, await handlers.embeddings(await call(c))));
   app.post('/chat/completions', async (c) => answer(c, await handlers.chatCompletion(await call(c))));
   return app;
 }
 
-async function call(c: Context): Promise<OpenAiCall> {
+async function call(c: Context<AppEnv>): Promise<OpenAiCall> {
   const arrived = performance.now();
-  return { body: await readJsonBody(c), authorization: c.req.header('authorization'), cacheControl: c.req.header('cache-control'), signal: c.req.raw.signal, arrived };
+  return { body: await readJsonBody(c), principal: c.get('principal'), authorization: c.req.header('authorization'), cacheControl: c.req.header('cache-control'), signal: c.req.raw.signal, arrived };
 }
 
 function answer(c: Context, answer: OpenAiAnswer): Response {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { renderPrompt } from '../../agents/prompt-template.js';
+import type { McpContext } from './mcp-context.js';
 
 const PROMPTS_DIR = fileURLToPath(new URL('../../../prompts/', import.meta.url));
 
@@ -14,8 +15,14 @@ const DESCRIPTIONS: Record<string, string> = {
   'judge-plan': "umca's plan judge: a rubric scored from 0 to 1",
 };
 
-/** umca's prompt templates (`prompts/*.md`) as MCP prompts, each `{{placeholder}}` an argument. */
-export function registerPromptTemplates(server: McpServer): void {
+/**
+ * umca's prompt templates (`prompts/*.md`) as MCP prompts, each `{{placeholder}}` an argument.
+ * They are for callers who may start runs: a caller with no umca role is shown none, and each
+ * `prompts/get` asks policy for `run`, as umca_run does.
+ */
+export function registerPromptTemplates(server: McpServer, context: McpContext): void {
+  const { umca, principal } = context;
+  if (principal.roles.length === 0) return;
   for (const file of readdirSync(PROMPTS_DIR).filter((f) => f.endsWith('.md')).sort()) {
     const name = file.slice(0, -'.md'.length);
     const text = readFileSync(`${PROMPTS_DIR}${file}`, 'utf8');
@@ -27,7 +34,10 @@ export function registerPromptTemplates(server: McpServer): void {
         description: DESCRIPTIONS[name] ?? `umca's ${name} prompt`,
         argsSchema: Object.fromEntries(placeholders.map((p) => [p, z.string().describe(`fills {{${p}}}`)])),
       },
-      async (args) => ({ messages: [{ role: 'user', content: { type: 'text', text: renderPrompt(name, args as Record<string, string>) } }] }),
+      async (args) => {
+        await umca.access.authorize(principal, 'run', { type: 'Run', id: 'new', attrs: { owner: principal.id } });
+        return { messages: [{ role: 'user', content: { type: 'text', text: renderPrompt(name, args as Record<string, string>) } }] };
+      },
     );
   }
 }

@@ -21,7 +21,7 @@ export function createUmcaMcpServer(context: McpContext): McpServer {
   registerRunTools(server, context);
   registerGatewayTools(server, context);
   registerRunResources(server, context);
-  registerPromptTemplates(server);
+  registerPromptTemplates(server, context);
   return server;
 }
 
