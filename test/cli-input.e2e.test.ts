@@ -36,6 +36,25 @@ describe('umca CLI: settings, help and bad input', () => {
       assert.match(bad.stderr, /umca\.yaml:\d+: invalid YAML/);
     });
 
+    it('refuses a YAML tag, an alias bomb and a directory as the config, naming the file', async () => {
+      const where = scratch();
+      const bomb = 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
+      for (const [content, message] of [
+        ['model: !!js/function "function () {}"\n', /umca\.yaml:1: invalid YAML: unknown tag/],
+        ['model: !custom demo\n', /umca\.yaml:1: invalid YAML: unknown tag !custom/],
+        [bomb, /umca\.yaml: invalid YAML: Excessive alias count/],
+      ] as const) {
+        writeFileSync(join(where.cwd, 'umca.yaml'), content);
+        const result = await runCli(['runs'], where);
+        assert.equal(result.code, 3, result.stderr);
+        assert.match(result.stderr, message);
+        assert.equal(result.stderr.trim().split('\n').length, 1);
+      }
+      const dir = await runCli(['--config', '.', 'runs'], where);
+      assert.equal(dir.code, 3, dir.stderr);
+      assert.match(dir.stderr, /: not a file\n$/);
+    });
+
     for (const [name, args, message] of [
       ['an unknown option', ['run', '--bogus'], /unknown option '--bogus'/],
       ['an unknown command', ['launch'], /unknown command 'launch'/],

@@ -10,11 +10,11 @@ const MAX_ALIAS_COUNT = 100;
  * `source` and the line, never accepted silently or thrown as a stack.
  */
 export function parseYamlText(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
     const line = problem.linePos?.[0]?.line;
-    const message = problem.message.split('\n')[0]!.replace(/^Unresolved tag: /, 'unknown tag ');
+    const message = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/^Unresolved tag: /, 'unknown tag ');
     throw new ConfigError(`${source}${line ? `:${line}` : ''}: invalid YAML: ${message}`);
   }
   try {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { InvalidRequestError } from '../../core/errors.js';
 import { parseConfig } from '../../core/load-config.js';
 import { startFakeOpenAi, type FakeUpstream } from '../../../test/support/fake-openai-upstream.js';
-import { scriptedModel } from '../../../test/support/scripted.js';
+import { scriptedModel, TEST_FIXTURES_DIR } from '../../../test/support/scripted.js';
 import type { ChatMessage } from '../model-provider.js';
 import { ModelRegistry } from '../model-registry.js';
 import { fitContext } from './fit-context.js';
@@ -61,6 +61,7 @@ describe('providers with a context window', () => {
           small: { type: 'openai-compatible', base_url: upstream.url, model: 'echo', context_tokens: 200 },
           big: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' },
         },
+        scripted: { fixtures_dir: TEST_FIXTURES_DIR },
         routing: { truncation, max_attempts: 1, summary_max_tokens: 40, ...(summaryModel ? { summary_model: summaryModel } : {}) },
       }),
     );

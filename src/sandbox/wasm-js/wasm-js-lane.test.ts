@@ -79,7 +79,9 @@ describe('wasm-js lane', () => {
     const result = await lane.run({ limits, files: testOf("test('floods', () => { for (;;) console.log('spam spam spam'); });") });
     assert.equal(result.status, 'output_limit');
     assert.equal(result.outputTruncated, true);
-    assert.equal(Buffer.byteLength(result.stdout), limits.outputBytes);
+    // Output and the test's record share the one limit: stdout keeps what the record leaves.
+    const kept = Buffer.byteLength(result.stdout);
+    assert.ok(kept <= limits.outputBytes && kept > limits.outputBytes - 200, `kept ${kept} bytes`);
     assert.match(result.stdout, /^spam spam spam\n/);
   });
 

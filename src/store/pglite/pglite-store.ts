@@ -1,5 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ConfigError } from '../../core/errors.js';
 import type { SqlClient, SqlQueryable } from '../sql/sql-client.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { DataDirLock } from './data-dir-lock.js';
@@ -11,14 +14,48 @@ import { DataDirLock } from './data-dir-lock.js';
 export async function openPgliteStore(dataDir?: string): Promise<SqlStore> {
   const lock = dataDir === undefined ? undefined : DataDirLock.acquire(dataDir);
   try {
-    const db = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
-    // literal() quotes for this setting (PostgreSQL's default since 9.1); made certain here.
-    await db.exec('SET standard_conforming_strings = on');
+    if (dataDir !== undefined) await initialiseOnce(dataDir);
+    const db = await openDb(dataDir);
     return await SqlStore.open('pglite', new PgliteClient(db, lock));
   } catch (error) {
     lock?.release();
     throw error;
   }
+}
+
+async function openDb(dataDir: string | undefined): Promise<PGlite> {
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
+  } catch (error) {
+    if (dataDir === undefined) throw error;
+    throw new ConfigError(`${dataDir}: not a usable embedded database (${(error as Error).message.split('\n')[0]}); move it aside to start with an empty state, or restore it from a backup`);
+  }
+  // literal() quotes for this setting (PostgreSQL's default since 9.1); made certain here.
+  await db.exec('SET standard_conforming_strings = on');
+  return db;
+}
+
+/**
+ * A new data dir is made whole or not at all: initialised and migrated in a sibling
+ * `<dir>.init-<pid>`, then renamed into place, so a process killed during its very first
+ * start leaves no half-made state dir (only a leftover the next start removes).
+ */
+async function initialiseOnce(dataDir: string): Promise<void> {
+  const parent = dirname(dataDir);
+  const prefix = `${basename(dataDir)}.init-`;
+  for (const entry of readdirSync(parent)) if (entry.startsWith(prefix)) rmSync(join(parent, entry), { recursive: true, force: true });
+  if (existsSync(dataDir)) {
+    if (!statSync(dataDir).isDirectory()) throw new ConfigError(`${dataDir}: expected the embedded database's directory, found a file; move it aside to start with an empty state`);
+    if (readdirSync(dataDir).length > 0) return;
+    rmSync(dataDir, { recursive: true });
+  }
+  const staging = join(parent, `${prefix}${process.pid}`);
+  const db = await PGlite.create({ dataDir: staging });
+  await db.exec('SET standard_conforming_strings = on');
+  const store = await SqlStore.open('pglite', new PgliteClient(db, undefined));
+  await store.close();
+  renameSync(staging, dataDir);
 }
 
 /**
