@@ -137,6 +137,12 @@ describe('the web console, in Chromium', () => {
     assert.equal(await page.locator('.badge').first().innerText(), 'cancelled');
   });
 
+  it('says a run id that does not exist is no run, with no Cancel button', async () => {
+    await page.goto(`${base}/runs/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole('alert').getByText(/There is no run with the id/).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0);
+  });
+
   it('lists runs with filters, search and duration and cost columns', async () => {
     await page.goto(`${base}/runs`);
     await page.getByRole('table').getByText('completed').first().waitFor();

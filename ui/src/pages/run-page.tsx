@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { api } from '../api.js';
+import { api, ApiError } from '../api.js';
 import { useSession } from '../app.js';
 import { ArtifactBrowser } from '../components/artifact-browser.js';
 import { ErrorBox } from '../components/error-box.js';
@@ -95,6 +95,15 @@ export function RunPage({ id }: { id: string }) {
     }
   };
 
+  // A run id that does not exist is said so, not shown as a run waiting to start.
+  if (detail.error instanceof ApiError && detail.error.status === 404 && view.events === 0) {
+    return (
+      <main className="page run">
+        <h1>No run <code>{id.slice(0, 8)}</code></h1>
+        <p role="alert">There is no run with the id <code>{id}</code>. <Link to="/runs">See all runs</Link>.</p>
+      </main>
+    );
+  }
   const final = FINAL.has(view.status);
   return (
     <main className="page run">
