@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Umca } from '../../src/composition.js';
-import { createHttpServer } from '../../src/server/http-server.js';
+import { listenUmca } from '../support/listen.js';
 import { createApp } from '../../src/server/app.js';
 import { demoFixture } from '../support/scripted.js';
 import { testUmca } from '../support/umca.js';
@@ -41,21 +39,19 @@ const HOSTILE = [
 ];
 
 let umca: Umca;
-let server: Server;
+let server: Awaited<ReturnType<typeof listenUmca>>;
 before(async () => {
   umca = await testUmca({ scripted: { fixtures_dir: fixtures } });
-  server = createHttpServer(umca, { log: () => undefined });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server = await listenUmca(umca);
 });
 after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await umca.close();
 });
 
 describe('security: scripted model names are names, never paths', () => {
   const app = () => createApp(umca, { log: () => undefined });
-  const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = () => server.base;
   const doors: Array<[string, (model: string) => Promise<Response>]> = [
     ['POST /v1/chat/completions (hot path)', (model) => fetch(`${base()}/v1/chat/completions`, json({ model, messages: [{ role: 'user', content: 'hi' }] }))],
     ['POST /v1/chat/completions streamed (hot path)', (model) => fetch(`${base()}/v1/chat/completions`, json({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] }))],

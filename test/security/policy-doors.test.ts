@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Umca } from '../../src/composition.js';
-import { newApiKey } from '../../src/identity/api-key-authenticator.js';
 import { SHIPPED_POLICY_DIR } from '../../src/policy/cedar/cedar-policy-engine.js';
 import { createApp } from '../../src/server/app.js';
-import { createHttpServer } from '../../src/server/http-server.js';
+import { apiKeysFor, listenUmca } from '../support/listen.js';
 import { testUmca } from '../support/umca.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -18,29 +15,23 @@ import { createUmcaMcpServer } from '../../src/mcp/server/umca-mcp-server.js';
 // A policy that forbids a role one named model holds on the OpenAI-compatible API too, on both
 // of its servers (the node:http hot path and the Hono routes), plain, streamed and embeddings.
 let umca: Umca;
-let server: Server;
-const keys: Record<string, string> = {};
+let server: Awaited<ReturnType<typeof listenUmca>>;
+let keys: Record<string, string> = {};
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'umca-door-policies-'));
   copyFileSync(join(SHIPPED_POLICY_DIR, 'default.cedar'), join(dir, 'default.cedar'));
   writeFileSync(join(dir, 'team.cedar'), '@id("demo-for-operators")\nforbid (principal, action == Umca::Action::"use-model", resource == Umca::Model::"scripted:demo") unless { principal in Umca::Role::"operator" };\n');
   umca = await testUmca({ auth: { mode: 'token' }, policy: { dir } });
-  for (const role of ['runner', 'operator'] as const) {
-    const made = newApiKey();
-    await umca.store.createApiKey({ id: made.id, name: role, role, secretSha256: made.secretSha256 });
-    keys[role] = made.token;
-  }
-  server = createHttpServer(umca, { log: () => undefined });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  keys = await apiKeysFor(umca, ['runner', 'operator']);
+  server = await listenUmca(umca);
 });
 after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await umca.close();
 });
 
 describe('security: policy about the model the caller named, on the OpenAI-compatible API', () => {
-  const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = () => server.base;
   const app = () => createApp(umca, { log: () => undefined });
   const requests: Array<[string, string, unknown]> = [
     ['chat', '/v1/chat/completions', { model: 'scripted:demo', messages: [{ role: 'user', content: 'hi' }] }],

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
-import { readGuestFile } from '../read-guest-file.js';
+import { readBoundedFile } from '../../core/read-bounded-file.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -263,7 +263,7 @@ function signalOf(code: number | null): NodeJS.Signals | null {
 
 /** GNU time's `%U %S %M` line; the guest could have written the file, so only sane numbers count. */
 async function readUsage(file: string, wallMs: number): Promise<SandboxResult['usage']> {
-  const read = await readGuestFile(file, 4096).catch(() => undefined);
+  const read = await readBoundedFile(file, 4096).catch(() => undefined);
   const fields = read?.text.trim().split('\n').pop()?.split(' ') ?? [];
   if (fields.length !== 3 || !fields.every((field) => /^\d+(\.\d+)?$/.test(field))) return { wallMs };
   const [user, system, rssKb] = fields.map(Number) as [number, number, number];
@@ -272,7 +272,7 @@ async function readUsage(file: string, wallMs: number): Promise<SandboxResult['u
 
 /** What the in-sandbox runner reported: JSON lines (node, python) or `<index> <status> <ms>` (bash). */
 async function readResults(outDir: string, language: SandboxLanguage, tests: string[], maxBytes: number): Promise<{ outcomes: TestOutcome[]; truncated: boolean }> {
-  const read = await readGuestFile(join(outDir, RESULTS_FILE), maxBytes).catch(() => undefined);
+  const read = await readBoundedFile(join(outDir, RESULTS_FILE), maxBytes).catch(() => undefined);
   if (!read) return { outcomes: [], truncated: false };
   const { text } = read;
   const outcomes: TestOutcome[] = [];

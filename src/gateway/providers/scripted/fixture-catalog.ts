@@ -1,6 +1,5 @@
-import { constants } from 'node:fs';
 import { lstatSync, readdirSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { readBoundedFile } from '../../../core/read-bounded-file.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -55,8 +54,9 @@ export class FixtureCatalog {
   async load(name: string): Promise<ScriptedFixture> {
     if (!FIXTURE_NAME.test(name)) throw notFound(name);
     for (const dir of this.#dirs) {
-      const text = await this.#read(join(dir, `${name}.yaml`), name);
-      if (text !== undefined) return parseFixture(text, name);
+      const read = await readBoundedFile(join(dir, `${name}.yaml`), this.#maxBytes);
+      if (read?.truncated) throw new ConfigError(`scripted fixture "${name}" is larger than ${this.#maxBytes} bytes`);
+      if (read !== undefined) return parseFixture(read.text, name);
     }
     throw notFound(name);
   }
@@ -65,26 +65,6 @@ export class FixtureCatalog {
   async spec(model: string): Promise<string | undefined> {
     if (!model.startsWith('scripted:')) return undefined;
     return (await this.load(model.slice('scripted:'.length))).spec;
-  }
-
-  /** The file's text, or undefined when there is no regular file (links are not followed). */
-  async #read(file: string, name: string): Promise<string | undefined> {
-    let handle;
-    try {
-      handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    } catch {
-      return undefined;
-    }
-    try {
-      const info = await handle.stat();
-      if (!info.isFile()) return undefined;
-      if (info.size > this.#maxBytes) throw new ConfigError(`scripted fixture "${name}" is larger than ${this.#maxBytes} bytes`);
-      const buffer = Buffer.alloc(info.size);
-      const { bytesRead } = await handle.read(buffer, 0, info.size, 0);
-      return buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
   }
 }
 

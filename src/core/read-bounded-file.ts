@@ -2,12 +2,13 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
- * Reads a file a guest could have made, as the host: without following a link at the last
+ * Reads a file someone else could have made (a guest's output, a fixture, a link planted in a
+ * directory), as the host: without following a link at the last
  * component (O_NOFOLLOW), without blocking on a FIFO or a device (O_NONBLOCK, then only a
  * regular file is read), and at most `maxBytes` of it. Undefined when there is no such
  * regular file; `truncated` when it held more than `maxBytes`.
  */
-export async function readGuestFile(path: string, maxBytes: number): Promise<{ text: string; truncated: boolean } | undefined> {
+export async function readBoundedFile(path: string, maxBytes: number): Promise<{ text: string; truncated: boolean } | undefined> {
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
