@@ -20,7 +20,7 @@ const requests: PolicyRequest[] = [
   { principal: runner, action: 'use-model', resource: { type: 'Model', id: 'fast', attrs: { ref: 'fast' } } },
   { principal: runner, action: 'read-run', resource: { type: 'Run', id: '*', attrs: { owner: '' } } },
   { principal: runner, action: 'cancel-run', resource: { type: 'Run', id: 'r1', attrs: { owner: 'user:bob' } } },
-  { principal: runner, action: 'use-runtime', resource: { type: 'Runtime', id: 'process', attrs: { wasm: false } } },
+  { principal: runner, action: 'use-runtime', resource: { type: 'Runtime', id: 'process', attrs: { wasm: false, isolation: 'namespaces' } } },
   { principal: operator, action: 'egress', resource: { type: 'Host', id: 'pypi.org:443', attrs: { host: 'pypi.org', port: 443 } } },
   { principal: operator, action: 'read-usage', resource: { type: 'System', id: 'usage' } },
 ];

@@ -168,6 +168,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
       timeoutMs: config.sandbox.timeout_ms,
       memoryBytes: config.sandbox.memory_mb * 1024 * 1024,
       outputBytes: config.sandbox.output_bytes,
+      diskBytes: config.sandbox.disk_mb * 1024 * 1024,
     },
     sandboxEgress: config.sandbox.allowed_outbound_hosts,
     resolveModel: (ref) => models.resolve(ref),
@@ -231,11 +232,15 @@ function checkRoles(config: UmcaConfig): void {
 
 /**
  * The sandbox lanes this machine can offer. wasm-js always; wasm-python and the process
- * lane need bubblewrap, whose absence leaves them out (the selector then names what is missing).
+ * lane need bubblewrap, whose absence leaves them out (the selector then names what is
+ * missing); the process lane under gVisor (`gvisor`) needs runsc. `sandbox.process_runtime`
+ * says which of the two runs process jobs; a run may ask for `gvisor` by name.
  */
 function createLanes(config: UmcaConfig): LaneSelector {
   const lanes: SandboxLane[] = [new WasmJsLane()];
   const hide = [resolve(config.home)];
-  if (ProcessLane.check().ok) lanes.push(new WasmPythonLane({ poolSize: config.sandbox.python_pool, hide }), new ProcessLane({ hide }));
-  return new LaneSelector({ lanes });
+  const diskBytes = config.sandbox.disk_mb * 1024 * 1024;
+  if (ProcessLane.check().ok) lanes.push(new WasmPythonLane({ poolSize: config.sandbox.python_pool, hide }), new ProcessLane({ hide, diskBytes }));
+  if (ProcessLane.check('gvisor').ok) lanes.push(new ProcessLane({ hide, diskBytes, runtime: 'gvisor' }));
+  return new LaneSelector({ lanes, processLane: config.sandbox.process_runtime === 'gvisor' ? 'gvisor' : 'process' });
 }

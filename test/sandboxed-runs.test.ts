@@ -84,6 +84,29 @@ describe('sandboxed runs', () => {
     }
   });
 
+  it('runs process jobs under gVisor when sandbox.process_runtime says so; policy sees the runtime and its isolation', async () => {
+    const umca = await testUmca({ sandbox: { process_runtime: 'gvisor' } });
+    try {
+      const model = scriptedModel({
+        replies: {
+          ...PASSING_REVIEW,
+          planner: [{ content: plan('bash tests', ['calc.py', 'test_calc.sh']) }],
+          coder: [{ content: PY_SOURCE + fence('bash', 'test_calc.sh', 'python3 -c "import calc; assert calc.add(2, 3) == 5"\n') }],
+        },
+      });
+      const run = await umca.engine.createRun({ spec: 'bash tests', model, principal: { id: 'user:ops', roles: ['operator'], via: 'oidc' } });
+      const done = await umca.engine.execute(run.id);
+      assert.equal(done.status, 'completed', done.reason ?? '');
+      const events = await umca.store.readEvents(run.id);
+      assert.deepEqual(data(events, 'policy.decision').filter((d) => d.action === 'use-runtime').map((d) => [d.resource.id, d.decision]), [['gvisor', 'allow']]);
+      const [started] = data(events, 'sandbox.started');
+      assert.equal(started?.lane, 'gvisor');
+      assert.equal(data(events, 'sandbox.finished')[0]?.status, 'ok');
+    } finally {
+      await umca.close();
+    }
+  });
+
   it('runs granted-network tests in the process lane where policy allows: every connection on the log, unlisted ones refused', async () => {
     const fetches = (target: number) =>
       fence('python', 'test_calc.py', `import unittest, urllib.request\nfrom calc import add\n\nclass AddTest(unittest.TestCase):\n    def test_adds_remote(self):\n        remote = int(urllib.request.urlopen('http://127.0.0.1:${target}/', timeout=5).read())\n        self.assertEqual(add(remote, 1), 43)\n`);

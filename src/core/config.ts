@@ -257,6 +257,10 @@ export const configSchema = z.strictObject({
     output_bytes: z.number().int().positive().default(1_048_576),
     /** Network the tester's jobs may reach, through the egress proxy (process lane only). */
     allowed_outbound_hosts: z.array(z.string().min(1)).default([]),
+    /** Writable space of a process-lane job (/work; /tmp gets half, /dev/shm a quarter), counted with its memory. */
+    disk_mb: z.number().int().min(1).max(65_536).default(64),
+    /** What makes the process lane's sandboxes: bubblewrap (namespaces + seccomp) or gVisor (runsc, a user-space kernel). */
+    process_runtime: z.enum(['bwrap', 'gvisor']).default('bwrap'),
     /** Pyodide children kept loaded for the wasm-python lane. */
     python_pool: z.number().int().min(0).max(16).default(1),
   }).superRefine((sandbox, ctx) => {

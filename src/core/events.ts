@@ -26,7 +26,7 @@ export const eventData = {
     /** v2: what the run asked for beyond the spec: a runtime, network, reference documents. */
     options: z
       .object({
-        runtime: z.enum(['auto', 'wasm', 'process']).optional(),
+        runtime: z.enum(['auto', 'wasm', 'process', 'gvisor']).optional(),
         allowed_outbound_hosts: z.array(z.string()).optional(),
         references: z.array(z.object({ name: z.string(), content: z.string() })).optional(),
         /** The tools its agents may call (`server.tool`); absent: every tool policy allows. */
@@ -94,7 +94,7 @@ export const eventData = {
     step: z.string(),
     lane: z.string(),
     /** `error` is v1's name for what v2 calls `nonzero_exit`. */
-    status: z.enum(['ok', 'error', 'nonzero_exit', 'timeout', 'oom', 'output_limit', 'egress_denied', 'crashed']),
+    status: z.enum(['ok', 'error', 'nonzero_exit', 'timeout', 'oom', 'output_limit', 'disk_limit', 'egress_denied', 'crashed']),
     message: z.string(),
     duration_ms: z.number().nonnegative(),
     tests: z.array(testResult),

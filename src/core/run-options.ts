@@ -1,7 +1,7 @@
 /** What a run may ask for beyond its spec and model. */
 
 /** The runtime a run asks for: the selector's choice (`auto`), WebAssembly only, or the process lane. */
-export const RUNTIME_PREFERENCES = ['auto', 'wasm', 'process'] as const;
+export const RUNTIME_PREFERENCES = ['auto', 'wasm', 'process', 'gvisor'] as const;
 export type RuntimePreference = (typeof RUNTIME_PREFERENCES)[number];
 
 /** A document the run may cite (its knowledge base): API notes, a format's definition. */

@@ -1,3 +1,4 @@
+import { runtimeResource } from '../policy/runtime-resource.js';
 import type { RuntimePreference } from '../core/run-options.js';
 import type { Gate, GateContext, GateVerdict } from '../engine/gate.js';
 import type { Principal } from '../identity/principal.js';
@@ -61,7 +62,8 @@ export class G0IntakeGate implements Gate<IntakeInput> {
       evaluations.push(await ask(`tool:${tool}`, 'use-tool', { type: 'Tool', id: tool, attrs: { server: known?.server ?? tool.split('.')[0]! } }));
     }
     const rules = parseEgressRules(input.egress).rules;
-    if (input.runtime === 'process' || rules.length > 0) evaluations.push(await ask('runtime:process', 'use-runtime', { type: 'Runtime', id: 'process', attrs: { wasm: false } }));
+    const lane = input.runtime === 'gvisor' ? 'gvisor' : 'process';
+    if (input.runtime === 'process' || input.runtime === 'gvisor' || rules.length > 0) evaluations.push(await ask(`runtime:${lane}`, 'use-runtime', runtimeResource(lane)));
     for (const rule of rules) {
       const id = `${rule.host}:${rule.port ?? '*'}`;
       evaluations.push(await ask(`egress:${id}`, 'egress', { type: 'Host', id, attrs: { host: rule.host, port: rule.port ?? 0 } }));

@@ -1,3 +1,4 @@
+import { runtimeResource } from '../policy/runtime-resource.js';
 import type { CodeFile } from '../agents/code-files.js';
 import type { RuntimePreference } from '../core/run-options.js';
 import type { Gate, GateContext, GateVerdict } from '../engine/gate.js';
@@ -97,9 +98,9 @@ export class G3CodeGate implements Gate<CodeReviewInput> {
     const ask = (id: string, action: 'use-runtime' | 'egress', resource: Parameters<typeof askPolicy>[2]['resource']) =>
       askPolicy(this.options.policy, context, { gate: this.id, id, principal: input.principal, action, resource });
     if (choice.ok) {
-      const runtime = await ask(`runtime:${choice.lane.name}`, 'use-runtime', { type: 'Runtime', id: choice.lane.name, attrs: { wasm: choice.lane.name !== 'process' } });
+      const runtime = await ask(`runtime:${choice.lane.name}`, 'use-runtime', runtimeResource(choice.lane.name));
       evaluations.push({ ...runtime, reason: `${runtime.reason}; chosen because: ${choice.reason}` });
-      if (choice.lane.name === 'process') {
+      if (!choice.lane.name.startsWith('wasm')) {
         for (const rule of parseEgressRules([...input.egress]).rules) {
           const id = `${rule.host}:${rule.port ?? '*'}`;
           evaluations.push(await ask(`egress:${id}`, 'egress', { type: 'Host', id, attrs: { host: rule.host, port: rule.port ?? 0 } }));

@@ -8,10 +8,13 @@ export type PolicyResource =
   | { type: 'Run'; id: string; attrs: { owner: string } }
   | { type: 'Model'; id: string; attrs: { ref: string } }
   | { type: 'Tool'; id: string; attrs: { server: string } }
-  | { type: 'Runtime'; id: string; attrs: { wasm: boolean } }
+  | { type: 'Runtime'; id: string; attrs: { wasm: boolean; isolation: RuntimeIsolation } }
   | { type: 'Host'; id: string; attrs: { host: string; port: number } }
   | { type: 'Gate'; id: string; attrs?: Record<string, never> }
   | { type: 'System'; id: string; attrs?: Record<string, never> };
+
+/** What separates a runtime's guest from the host: WebAssembly, Linux namespaces (bubblewrap) or gVisor's kernel. */
+export type RuntimeIsolation = 'wasm' | 'namespaces' | 'gvisor';
 
 export interface PolicyRequest {
   principal: Principal;

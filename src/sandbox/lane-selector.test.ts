@@ -68,4 +68,23 @@ describe('lane selector', () => {
     assert.equal(mixed.code, 'bad_job');
     assert.match(mixed.message, /mix languages/);
   });
+
+  it('runs process jobs under gVisor when configured so, or when a run asks for it by name', () => {
+    const gvisor = namedLane('gvisor', ['javascript', 'python', 'bash']);
+    const configured = new LaneSelector({ lanes: [...lanes, gvisor], processLane: 'gvisor' });
+    const bash = configured.select({ job: job({ 'test_a.sh': '' }) });
+    assert.ok(bash.ok);
+    assert.equal(bash.lane.name, 'gvisor');
+    const asked = selector.select({ job: job(py), runtime: 'gvisor' });
+    assert.ok(!asked.ok);
+    assert.equal(asked.code, 'no_lane');
+    assert.match(asked.message, /gVisor, which is not available on this machine \(install runsc\)/);
+    const both = new LaneSelector({ lanes: [...lanes, gvisor] });
+    const named = both.select({ job: job(py), runtime: 'gvisor' });
+    assert.ok(named.ok);
+    assert.equal(named.lane.name, 'gvisor');
+    const plain = both.select({ job: job({ 'test_a.sh': '' }) });
+    assert.ok(plain.ok);
+    assert.equal(plain.lane.name, 'process');
+  });
 });

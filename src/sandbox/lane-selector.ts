@@ -7,6 +7,8 @@ export interface LaneSelectorOptions {
   lanes: SandboxLane[];
   /** Jobs with a longer time budget leave the WASM lanes. Default 60 s. */
   wasmMaxTimeoutMs?: number;
+  /** The lane that runs process jobs: `process` (bubblewrap) or `gvisor`. Default `process` (config: sandbox.process_runtime). */
+  processLane?: 'process' | 'gvisor';
 }
 
 export interface LaneRequest {
@@ -34,10 +36,12 @@ const LANGUAGE_NAME: Record<SandboxLanguage, string> = { javascript: 'JavaScript
 export class LaneSelector {
   readonly #lanes: Map<string, SandboxLane>;
   readonly #wasmMaxTimeoutMs: number;
+  readonly #processLane: 'process' | 'gvisor';
 
   constructor(options: LaneSelectorOptions) {
     this.#lanes = new Map(options.lanes.map((lane) => [lane.name, lane]));
     this.#wasmMaxTimeoutMs = options.wasmMaxTimeoutMs ?? 60_000;
+    this.#processLane = options.processLane ?? 'process';
   }
 
   /** The lanes this machine offers, by name. */
@@ -49,6 +53,11 @@ export class LaneSelector {
     const { language, error } = languageOfJob(request.job);
     if (!language) return { ok: false, code: 'bad_job', message: error! };
     const runtime = request.runtime ?? 'auto';
+    if (runtime === 'gvisor') {
+      const gvisor = this.#lanes.get('gvisor');
+      if (!gvisor) return { ok: false, code: 'no_lane', message: 'the run asked for the process lane under gVisor, which is not available on this machine (install runsc)' };
+      return { ok: true, lane: gvisor, language, reason: 'the run asked for the process lane under gVisor' };
+    }
     const needs = runtime === 'process' ? 'the run asked for the process lane' : this.#processReason(request, language);
     if (!needs) {
       const lane = this.#lanes.get(WASM_LANE[language]!);
@@ -56,15 +65,16 @@ export class LaneSelector {
     }
     const reason = needs ?? `no WebAssembly lane for ${LANGUAGE_NAME[language]} is configured`;
     if (runtime === 'wasm') return { ok: false, code: 'wasm_only', message: `this job needs the process lane (${reason}), but the run asked for WebAssembly only` };
-    const processLane = this.#lanes.get('process');
-    if (!processLane) return { ok: false, code: 'no_lane', message: `this job needs the process lane (${reason}), which is not available on this machine` };
+    const processLane = this.#lanes.get(this.#processLane);
+    if (!processLane) return { ok: false, code: 'no_lane', message: `this job needs the process lane${this.#processLane === 'gvisor' ? ' under gVisor' : ''} (${reason}), which is not available on this machine` };
     return { ok: true, lane: processLane, language, reason };
   }
 
   /** Starts the lane a job in `language` would most likely get, off the hot path. */
   async warm(language: SandboxLanguage, limits: SandboxLimits, runtime: RuntimePreference = 'auto'): Promise<void> {
-    const preferred = runtime === 'process' ? undefined : this.#lanes.get(WASM_LANE[language] ?? 'process');
-    await (preferred ?? this.#lanes.get('process'))?.warm(limits);
+    const processLane = this.#lanes.get(runtime === 'gvisor' ? 'gvisor' : this.#processLane);
+    const preferred = runtime === 'process' || runtime === 'gvisor' ? undefined : this.#lanes.get(WASM_LANE[language] ?? this.#processLane);
+    await (preferred ?? processLane)?.warm(limits);
   }
 
   async close(): Promise<void> {

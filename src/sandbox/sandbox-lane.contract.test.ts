@@ -60,6 +60,8 @@ const lanes: Array<{ lane: SandboxLane; cases: Partial<Record<SandboxLanguage, L
   { lane: new WasmJsLane({ maxWorkers: 1, killGraceMs: 500 }), cases: { javascript: JS } },
   { lane: new WasmPythonLane({ poolSize: 1 }), cases: { python: PYTHON } },
   { lane: new ProcessLane(), cases: { javascript: JS_WITH_FS, python: PYTHON, bash: BASH } },
+  // The process lane's second runtime; CI installs runsc (.ci/run).
+  { lane: new ProcessLane({ runtime: 'gvisor' }), cases: { javascript: JS_WITH_FS, python: PYTHON, bash: BASH } },
 ];
 after(() => Promise.all(lanes.map(({ lane }) => lane.close())));
 

@@ -13,6 +13,8 @@ export interface SandboxLimits {
   memoryBytes: number;
   /** Bytes of stdout + stderr kept; more stops the guest with `output_limit`. */
   outputBytes: number;
+  /** Writable space (process lane): /work holds this much; more ends the job with `disk_limit`. Default: the lane's. */
+  diskBytes?: number;
 }
 
 /** `host:port` pairs a job may connect to (like Spin's `allowed_outbound_hosts`). Empty: no network. */
@@ -42,10 +44,10 @@ export interface TestOutcome {
 /**
  * `ok`: the program exited 0, or the tests ran (each may pass or fail).
  * `nonzero_exit`: the program failed, or test code could not load.
- * `timeout`, `oom`, `output_limit`: a limit stopped it. `egress_denied`: it tried to reach a
+ * `timeout`, `oom`, `output_limit`, `disk_limit`: a limit stopped it. `egress_denied`: it tried to reach a
  * host it was not granted. `crashed`: the sandbox itself died (a signal, a lost worker).
  */
-export type SandboxStatus = 'ok' | 'nonzero_exit' | 'timeout' | 'oom' | 'output_limit' | 'egress_denied' | 'crashed';
+export type SandboxStatus = 'ok' | 'nonzero_exit' | 'timeout' | 'oom' | 'output_limit' | 'disk_limit' | 'egress_denied' | 'crashed';
 
 export interface SandboxArtifact {
   /** Relative POSIX path in the work dir. */

@@ -6,8 +6,8 @@ import { dirname, join, posix } from 'node:path';
 import type { SandboxArtifact } from './sandbox-lane.js';
 
 /** Artifacts collected at most, and the largest one returned with its content. */
-const MAX_ARTIFACTS = 200;
-const MAX_INLINE_BYTES = 256 * 1024;
+export const MAX_ARTIFACTS = 200;
+export const MAX_INLINE_BYTES = 256 * 1024;
 
 /** Refuses job paths that would land outside the work dir. */
 export function checkJobPath(path: string): string | undefined {
@@ -116,7 +116,7 @@ export async function chownTree(path: string, uid: number, gid: number): Promise
   }
 }
 
-function sha256(bytes: Buffer): string {
+export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 

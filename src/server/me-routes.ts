@@ -1,3 +1,4 @@
+import { runtimeResource } from '../policy/runtime-resource.js';
 import { Hono } from 'hono';
 import type { Umca } from '../composition.js';
 import type { Action, PolicyResource } from '../policy/policy-engine.js';
@@ -7,7 +8,7 @@ import type { AppEnv } from './route-actions.js';
 /** What the console asks about the caller: the options it offers and greys out, with why. */
 const QUESTIONS: Array<{ key: string; action: Action; resource: PolicyResource }> = [
   { key: 'run', action: 'run', resource: { type: 'Run', id: 'new', attrs: { owner: '' } } },
-  { key: 'process_runtime', action: 'use-runtime', resource: { type: 'Runtime', id: 'process', attrs: { wasm: false } } },
+  { key: 'process_runtime', action: 'use-runtime', resource: runtimeResource('process') },
   { key: 'egress', action: 'egress', resource: { type: 'Host', id: '*', attrs: { host: '*', port: 0 } } },
   { key: 'override', action: 'override-gate', resource: { type: 'Gate', id: '*' } },
   { key: 'read_usage', action: 'read-usage', resource: { type: 'System', id: 'usage' } },

@@ -33,25 +33,29 @@ describe('sandbox security: results a guest cannot forge', () => {
   });
 
   it('process lane: a results file replaced by a FIFO, a link to a host file or a flood is no result, and nothing hangs', async () => {
-    const started = performance.now();
-    const link = await lanes.process.run({ files: { 'a.test.js': "import { test } from 'node:test';\nimport { rmSync, symlinkSync } from 'node:fs';\ntest('fails', () => { throw new Error('no'); });\nprocess.on('exit', () => { rmSync('/umca-out/tests.jsonl', { force: true }); symlinkSync('/etc/passwd', '/umca-out/tests.jsonl'); });\n" }, limits });
-    assert.deepEqual(link.tests.filter((t) => t.ok), [], `a link made the host read a file as results: ${JSON.stringify(link.tests).slice(0, 300)}`);
-    const pipe = await lanes.process.run({ files: { 'b.test.js': "import { test } from 'node:test';\nimport { rmSync } from 'node:fs';\nimport { execSync } from 'node:child_process';\ntest('fails', () => { throw new Error('no'); });\nprocess.on('exit', () => { rmSync('/umca-out/tests.jsonl', { force: true }); execSync('mkfifo /umca-out/tests.jsonl'); });\n" }, limits });
-    assert.deepEqual(pipe.tests.filter((t) => t.ok), []);
-    assert.ok(performance.now() - started < limits.timeoutMs * 4, 'reading a FIFO did not hang the job');
+    for (const lane of lanes.processLanes) {
+      const started = performance.now();
+      const link = await lane.run({ files: { 'a.test.js': "import { test } from 'node:test';\nimport { rmSync, symlinkSync } from 'node:fs';\ntest('fails', () => { throw new Error('no'); });\nprocess.on('exit', () => { rmSync('/umca-out/tests.jsonl', { force: true }); symlinkSync('/etc/passwd', '/umca-out/tests.jsonl'); });\n" }, limits });
+      assert.deepEqual(link.tests.filter((t) => t.ok), [], `a link made the host read a file as results: ${JSON.stringify(link.tests).slice(0, 300)}`);
+      const pipe = await lane.run({ files: { 'b.test.js': "import { test } from 'node:test';\nimport { rmSync } from 'node:fs';\nimport { execSync } from 'node:child_process';\ntest('fails', () => { throw new Error('no'); });\nprocess.on('exit', () => { rmSync('/umca-out/tests.jsonl', { force: true }); execSync('mkfifo /umca-out/tests.jsonl'); });\n" }, limits });
+      assert.deepEqual(pipe.tests.filter((t) => t.ok), []);
+      assert.ok(performance.now() - started < limits.timeoutMs * 4, 'reading a FIFO did not hang the job');
+    }
   });
 
   it('process lane: test records and long names count toward the output limit, and a guest clock cannot make durations negative', async () => {
-    const many = "import json\nwith open('/umca-out/tests.jsonl', 'w') as f:\n    for i in range(20000):\n        f.write(json.dumps({'name': 'n' * 1000 + str(i), 'ok': True, 'duration_ms': -5}) + '\\n')\n";
-    const flood = await lanes.process.run({ files: { 'test_flood.py': `import unittest\n${many}\nclass T(unittest.TestCase):\n    def test_a(self):\n        pass\n` }, limits: { ...limits, outputBytes: 64 * 1024 } });
-    const bytes = JSON.stringify(flood.tests).length + flood.stdout.length + flood.stderr.length;
-    assert.ok(bytes < 2 * 64 * 1024, `${bytes} bytes came back past a 64 KiB limit`);
-    for (const test of flood.tests) {
-      assert.ok(test.name.length <= 500);
-      assert.ok(test.duration_ms >= 0);
+    for (const lane of lanes.processLanes) {
+      const many = "import json\nwith open('/umca-out/tests.jsonl', 'w') as f:\n    for i in range(20000):\n        f.write(json.dumps({'name': 'n' * 1000 + str(i), 'ok': True, 'duration_ms': -5}) + '\\n')\n";
+      const flood = await lane.run({ files: { 'test_flood.py': `import unittest\n${many}\nclass T(unittest.TestCase):\n    def test_a(self):\n        pass\n` }, limits: { ...limits, outputBytes: 64 * 1024 } });
+      const bytes = JSON.stringify(flood.tests).length + flood.stdout.length + flood.stderr.length;
+      assert.ok(bytes < 2 * 64 * 1024, `${bytes} bytes came back past a 64 KiB limit`);
+      for (const test of flood.tests) {
+        assert.ok(test.name.length <= 500);
+        assert.ok(test.duration_ms >= 0);
+      }
+      const backwards = await lane.run({ files: { 'c.test.js': "import { test } from 'node:test';\nlet t = 1e12; Date.now = () => (t -= 1e6); performance.now = () => (t -= 1e6);\ntest('ok', () => {});\n" }, limits });
+      for (const test of backwards.tests) assert.ok(test.duration_ms >= 0 && Number.isFinite(test.duration_ms));
     }
-    const backwards = await lanes.process.run({ files: { 'c.test.js': "import { test } from 'node:test';\nlet t = 1e12; Date.now = () => (t -= 1e6); performance.now = () => (t -= 1e6);\ntest('ok', () => {});\n" }, limits });
-    for (const test of backwards.tests) assert.ok(test.duration_ms >= 0 && Number.isFinite(test.duration_ms));
   });
 
   it('wasm-js: 10,000 test registrations with long names stop at the output limit', async () => {

@@ -27,10 +27,12 @@ describe('sandbox security: host files and environment', () => {
       const python = `print(open(${JSON.stringify(path)}).read())`;
       const py = await attempt(lanes.wasmPython, 'py', python, ['nonzero_exit']);
       assert.match(py.message, /FileNotFoundError|PermissionError/);
-      const proc = await attempt(lanes.process, 'py', python, ['nonzero_exit']);
-      assert.match(proc.message, /FileNotFoundError|PermissionError|NotADirectoryError/);
-      await attempt(lanes.process, 'sh', `cat ${path}`, ['nonzero_exit']);
-      await attempt(lanes.process, 'js', `console.log(require('node:fs').readFileSync(${JSON.stringify(path)}, 'utf8'));`, ['nonzero_exit']);
+      for (const lane of lanes.processLanes) {
+        const proc = await attempt(lane, 'py', python, ['nonzero_exit']);
+        assert.match(proc.message, /FileNotFoundError|PermissionError|NotADirectoryError/);
+        await attempt(lane, 'sh', `cat ${path}`, ['nonzero_exit']);
+        await attempt(lane, 'js', `console.log(require('node:fs').readFileSync(${JSON.stringify(path)}, 'utf8'));`, ['nonzero_exit']);
+      }
     });
   }
 
@@ -38,24 +40,26 @@ describe('sandbox security: host files and environment', () => {
     assert.equal(process.env.UMCA_SECURITY_CANARY, CANARY, 'the canary is in the host environment');
     const py = await attempt(lanes.wasmPython, 'py', 'import os\nprint(sorted(os.environ.items()))', ['ok']);
     assert.doesNotMatch(py.stdout, /UMCA_HOME/);
-    const proc = await attempt(lanes.process, 'sh', 'env | sort', ['ok']);
-    const names = proc.stdout.trim().split('\n').map((line) => line.split('=')[0]);
-    assert.deepEqual(names.filter((n) => !['PATH', 'HOME', 'TMPDIR', 'LANG', 'PYTHONDONTWRITEBYTECODE', 'PYTHONUNBUFFERED', 'PWD', 'SHLVL', '_'].includes(n!)), []);
-    const node = await attempt(lanes.process, 'js', 'console.log(JSON.stringify(process.env));', ['ok']);
-    assert.doesNotMatch(node.stdout, /UMCA_HOME|UMCA_SECURITY_CANARY/);
+    for (const lane of lanes.processLanes) {
+      const proc = await attempt(lane, 'sh', 'env | sort', ['ok']);
+      const names = proc.stdout.trim().split('\n').map((line) => line.split('=')[0]);
+      assert.deepEqual(names.filter((n) => !['PATH', 'HOME', 'TMPDIR', 'LANG', 'PYTHONDONTWRITEBYTECODE', 'PYTHONUNBUFFERED', 'PWD', 'SHLVL', '_'].includes(n!)), [], lane.name);
+      const node = await attempt(lane, 'js', 'console.log(JSON.stringify(process.env));', ['ok']);
+      assert.doesNotMatch(node.stdout, /UMCA_HOME|UMCA_SECURITY_CANARY/);
+    }
   });
 
   it('cannot write outside its work dir; its /tmp is private and dies with it', async () => {
     const marker = `umca-escape-${Date.now()}`;
     const targets = ['/etc', '/usr', '/', '/work/..', UMCA_HOME].map((dir) => `${dir}/${marker}`);
     const py = targets.map((t) => `try:\n    open(${JSON.stringify(t)}, 'w').write('x')\n    print('WROTE', ${JSON.stringify(t)})\nexcept OSError as e:\n    print('refused', e.errno)`).join('\n');
-    for (const lane of [lanes.wasmPython, lanes.process]) {
+    for (const lane of [lanes.wasmPython, ...lanes.processLanes]) {
       const result = await attempt(lane, 'py', `${py}\nopen('/tmp/${marker}', 'w').write('private')\nopen('../${marker}', 'w').write('x')`, ['ok', 'nonzero_exit']);
       for (const target of targets) assert.ok(!existsSync(target), `${lane.name} wrote ${target}`);
       assert.ok(!existsSync(`/tmp/${marker}`), `${lane.name}'s /tmp is the host's`);
       assert.deepEqual(result.artifacts.map((a) => a.path), [], 'nothing outside the work dir comes back as an artifact');
     }
-    await attempt(lanes.process, 'sh', `echo x > /etc/${marker} || echo x > /usr/${marker} || exit 7`, ['nonzero_exit']);
+    for (const lane of lanes.processLanes) await attempt(lane, 'sh', `echo x > /etc/${marker} || echo x > /usr/${marker} || exit 7`, ['nonzero_exit']);
     assert.ok(!existsSync(`/etc/${marker}`) && !existsSync(`/usr/${marker}`));
   });
 
@@ -65,16 +69,19 @@ describe('sandbox security: host files and environment', () => {
     chmodSync(home, 0o755);
     chmodSync(join(home, 'secret.txt'), 0o644);
     const lane = new ProcessLane({ hide: [home] });
+    const gvisor = new ProcessLane({ hide: [home], runtime: 'gvisor' });
     try {
-      const result = await attempt(lane, 'sh', `ls -a ${home}; cat ${home}/secret.txt`, ['nonzero_exit']);
-      assert.equal(result.stdout, '.\n..\n', 'an empty directory stands in for it');
+      for (const hiding of [lane, gvisor]) {
+        const result = await attempt(hiding, 'py', `import os\nprint(os.listdir(${JSON.stringify(home)}))\nprint(open(${JSON.stringify(`${home}/secret.txt`)}).read())`, ['nonzero_exit']);
+        assert.equal(result.stdout, '[]\n', `${hiding.name}: an empty directory stands in for it`);
+      }
       // The control: without `hide`, the world-readable file is there to read.
       const bare = new ProcessLane();
       const control = await bare.run({ files: { 'main.sh': `cat ${home}/secret.txt` }, entry: 'main.sh', limits: { timeoutMs: 3_000, memoryBytes: 32 << 20, outputBytes: 1_024 } });
       await bare.close();
       assert.equal(control.stdout, CANARY);
     } finally {
-      await lane.close();
+      await Promise.all([lane.close(), gvisor.close()]);
       rmSync(home, { recursive: true, force: true });
     }
   });

@@ -72,19 +72,23 @@ describe('sandbox security: processes', () => {
     ['a python fork loop', 'py', 'import os\nwhile True:\n    os.fork()', ['python3'], STOPPED],
     ['a node spawn loop', 'js', "const { spawn } = require('node:child_process');\nfor (;;) spawn('sleep', ['30']);", ['sleep'], STOPPED],
   ] as const) {
-    it(`contains ${label} in the process lane and leaves nothing running`, async () => {
-      const result = await attempt(lanes.process, kind, source, [...outcomes]);
-      // At the process cap a runtime fails in its own way (bash and Python say EAGAIN; node may
-      // abort, segfault or run out of memory): whichever, it is classified with its reason.
-      if (result.status === 'crashed') assert.match(result.message, /process limit|killed by SIG|fatal error/);
-      assert.deepEqual(await settled(comms), [], 'no sandbox process outlives its job');
-      const next = await attempt(lanes.process, 'sh', 'echo still fine', ['ok']);
-      assert.equal(next.stdout, 'still fine\n');
+    it(`contains ${label} in the process lane (both runtimes) and leaves nothing running`, async () => {
+      for (const lane of lanes.processLanes) {
+        const result = await attempt(lane, kind, source, [...outcomes]);
+        // At the process cap a runtime fails in its own way (bash and Python say EAGAIN; node may
+        // abort, segfault or run out of memory): whichever, it is classified with its reason.
+        if (result.status === 'crashed') assert.match(result.message, /process limit|killed by SIG|fatal error/);
+        assert.deepEqual(await settled(comms), [], 'no sandbox process outlives its job');
+        const next = await attempt(lane, 'sh', 'echo still fine', ['ok']);
+        assert.equal(next.stdout, 'still fine\n');
+      }
     });
   }
 
   it('lets a guest fork normally below the cap (the cap is per sandbox, not a ban)', async () => {
-    const result = await attempt(lanes.process, 'sh', 'for i in 1 2 3 4 5; do sleep 0.1 & done; wait; echo done', ['ok']);
-    assert.equal(result.stdout, 'done\n');
+    for (const lane of lanes.processLanes) {
+      const result = await attempt(lane, 'sh', 'for i in 1 2 3 4 5; do sleep 0.1 & done; wait; echo done', ['ok']);
+      assert.equal(result.stdout, 'done\n');
+    }
   });
 });

@@ -19,9 +19,11 @@ describe('sandbox security: runaway guests', () => {
       [lanes.wasmJs, 'js', jsRegex],
       [lanes.wasmJs, 'js', 'function spin() { Promise.resolve().then(spin); }\nspin();'],
       [lanes.wasmPython, 'py', pyRegex],
-      [lanes.process, 'py', pyRegex],
-      [lanes.process, 'js', jsRegex],
-      [lanes.process, 'sh', 'while :; do :; done'],
+      ...lanes.processLanes.flatMap((lane) => [
+        [lane, 'py', pyRegex],
+        [lane, 'js', jsRegex],
+        [lane, 'sh', 'while :; do :; done'],
+      ] as const),
     ] as const;
     for (const [lane, kind, source] of jobs) {
       const result = await attempt(lane, kind, source, ['timeout'], quick);
@@ -34,17 +36,19 @@ describe('sandbox security: runaway guests', () => {
     ['typed arrays / buffers', 'const keep = []; for (;;) keep.push(new Uint8Array(8 * 1024 * 1024).fill(1));', 'keep = []\nwhile True:\n    keep.append(bytearray(8 * 1024 * 1024))', undefined],
   ] as const) {
     it(`stops memory bombs made of ${label} as oom in every lane, and the lane keeps working`, async () => {
-      for (const lane of [lanes.wasmJs, lanes.process]) {
+      for (const lane of [lanes.wasmJs, ...lanes.processLanes]) {
         const result = await attempt(lane, 'js', js, ['oom'], roomy);
         assert.match(result.message, /memory/);
         await attempt(lane, 'js', "console.log('after');", ['ok']);
       }
-      for (const lane of [lanes.wasmPython, lanes.process]) {
+      for (const lane of [lanes.wasmPython, ...lanes.processLanes]) {
         const result = await attempt(lane, 'py', py, ['oom'], roomy);
         assert.match(result.message, /memory|MemoryError/);
       }
-      if (sh) await attempt(lanes.process, 'sh', sh, ['oom'], roomy);
-      await attempt(lanes.process, 'py', "print('after')", ['ok']);
+      for (const lane of lanes.processLanes) {
+        if (sh) await attempt(lane, 'sh', sh, ['oom'], roomy);
+        await attempt(lane, 'py', "print('after')", ['ok']);
+      }
     });
   }
 
@@ -52,10 +56,12 @@ describe('sandbox security: runaway guests', () => {
     const floods = [
       [lanes.wasmJs, 'js', "for (;;) console.error('flood'.repeat(50));"],
       [lanes.wasmPython, 'py', "import sys\nwhile True:\n    sys.stderr.write('flood' * 50)"],
-      [lanes.process, 'py', "while True:\n    print('flood' * 50)"],
-      [lanes.process, 'sh', 'yes flood'],
-      // Written synchronously: an async write loop that never yields only fills node's own buffer (oom).
-      [lanes.process, 'js', "const { writeSync } = require('node:fs');\nfor (;;) writeSync(1, 'flood'.repeat(50));"],
+      ...lanes.processLanes.flatMap((lane) => [
+        [lane, 'py', "while True:\n    print('flood' * 50)"],
+        [lane, 'sh', 'yes flood'],
+        // Written synchronously: an async write loop that never yields only fills node's own buffer (oom).
+        [lane, 'js', "const { writeSync } = require('node:fs');\nfor (;;) writeSync(1, 'flood'.repeat(50));"],
+      ] as const),
     ] as const;
     for (const [lane, kind, source] of floods) {
       const result = await attempt(lane, kind, source, ['output_limit']);

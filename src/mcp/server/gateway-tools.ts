@@ -1,3 +1,4 @@
+import { runtimeResource } from '../../policy/runtime-resource.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { InvalidRequestError } from '../../core/errors.js';
@@ -66,7 +67,7 @@ export function registerGatewayTools(server: McpServer, context: McpContext): vo
       const job = { files: { ...(args.files ?? {}), [entry]: args.code }, entry, limits };
       const choice = umca.sandbox.select({ job, runtime: 'wasm' });
       if (!choice.ok) throw new InvalidRequestError(choice.message, choice.code);
-      await umca.access.authorize(principal, 'use-runtime', { type: 'Runtime', id: choice.lane.name, attrs: { wasm: true } });
+      await umca.access.authorize(principal, 'use-runtime', runtimeResource(choice.lane.name));
       const result = await choice.lane.run(job, { signal: extra.signal });
       const answer = {
         lane: choice.lane.name,

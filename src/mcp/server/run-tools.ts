@@ -28,7 +28,7 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
       inputSchema: z.object({
         spec: z.string().min(1).max(100_000).optional().describe('what to build, in plain words; optional only for a scripted model that carries its own'),
         model: z.string().min(1).optional().describe('a model reference: scripted:demo, a provider or alias from umca.yaml, provider/model; default: the config\'s'),
-        runtime: z.enum(RUNTIME_PREFERENCES).optional().describe('where tests run: auto (default), wasm, process (policy decides)'),
+        runtime: z.enum(RUNTIME_PREFERENCES).optional().describe('where tests run: auto (default), wasm, process, gvisor (the process lane under gVisor); policy decides'),
         allowed_outbound_hosts: z.array(z.string().min(1)).max(100).optional().describe('network for the tests (host:port); policy decides each'),
         references: z.array(z.object({ name: z.string(), content: z.string() })).max(100).optional().describe('documents the research may cite as ref:<name>'),
         tools: z.array(z.string()).max(200).optional().describe('only these MCP tools (server.tool) for the agents'),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../core/errors.js';
 import type { Principal } from '../../identity/principal.js';
+import { runtimeResource } from '../runtime-resource.js';
 import { CedarPolicyEngine } from './cedar-policy-engine.js';
 
 function policyDir(files: Record<string, string>): string {
@@ -60,6 +61,21 @@ describe('Cedar policy engine', () => {
     const nobody: Principal = { id: 'key:k1', roles: [], via: 'api-key' };
     assert.deepEqual(await engine.decide({ principal: nobody, action: 'run', resource: { type: 'Run', id: 'new', attrs: { owner: 'key:k1' } } }), { allowed: true, policies: ['everyone-runs'], errors: [] });
     const admin: Principal = { id: 'user:ada', roles: ['admin'], via: 'oidc' };
-    assert.deepEqual(await engine.decide({ principal: admin, action: 'use-runtime', resource: { type: 'Runtime', id: 'process', attrs: { wasm: false } } }), { allowed: false, policies: ['no-process-lane'], errors: [] });
+    assert.deepEqual(await engine.decide({ principal: admin, action: 'use-runtime', resource: { type: 'Runtime', id: 'process', attrs: { wasm: false, isolation: 'namespaces' } } }), { allowed: false, policies: ['no-process-lane'], errors: [] });
+  });
+
+  it('can require gVisor for real processes: the runtime resource says how it isolates', async () => {
+    const dir = policyDir({
+      'ours.cedar': [
+        '@id("runners-run")',
+        'permit (principal in Umca::Role::"runner", action == Umca::Action::"use-runtime", resource);',
+        '@id("processes-only-under-gvisor")',
+        'forbid (principal, action == Umca::Action::"use-runtime", resource) unless { resource.wasm || resource.isolation == "gvisor" };',
+      ].join('\n'),
+    });
+    const engine = CedarPolicyEngine.load(dir);
+    const runner: Principal = { id: 'key:k1', roles: ['runner'], via: 'api-key' };
+    const ask = async (lane: string) => (await engine.decide({ principal: runner, action: 'use-runtime', resource: runtimeResource(lane) })).allowed;
+    assert.deepEqual(await Promise.all(['wasm-js', 'wasm-python', 'process', 'gvisor'].map(ask)), [true, true, false, true]);
   });
 });

@@ -1,47 +1,23 @@
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-
-export interface BwrapSpec {
-  /** Host directory mounted read-write at /work, the guest's cwd and HOME. */
-  workDir: string;
-  /** Host directory mounted read-write at /tmp (on disk, so RLIMIT_FSIZE applies, not RAM). */
-  tmpDir: string;
-  /** Host directories mounted read-only, at the same path or at `target`. */
-  readOnly?: Array<{ source: string; target?: string }>;
-  /** Host directories mounted read-write at `target`. */
-  readWrite?: Array<{ source: string; target: string }>;
-  /** Host paths to cover with an empty tmpfs when they lie inside a mounted system dir (e.g. UMCA_HOME under /opt). */
-  hide?: readonly string[];
-  /** The guest's whole environment; nothing is inherited. */
-  env: Record<string, string>;
-  /** Dropped uid/gid, when umca is root. */
-  uid?: number;
-  rlimits: {
-    cpuSeconds: number;
-    dataBytes: number;
-    fileBytes: number;
-    /** Processes and threads of the guest's uid; applied only with a dropped uid. */
-    processes: number;
-    openFiles: number;
-  };
-  command: string[];
-}
+import type { SandboxSpec } from './sandbox-spec.js';
 
 /** System directories every guest sees, read-only. /root, /home and the rest of the host are absent. */
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
+export const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
 
 /**
- * The argv that runs `command` under bubblewrap: read-only system dirs, a private work dir,
- * fresh /proc and /dev, every namespace new (user, pid, ipc, uts, net, cgroup), killed
- * with its parent, in its own session, with only the given environment and with rlimits.
+ * The argv that runs `command` under bubblewrap: read-only system dirs, a read-only root,
+ * size-capped tmpfs for everything writable, fresh /proc and /dev, every namespace new (user,
+ * pid, ipc, uts, net, cgroup) and no further user namespaces, a seccomp filter, killed with
+ * its parent, in its own session, with only the given environment and with rlimits.
  */
-export function bwrapArgv(spec: BwrapSpec): string[] {
-  const argv: string[] = [];
-  if (spec.uid !== undefined) argv.push('setpriv', `--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups', '--');
+export function bwrapArgv(spec: SandboxSpec, seccompFd?: number): string[] {
+  const argv = hostPrefix(spec);
   argv.push(
     'prlimit',
     `--cpu=${spec.rlimits.cpuSeconds}`,
     `--data=${spec.rlimits.dataBytes}`,
+    ...(spec.rlimits.addressBytes !== undefined ? [`--as=${spec.rlimits.addressBytes}`] : []),
     `--fsize=${spec.rlimits.fileBytes}`,
     `--nofile=${spec.rlimits.openFiles}`,
     '--core=0',
@@ -49,12 +25,15 @@ export function bwrapArgv(spec: BwrapSpec): string[] {
     '--',
     'bwrap',
     '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
     '--die-with-parent',
     '--new-session',
     '--hostname',
     'sandbox',
     '--clearenv',
   );
+  if (spec.seccomp && seccompFd !== undefined) argv.push('--seccomp', String(seccompFd));
   for (const dir of SYSTEM_DIRS) {
     if (!existsSync(dir)) continue;
     if (lstatSync(dir).isSymbolicLink()) argv.push('--symlink', readlinkSync(dir), dir);
@@ -64,11 +43,24 @@ export function bwrapArgv(spec: BwrapSpec): string[] {
   for (const path of spec.hide ?? []) {
     if (SYSTEM_DIRS.some((dir) => path === dir || path.startsWith(`${dir}/`)) && existsSync(path)) argv.push('--tmpfs', path);
   }
-  argv.push('--bind', spec.workDir, '/work', '--bind', spec.tmpDir, '/tmp');
+  argv.push('--dev', '/dev', '--proc', '/proc');
+  for (const mount of spec.tmpfs ?? []) argv.push('--size', String(mount.bytes), '--tmpfs', mount.target);
   for (const mount of spec.readWrite ?? []) argv.push('--bind', mount.source, mount.target);
-  argv.push('--dev', '/dev', '--proc', '/proc', '--chdir', '/work');
+  for (const file of spec.writableFiles ?? []) argv.push('--bind', file.source, file.target);
+  argv.push('--remount-ro', '/', '--chdir', spec.cwd ?? '/work');
   for (const [name, value] of Object.entries(spec.env)) argv.push('--setenv', name, value);
   argv.push('--', ...spec.command);
+  return argv;
+}
+
+/**
+ * What runs on the host before the sandbox itself: joining the job's memory cgroup (so every
+ * process after it is counted) and dropping to the job's uid when umca is root.
+ */
+export function hostPrefix(spec: Pick<SandboxSpec, 'cgroupProcs' | 'uid'>): string[] {
+  const argv: string[] = [];
+  if (spec.cgroupProcs) argv.push('/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', spec.cgroupProcs);
+  if (spec.uid !== undefined) argv.push('setpriv', `--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups', '--');
   return argv;
 }
 

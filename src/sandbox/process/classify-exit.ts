@@ -20,6 +20,9 @@ export interface ExitFacts {
 /** Messages runtimes print when an allocation fails under the memory limit. */
 const OUT_OF_MEMORY = /MemoryError|x(malloc|realloc): cannot allocate|Invalid string length|JavaScript heap out of memory|Array buffer allocation failed|Cannot allocate memory|out of memory|std::bad_alloc|Aborted\(OOM\)/i;
 
+/** Messages when a write fails because the job's writable space (a capped tmpfs) is full. */
+const DISK_FULL = /No space left on device|ENOSPC|Disk quota exceeded/i;
+
 /** Messages when fork/clone fails under RLIMIT_NPROC. */
 const PROCESS_LIMIT = /fork: (retry: )?Resource temporarily unavailable|Cannot fork|BlockingIOError: \[Errno 11\]|spawn .*EAGAIN/i;
 
@@ -42,7 +45,11 @@ export function classifyExit(facts: ExitFacts): { status: SandboxStatus; message
     return { status: 'crashed', message: `the language runtime stopped with a fatal error${cause ? `: ${cause}` : ''}` };
   }
   if (PROCESS_LIMIT.test(facts.stderr)) return { status: 'crashed', message: `hit the sandbox's process limit: ${lastLine(facts.stderr, PROCESS_LIMIT)}` };
-  if (facts.signal === 'SIGXFSZ') return { status: 'crashed', message: 'wrote a file past the file size limit (SIGXFSZ)' };
+  if (facts.signal === 'SIGXFSZ') return { status: 'disk_limit', message: 'wrote a file past the file size limit (SIGXFSZ)' };
+  if (DISK_FULL.test(facts.stderr)) {
+    const room = limits.diskBytes === undefined ? '' : ` (${limits.diskBytes} bytes)`;
+    return { status: 'disk_limit', message: `filled its writable space${room}: ${lastLine(facts.stderr, DISK_FULL)}` };
+  }
   if (/^bwrap: /m.test(facts.stderr) && facts.exitCode === 1 && facts.tests.length === 0)
     return { status: 'crashed', message: `the sandbox could not start: ${lastLine(facts.stderr, /^bwrap: /m)}` };
   if (facts.egressDenied) {

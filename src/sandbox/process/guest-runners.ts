@@ -131,3 +131,21 @@ server.listen(3128, '127.0.0.1', () => {
   });
 });
 `;
+
+/**
+ * The process lane's first and last step inside the sandbox: copies the job's files from the
+ * read-only /umca-in into /work (a size-capped tmpfs), runs the guest command, then archives
+ * /work into /umca-out/work.tar, one of the few host files the sandbox may write, for the host
+ * to read the job's artifacts from. Nothing the guest writes reaches the host's disk except
+ * through those capped files. Exits with the guest's status.
+ */
+export const SUPERVISOR = String.raw`
+if ! cp -R /umca-in/. /work/ 2>/dev/null; then
+  echo "umca: the job's files do not fit in the work dir: No space left on device" >&2
+  exit 125
+fi
+"$@" </dev/null
+status=$?
+tar --create --file=/umca-out/work.tar --directory=/work . 2>/dev/null
+exit $status
+`;

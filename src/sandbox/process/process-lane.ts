@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { readBoundedFile } from '../../core/read-bounded-file.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,26 +22,51 @@ import {
 } from '../sandbox-lane.js';
 import { WorkDir } from '../work-dir.js';
 import { bwrapArgv, nodeInstallMounts } from './bwrap-command.js';
-import { BASH_TEST_RUNNER, EGRESS_BRIDGE, NODE_TEST_REPORTER, PYTHON_TEST_RUNNER } from './guest-runners.js';
+import { BASH_TEST_RUNNER, EGRESS_BRIDGE, NODE_TEST_REPORTER, PYTHON_TEST_RUNNER, SUPERVISOR } from './guest-runners.js';
 import { takeGuestIdentity } from './guest-identity.js';
 import { killGroup } from './kill-group.js';
+import { MemoryCgroups, type JobCgroup } from './memory-cgroup.js';
+import { seccompProgram, seccompSupported } from './seccomp-filter.js';
+import { artifactsFromTar } from '../tar-artifacts.js';
+import { checkRunsc, forceDelete, runscJob, type RunscJob } from './runsc-command.js';
+import type { SandboxSpec } from './sandbox-spec.js';
 import type { ExitFacts } from './classify-exit.js';
 
 export interface ProcessLaneOptions {
   /** Processes and threads one guest may have (RLIMIT_NPROC, with a dropped uid). Default 128. */
   maxProcesses?: number;
-  /** Largest file a guest may write (RLIMIT_FSIZE). Default 64 MiB. */
-  maxFileBytes?: number;
+  /** Writable space of a job whose limits name none: /work holds this much, /tmp half, /dev/shm a quarter. Default 64 MiB. */
+  diskBytes?: number;
   /** Extra data segment for a node guest's own runtime, above the job's memory limit. Default 96 MiB. */
   nodeRuntimeBytes?: number;
   /** Host paths guests must never see even where a system dir is mounted (UMCA_HOME). */
   hide?: readonly string[];
+  /** Where job memory cgroups are made; `false` forces the RLIMIT_AS fallback. Default: detected. */
+  cgroups?: MemoryCgroups | false;
+  /**
+   * What makes the sandbox: `bwrap` (bubblewrap: Linux namespaces, seccomp, the host kernel)
+   * or `gvisor` (runsc: the same mounts and limits, system calls served by gVisor's
+   * user-space kernel). The lane is named `process` or `gvisor` after it. Default `bwrap`.
+   */
+  runtime?: ProcessRuntime;
 }
+
+export type ProcessRuntime = 'bwrap' | 'gvisor';
 
 const TIME_BINARY = '/usr/bin/time';
 const PROXY_PORT = 3128;
 const RESULTS_FILE = 'tests.jsonl';
 const USAGE_FILE = 'usage.txt';
+const ARCHIVE_FILE = 'work.tar';
+/** The host files a guest may write (each a mount point, capped by RLIMIT_FSIZE). */
+const RESULT_FILES = [RESULTS_FILE, USAGE_FILE, ARCHIVE_FILE];
+/** RLIMIT_FSIZE above the work dir's size: room for the archive's headers. */
+const ARCHIVE_HEADROOM = 16 * 1024 * 1024;
+/** Address space for a runtime's own reservations where RLIMIT_AS stands in for a cgroup (V8 reserves GiBs it never touches). */
+const NODE_ADDRESS_SPACE = 4 * 1024 * 1024 * 1024;
+const NATIVE_ADDRESS_SPACE = 256 * 1024 * 1024;
+/** gVisor's Sentry and gofer, counted in the job's cgroup beside the guest. */
+const GVISOR_RUNTIME_BYTES = 160 * 1024 * 1024;
 
 /**
  * Real `node`, `python3` and `bash` under bubblewrap: read-only system dirs, a private work
@@ -50,23 +75,34 @@ const USAGE_FILE = 'usage.txt';
  * through umca's egress proxy, and only to granted host:port pairs.
  */
 export class ProcessLane implements SandboxLane {
-  readonly name = 'process';
+  readonly name: 'process' | 'gvisor';
+  readonly runtime: ProcessRuntime;
   readonly languages: ReadonlySet<SandboxLanguage> = new Set(['javascript', 'python', 'bash']);
-  readonly #options: Required<ProcessLaneOptions>;
+  readonly #options: Required<Omit<ProcessLaneOptions, 'cgroups' | 'runtime'>>;
+  readonly #cgroups: MemoryCgroups | undefined;
   #helpers: Promise<string> | undefined;
   readonly #running = new Set<Promise<unknown>>();
 
   constructor(options: ProcessLaneOptions = {}) {
     this.#options = {
       maxProcesses: options.maxProcesses ?? 128,
-      maxFileBytes: options.maxFileBytes ?? 64 * 1024 * 1024,
+      diskBytes: options.diskBytes ?? 64 * 1024 * 1024,
       nodeRuntimeBytes: options.nodeRuntimeBytes ?? 96 * 1024 * 1024,
       hide: options.hide ?? [],
     };
+    this.runtime = options.runtime ?? 'bwrap';
+    this.name = this.runtime === 'gvisor' ? 'gvisor' : 'process';
+    this.#cgroups = options.cgroups === false ? undefined : (options.cgroups ?? MemoryCgroups.detect());
   }
 
-  /** Whether bubblewrap can make a sandbox on this machine; names what is missing. */
-  static check(): { ok: boolean; problem?: string } {
+  /** How a job's memory is bounded here: a memory cgroup (v1 or v2) or, without one, RLIMIT_AS. */
+  get memoryBound(): 'cgroup-v1' | 'cgroup-v2' | 'rlimit-as' {
+    return this.#cgroups ? `cgroup-v${this.#cgroups.version}` : 'rlimit-as';
+  }
+
+  /** Whether the runtime can make a sandbox on this machine; names what is missing. */
+  static check(runtime: ProcessRuntime = 'bwrap'): { ok: boolean; problem?: string } {
+    if (runtime === 'gvisor') return checkRunsc();
     const probe = spawnSync('bwrap', ['--unshare-all', '--ro-bind', '/', '/', '--', 'true'], { stdio: 'pipe', timeout: 5_000 });
     if (probe.error) return { ok: false, problem: 'bubblewrap (`bwrap`) is not installed; on Debian: apt-get install bubblewrap' };
     if (probe.status !== 0) return { ok: false, problem: `bubblewrap cannot create namespaces here: ${probe.stderr.toString().trim()}` };
@@ -113,6 +149,8 @@ export class ProcessLane implements SandboxLane {
       return early('nonzero_exit', dir.error);
     }
     let proxy: EgressProxy | undefined;
+    let cgroup: JobCgroup | undefined;
+    let gvisor: RunscJob | undefined;
     try {
       const tests = job.entry === undefined ? testPathsOf(job) : [];
       const prepared = await this.#command(language, job, tests, dir);
@@ -126,46 +164,74 @@ export class ProcessLane implements SandboxLane {
         PYTHONDONTWRITEBYTECODE: '1',
         PYTHONUNBUFFERED: '1',
       };
-      const readWrite: Array<{ source: string; target: string }> = [];
+      const readOnly = [...nodeInstallMounts(), { source: helpers, target: '/umca' }, { source: dir.build, target: '/umca-build' }, { source: dir.path, target: '/umca-in' }];
       if (egress.rules.length > 0) {
         const egressDir = join(dir.root, 'egress');
         await mkdir(egressDir, { mode: 0o755 });
         proxy = await EgressProxy.start({ rules: egress.rules, socketPath: join(egressDir, 'proxy.sock'), onDecision: (d) => options.onEgress?.(d) });
-        readWrite.push({ source: egressDir, target: '/umca-egress' });
+        if (owner) await chown(join(egressDir, 'proxy.sock'), owner.uid, owner.gid);
+        // Read-only: the guest may connect to the socket, not write files beside it.
+        readOnly.push({ source: egressDir, target: '/umca-egress' });
         command = [process.execPath, '--input-type=module', '-e', EGRESS_BRIDGE, '/umca-egress/proxy.sock', ...command];
         const url = `http://127.0.0.1:${PROXY_PORT}`;
         Object.assign(env, { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, ALL_PROXY: url, NO_PROXY: '', no_proxy: '' });
       }
       // GNU time inside the sandbox measures the guest and every process it waited for.
       if (existsSync(TIME_BINARY)) command = [TIME_BINARY, '-q', '-f', '%U %S %M', '-o', `/umca-out/${USAGE_FILE}`, ...command];
-      const memory = job.limits.memoryBytes + (language === 'javascript' || proxy ? this.#options.nodeRuntimeBytes : 16 * 1024 * 1024);
-      const argv = bwrapArgv({
-        workDir: dir.path,
-        tmpDir: dir.tmp,
-        readOnly: [...nodeInstallMounts(), { source: helpers, target: '/umca' }, { source: dir.build, target: '/umca-build' }],
-        readWrite: [{ source: dir.out, target: '/umca-out' }, ...readWrite],
+      command = ['/bin/sh', '/umca/supervise.sh', ...command];
+      const node = language === 'javascript' || proxy !== undefined;
+      const memory = job.limits.memoryBytes + (node ? this.#options.nodeRuntimeBytes : 16 * 1024 * 1024);
+      const disk = job.limits.diskBytes ?? this.#options.diskBytes;
+      const tmpfs = [
+        { target: '/work', bytes: disk },
+        { target: '/tmp', bytes: Math.max(1 << 20, Math.floor(disk / 2)) },
+        { target: '/dev/shm', bytes: Math.max(1 << 20, Math.floor(disk / 4)) },
+      ];
+      // One budget: the job's memory, its runtime's own and every tmpfs, counted together
+      // (under gVisor, with the Sentry's own memory).
+      const sentry = this.runtime === 'gvisor' ? GVISOR_RUNTIME_BYTES : 0;
+      if (this.#cgroups) cgroup = await this.#cgroups.create(memory + sentry + tmpfs.reduce((sum, mount) => sum + mount.bytes, 0));
+      for (const name of RESULT_FILES) {
+        await writeFile(join(dir.out, name), '', { mode: 0o600 });
+        if (owner) await chown(join(dir.out, name), owner.uid, owner.gid);
+      }
+      const spec: SandboxSpec = {
+        readOnly,
+        writableFiles: RESULT_FILES.map((name) => ({ source: join(dir.out, name), target: `/umca-out/${name}` })),
+        tmpfs,
         hide: this.#options.hide,
         env,
         ...(identity.uid === undefined ? {} : { uid: identity.uid }),
+        ...(cgroup ? { cgroupProcs: cgroup.procsFile } : {}),
+        seccomp: seccompSupported(),
         rlimits: {
           cpuSeconds: Math.max(1, Math.ceil(job.limits.timeoutMs / 1000) + 1),
           dataBytes: memory,
-          fileBytes: this.#options.maxFileBytes,
+          ...(cgroup ? {} : { addressBytes: memory + (node ? NODE_ADDRESS_SPACE : NATIVE_ADDRESS_SPACE) }),
+          fileBytes: disk + ARCHIVE_HEADROOM,
           processes: this.#options.maxProcesses,
           openFiles: 256,
         },
         command,
-      });
-      const facts = await this.#spawn(argv, dir, job, options.signal);
+      };
+      if (this.runtime === 'gvisor') {
+        const { uid: _uid, ...inside } = spec;
+        gvisor = await runscJob(inside, join(dir.root, 'gvisor'), { ...(identity.uid === undefined ? {} : { uid: identity.uid }), hostSockets: proxy !== undefined });
+      }
+      const argv = gvisor ? gvisor.argv : bwrapArgv(spec, 3);
+      const facts = await this.#spawn(argv, dir, job, options.signal, join(helpers, 'seccomp.bpf'), cgroup);
+      if (gvisor && facts.stoppedBy) forceDelete(gvisor, identity.uid);
       const results = await readResults(dir.out, language, tests, job.limits.outputBytes);
       const outcomes = results.outcomes;
       if (results.truncated) facts.outputExceeded = true;
-      const exit = { ...facts, mode: job.entry === undefined ? ('tests' as const) : ('program' as const), tests: outcomes, limits: job.limits, egressDenied: proxy?.firstDenied };
-      return exitResult(exit, await dir.artifacts(), started);
+      const exit = { ...facts, mode: job.entry === undefined ? ('tests' as const) : ('program' as const), tests: outcomes, limits: { ...job.limits, diskBytes: disk }, egressDenied: proxy?.firstDenied };
+      const artifacts = await artifactsFromTar(join(dir.out, ARCHIVE_FILE), dir.inputs, disk + ARCHIVE_HEADROOM);
+      return exitResult(exit, artifacts, started);
     } catch (cause) {
       return early('crashed', `the process lane failed: ${(cause as Error).message}`);
     } finally {
       await proxy?.close().catch(() => undefined);
+      await cgroup?.remove();
       await dir.remove();
       identity.release();
     }
@@ -205,29 +271,45 @@ export class ProcessLane implements SandboxLane {
     };
   }
 
-  #spawn(argv: string[], dir: WorkDir, job: SandboxJob, signal: AbortSignal | undefined): Promise<Omit<ExitFacts, 'mode' | 'tests' | 'limits' | 'egressDenied'>> {
+  async #spawn(
+    argv: string[],
+    dir: WorkDir,
+    job: SandboxJob,
+    signal: AbortSignal | undefined,
+    seccompFile: string,
+    cgroup: JobCgroup | undefined,
+  ): Promise<Omit<ExitFacts, 'mode' | 'tests' | 'limits' | 'egressDenied'>> {
     const usageFile = join(dir.out, USAGE_FILE);
     const started = performance.now();
     const output = new OutputCapture(job.limits.outputBytes);
+    // bubblewrap reads the seccomp program from fd 3 and closes it before the guest starts.
+    const filter = argv.includes('--seccomp') ? await open(seccompFile, 'r') : undefined;
     return new Promise((resolve) => {
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+      const child = spawn(argv[0]!, argv.slice(1), {
+        stdio: ['ignore', 'pipe', 'pipe', ...(filter ? [filter.fd] : [])],
+        detached: true,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      });
+      void filter?.close();
       let stoppedBy: ExitFacts['stoppedBy'];
       const kill = (reason: NonNullable<ExitFacts['stoppedBy']>) => {
         stoppedBy ??= reason;
         killGroup(child);
+        void cgroup?.killAll();
       };
       const timer = setTimeout(() => kill('timeout'), job.limits.timeoutMs);
       const onAbort = () => kill('cancelled');
       signal?.addEventListener('abort', onAbort, { once: true });
       if (signal?.aborted) onAbort();
-      child.stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk) || kill('output_limit'));
-      child.stderr.on('data', (chunk: Buffer) => output.write('stderr', chunk) || kill('output_limit'));
+      child.stdout!.on('data', (chunk: Buffer) => output.write('stdout', chunk) || kill('output_limit'));
+      child.stderr!.on('data', (chunk: Buffer) => output.write('stderr', chunk) || kill('output_limit'));
       child.on('error', (error) => output.write('stderr', `umca: could not start the sandbox: ${error.message}\n`));
       child.on('close', async (code, exitSignal) => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         const wallMs = performance.now() - started;
         const usage = await readUsage(usageFile, wallMs);
+        if (cgroup && !stoppedBy && (await cgroup.oomKilled())) stoppedBy = 'oom';
         resolve({
           exitCode: stoppedBy ? null : code,
           signal: exitSignal ?? signalOf(code),
@@ -247,6 +329,8 @@ export class ProcessLane implements SandboxLane {
       await writeFile(join(dir, 'node-reporter.mjs'), NODE_TEST_REPORTER);
       await writeFile(join(dir, 'run_tests.py'), PYTHON_TEST_RUNNER);
       await writeFile(join(dir, 'run_bash_tests.sh'), BASH_TEST_RUNNER);
+      await writeFile(join(dir, 'supervise.sh'), SUPERVISOR);
+      if (seccompSupported()) await writeFile(join(dir, 'seccomp.bpf'), seccompProgram());
       await chmod(dir, 0o755);
       return dir;
     })();

@@ -249,9 +249,12 @@ export class WasmPythonLane implements SandboxLane {
     const dir = await WorkDir.create({}, owner);
     if ('error' in dir) throw new Error(dir.error);
     const argv = bwrapArgv({
-      workDir: dir.path,
-      tmpDir: dir.tmp,
       readOnly: [...nodeInstallMounts(), { source: PYODIDE_DIR, target: '/pyodide' }],
+      readWrite: [{ source: dir.path, target: '/work' }],
+      tmpfs: [
+        { target: '/tmp', bytes: 16 * 1024 * 1024 },
+        { target: '/dev/shm', bytes: 1024 * 1024 },
+      ],
       hide: this.#options.hide,
       env: { PATH: '/usr/bin:/bin', HOME: '/work', LANG: 'C.UTF-8' },
       ...(identity.uid === undefined ? {} : { uid: identity.uid }),

@@ -22,11 +22,16 @@ writeFileSync(HOST_TMP_SECRET, CANARY);
 
 export const limits: SandboxLimits = { timeoutMs: 3_000, memoryBytes: 64 * 1024 * 1024, outputBytes: 64 * 1024 };
 
-export function createLanes(): { wasmJs: WasmJsLane; wasmPython: WasmPythonLane; process: ProcessLane; all: SandboxLane[] } {
+/**
+ * Every lane, and the process lane under both of its runtimes: `process` (bubblewrap) and
+ * `gvisor` (runsc; CI installs it). Attacks on the process lane run against `processLanes`.
+ */
+export function createLanes(): { wasmJs: WasmJsLane; wasmPython: WasmPythonLane; process: ProcessLane; gvisor: ProcessLane; processLanes: ProcessLane[]; all: SandboxLane[] } {
   const wasmJs = new WasmJsLane({ maxWorkers: 1, killGraceMs: 500 });
   const wasmPython = new WasmPythonLane({ poolSize: 1 });
   const process = new ProcessLane({ maxProcesses: 64 });
-  return { wasmJs, wasmPython, process, all: [wasmJs, wasmPython, process] };
+  const gvisor = new ProcessLane({ maxProcesses: 64, runtime: 'gvisor' });
+  return { wasmJs, wasmPython, process, gvisor, processLanes: [process, gvisor], all: [wasmJs, wasmPython, process, gvisor] };
 }
 
 const ENTRY = { js: 'main.js', py: 'main.py', sh: 'main.sh' } as const;

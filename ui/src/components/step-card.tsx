@@ -2,7 +2,7 @@ import type { CSSProperties } from 'react';
 import { formatBytes, formatMs, formatUsd } from '../format.js';
 import type { StepView } from '../run-model.js';
 
-const LIMITS = new Set(['timeout', 'oom', 'output_limit', 'egress_denied', 'crashed']);
+const LIMITS = new Set(['timeout', 'oom', 'output_limit', 'disk_limit', 'egress_denied', 'crashed']);
 
 /** One step of the timeline: what it did, as the events tell it. `position` places it in a virtualized list. */
 export function StepCard({ step, position }: { step: StepView; position?: { index: number; measure: (node: HTMLLIElement | null) => void; style: CSSProperties } }) {
