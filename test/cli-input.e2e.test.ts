@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -53,6 +53,21 @@ describe('umca CLI: settings, help and bad input', () => {
       const dir = await runCli(['--config', '.', 'runs'], where);
       assert.equal(dir.code, 3, dir.stderr);
       assert.match(dir.stderr, /: not a file\n$/);
+    });
+
+    it('refuses a broken policy.dir before a run exists: umca run exits 3 naming the file, and no run was created', async () => {
+      const where = scratch();
+      const policies = join(where.cwd, 'policies');
+      mkdirSync(policies);
+      writeFileSync(join(policies, 'team.cedar'), 'permit (principal, action == Umca::Action::"no-such-action", resource);\n');
+      writeFileSync(join(where.cwd, 'umca.yaml'), `policy:\n  dir: ${policies}\n`);
+      const result = await runCli(['run', '--model', 'scripted:demo', 'a slugify function'], where);
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(result.stderr, /team\.cedar/);
+      assert.equal(result.stderr.trim().split('\n').length, 1);
+      const runs = await runCli(['runs', '--json'], where);
+      assert.equal(runs.code, 0, runs.stderr);
+      assert.deepEqual(JSON.parse(runs.stdout), [], 'no run was created');
     });
 
     for (const [name, args, message] of [

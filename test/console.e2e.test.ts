@@ -165,7 +165,7 @@ describe('the web console, in Chromium', () => {
     await page.getByRole('row', { name: /scripted/ }).getByRole('button', { name: 'Check' }).click();
     await page.getByText('✓ scripted replies, offline').waitFor();
     await page.getByText('default.cedar').click();
-    assert.match(await page.locator('details[open] pre').innerText(), /@id\("runners-run-and-read"\)/);
+    assert.match(await page.locator('details[open] pre').innerText(), /@id\("runners-run"\)/);
     assert.equal(await page.locator('svg.chart rect').count() > 0, true, 'spend per day as a chart');
     await page.screenshot({ path: join(SHOTS, 'console-settings.png'), fullPage: true });
   });

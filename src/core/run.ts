@@ -19,6 +19,8 @@ export interface RunRecord {
   lease_owner: string | null;
   /** When the holder's lease lapses unless it heartbeats; null for a lease without expiry (one process) or none. */
   lease_expires_at: string | null;
+  /** The principal that started the run; null for runs from before owners were kept whose log no longer says. */
+  owner: string | null;
 }
 
 export interface ArtifactRecord {

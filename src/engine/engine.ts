@@ -127,7 +127,7 @@ export class Engine {
       ...(Object.keys(recorded).length ? { options: recorded } : {}),
     });
     const { run, events } = await this.#deps.store.createRun(
-      { id, spec, model: input.model, trace_id: randomBytes(16).toString('hex'), ...(input.claim ? { lease_owner: this.workerId } : {}) },
+      { id, spec, model: input.model, trace_id: randomBytes(16).toString('hex'), owner: principal?.id ?? input.actor ?? LOCAL_PRINCIPAL.id, ...(input.claim ? { lease_owner: this.workerId } : {}) },
       [created],
     );
     for (const event of events) this.#deps.bus.publish(eventSubject(id), event);

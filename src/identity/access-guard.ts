@@ -22,6 +22,17 @@ export class AccessGuard {
     return result.principal;
   }
 
+  /**
+   * Which runs a principal may list and read: every run (`{}`), or only those it started
+   * (`{ owner }`, as the shipped policy gives runners). Throws ForbiddenError when neither.
+   */
+  async readableRuns(principal: Principal): Promise<{ owner?: string }> {
+    const any = await this.policy.decide({ principal, action: 'read-run', resource: { type: 'Run', id: '*', attrs: { owner: '' } } });
+    if (any.allowed) return {};
+    await this.authorize(principal, 'read-run', { type: 'Run', id: '*', attrs: { owner: principal.id } });
+    return { owner: principal.id };
+  }
+
   /** The decision, for callers that record it. Throws ForbiddenError when denied. */
   async authorize(principal: Principal, action: Action, resource: PolicyResource): Promise<PolicyDecision> {
     const request = { principal, action, resource };

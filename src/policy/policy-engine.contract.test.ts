@@ -25,11 +25,12 @@ function fakeOpa(): Promise<{ server: Server; url: string; inputs: unknown[] }> 
       const { input } = JSON.parse(text) as { input: { principal: { id: string; roles: string[] }; action: string; resource: Record<string, unknown> } };
       inputs.push(input);
       const level = rank(input.principal.roles);
-      const runnerActions = ['run', 'read-run', 'use-model', 'use-tool'];
+      const runnerActions = ['run', 'use-model', 'use-tool'];
       let policies: string[] = [];
       if (level >= 2) policies = ['admins-may-do-anything'];
-      else if (level >= 1 && ['cancel-run', 'use-runtime', 'egress', 'override-gate', 'read-usage'].includes(input.action)) policies = ['operators-operate'];
-      else if (level >= 0 && runnerActions.includes(input.action)) policies = ['runners-run-and-read'];
+      else if (level >= 1 && ['read-run', 'cancel-run', 'use-runtime', 'egress', 'override-gate', 'read-usage'].includes(input.action)) policies = ['operators-operate'];
+      else if (level >= 0 && runnerActions.includes(input.action)) policies = ['runners-run'];
+      else if (level >= 0 && input.action === 'read-run' && input.resource.owner === input.principal.id) policies = ['runners-read-their-own-runs'];
       else if (level >= 0 && input.action === 'cancel-run' && input.resource.owner === input.principal.id) policies = ['runners-cancel-their-own-runs'];
       else if (level >= 0 && input.action === 'use-runtime' && input.resource.wasm === true) policies = ['runners-use-the-wasm-lanes'];
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { allow: policies.length > 0, policies } }));
@@ -58,8 +59,8 @@ for (const [name, make] of engines) {
       assert.equal(engine.name, name);
     });
     const cases: Array<[Role | undefined, Action, PolicyResource, boolean, string?]> = [
-      ['runner', 'run', { type: 'Run', id: 'new', attrs: { owner: 'user:alice' } }, true, 'runners-run-and-read'],
-      ['runner', 'use-model', { type: 'Model', id: 'fast', attrs: { ref: 'fast' } }, true, 'runners-run-and-read'],
+      ['runner', 'run', { type: 'Run', id: 'new', attrs: { owner: 'user:alice' } }, true, 'runners-run'],
+      ['runner', 'use-model', { type: 'Model', id: 'fast', attrs: { ref: 'fast' } }, true, 'runners-run'],
       ['runner', 'cancel-run', { type: 'Run', id: 'r1', attrs: { owner: 'user:alice' } }, true, 'runners-cancel-their-own-runs'],
       ['runner', 'cancel-run', { type: 'Run', id: 'r2', attrs: { owner: 'user:bob' } }, false],
       ['runner', 'use-runtime', { type: 'Runtime', id: 'wasm-python', attrs: { wasm: true, isolation: 'wasm' } }, true, 'runners-use-the-wasm-lanes'],
@@ -71,6 +72,10 @@ for (const [name, make] of engines) {
       ['operator', 'admin', { type: 'System', id: 'keys' }, false],
       ['admin', 'admin', { type: 'System', id: 'keys' }, true, 'admins-may-do-anything'],
       [undefined, 'read-run', { type: 'Run', id: '*', attrs: { owner: '' } }, false],
+      ['runner', 'read-run', { type: 'Run', id: 'r1', attrs: { owner: 'user:alice' } }, true, 'runners-read-their-own-runs'],
+      ['runner', 'read-run', { type: 'Run', id: 'r2', attrs: { owner: 'user:bob' } }, false],
+      ['runner', 'read-run', { type: 'Run', id: '*', attrs: { owner: '' } }, false],
+      ['operator', 'read-run', { type: 'Run', id: 'r2', attrs: { owner: 'user:bob' } }, true, 'operators-operate'],
     ];
     for (const [role, action, resource, allowed, policy] of cases) {
       it(`${role ?? 'no role'} ${allowed ? 'may' : 'may not'} ${action} ${resource.type} ${resource.id}${policy ? `, by ${policy}` : ''}`, async () => {

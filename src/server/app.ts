@@ -46,6 +46,10 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
     if (access !== 'public') {
       const principal = await umca.access.authenticate(c.req.header('authorization'));
       if (access.resource) await umca.access.authorize(principal, access.action, access.resource(principal));
+      if (access.run !== undefined) {
+        const run = await umca.store.getRun(access.run);
+        if (run) await umca.access.authorize(principal, access.action, { type: 'Run', id: run.id, attrs: { owner: run.owner ?? '' } });
+      }
       c.set('principal', principal);
     }
     await next();

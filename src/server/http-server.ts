@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
+import { answerBeforeBody } from './answer-before-body.js';
 import { createApp, type AppOptions } from './app.js';
 import { openAiFastPath } from './openai-fast-path.js';
 import { OpenAiHandlers } from './openai-handlers.js';
@@ -16,6 +17,7 @@ export function createHttpServer(umca: ServedUmca, options: AppOptions & { log: 
   const fast = openAiFastPath(openAi, { bodyLimit: umca.config.limits.request_body_bytes, log: options.log, access: umca.access });
   const rest = getRequestListener(app.fetch);
   const server = createServer((req, res) => {
+    answerBeforeBody(req, res);
     if (!fast(req, res)) void rest(req, res);
   });
   server.keepAliveTimeout = 65_000;

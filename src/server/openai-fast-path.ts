@@ -76,9 +76,8 @@ async function serve(
     }
     const answer = errorAnswer(error, `${req.method} ${req.url}`, options.log);
     const text = JSON.stringify(answer.body);
-    // A body left unread (too large) must not be taken for the next request on this connection.
-    const close = !req.complete ? { connection: 'close' } : {};
-    res.writeHead(answer.status, { ...answer.headers, ...close, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    // A body left unread (too large) closes the connection after the answer (answer-before-body.ts).
+    res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   }
 }

@@ -9,13 +9,17 @@ export interface AppEnv {
 
 /**
  * What a route asks the policy engine: an action, and the resource as far as the edge
- * knows it. `resource` undefined: the route checks itself once it has loaded the resource
- * (cancelling needs the run's owner). `public`: no check at all.
+ * knows it. `run`: the resource is that run, with its owner (the edge looks it up; a run
+ * that does not exist is the route's 404). `resource` and `run` undefined: the route checks
+ * itself once it has loaded the resource (cancelling needs the run's owner). `public`: no
+ * check at all.
  */
-export type RouteAccess = 'public' | { action: Action; resource?: (principal: Principal) => PolicyResource };
+export type RouteAccess = 'public' | { action: Action; resource?: (principal: Principal) => PolicyResource; run?: string };
 
 const SYSTEM = (id: string) => (): PolicyResource => ({ type: 'System', id });
-const ANY_RUN = (): PolicyResource => ({ type: 'Run', id: '*', attrs: { owner: '' } });
+/** Runs the caller started: what a runner may read; the list then shows only those (runs-routes.ts). */
+const OWN_RUNS = (principal: Principal): PolicyResource => ({ type: 'Run', id: '*', attrs: { owner: principal.id } });
+const RUN_PATH = /^\/v1\/runs\/([^/]+)(?:\/|$)/;
 
 /**
  * The access each HTTP route needs. One table for the Hono app and the node:http hot path,
@@ -34,5 +38,15 @@ export function routeAccess(method: string, path: string): RouteAccess {
   if (method === 'POST' && /^\/v1\/runs\/[^/]+\/cancel$/.test(path)) return { action: 'cancel-run' };
   // The engine decides an override once it knows which gate blocked the run.
   if (method === 'POST' && /^\/v1\/runs\/[^/]+\/override$/.test(path)) return { action: 'override-gate' };
-  return { action: 'read-run', resource: ANY_RUN };
+  const run = RUN_PATH.exec(path)?.[1];
+  if (run !== undefined && method !== 'POST') return { action: 'read-run', run: decodeRunId(run) };
+  return { action: 'read-run', resource: OWN_RUNS };
+}
+
+function decodeRunId(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

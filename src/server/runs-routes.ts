@@ -70,7 +70,8 @@ export function runsRoutes(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config
     const before = c.req.query('before');
     const text = c.req.query('q')?.trim();
     if (text !== undefined && text.length > 200) throw new InvalidRequestError('q: at most 200 characters', 'invalid_request', 'q');
-    const runs = await store.listRuns({ limit: parsedLimit, ...(parsedStatus ? { status: parsedStatus.data } : {}), ...(before ? { before } : {}), ...(text ? { text } : {}) });
+    const scope = await umca.access.readableRuns(c.get('principal'));
+    const runs = await store.listRuns({ ...scope, limit: parsedLimit, ...(parsedStatus ? { status: parsedStatus.data } : {}), ...(before ? { before } : {}), ...(text ? { text } : {}) });
     const costs = await store.runCosts(runs.map((run) => run.id));
     const data = runs.map((run) => ({ ...run, duration_ms: durationOf(run), cost_usd: costs.get(run.id) ?? 0 }));
     return c.json({ data, next: runs.length === parsedLimit ? runs.at(-1)?.id ?? null : null });

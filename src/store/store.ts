@@ -8,6 +8,8 @@ export interface NewRun {
   trace_id: string;
   /** Created already leased to this owner, for a creator that executes the run itself. */
   lease_owner?: string;
+  /** The principal that started the run (its id), as policy's `Run.owner` sees it. */
+  owner?: string;
 }
 
 /** One atomic unit of durability: everything in it is stored together or not at all. */
@@ -47,6 +49,8 @@ export interface ListRunsQuery {
   limit?: number;
   /** Runs created strictly before this run (keyset pagination, newest first). */
   before?: string;
+  /** Only runs this principal started. */
+  owner?: string;
 }
 
 /**

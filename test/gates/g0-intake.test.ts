@@ -138,7 +138,7 @@ describe('G0 intake gate: in a run', () => {
       assert.deepEqual(types(events).slice(0, 4), ['run.created', 'run.started', 'step.started', 'policy.decision']);
       const decisions = events.filter((e) => e.type === 'policy.decision').map((e) => e.data as EventDataOf<'policy.decision'>);
       assert.deepEqual(decisions.map((d) => [d.action, d.decision, d.policies]), [
-        ['run', 'allow', ['runners-run-and-read']],
+        ['run', 'allow', ['runners-run']],
         ['use-model', 'deny', ['demo-model-is-for-admins']],
       ]);
       const blocked = events.find((e) => e.type === 'run.blocked')!.data as EventDataOf<'run.blocked'>;

@@ -59,9 +59,9 @@ describe('agents call the tools of a real MCP server (server-everything, stdio)'
       assert.match(results[1]!.content, /refused by policy: key:0a1b2c3d4e5f may not use-tool Tool everything\.get-env \(policy no-env-tool\)/);
       const decisions = data(events, 'policy.decision').filter((d) => d.action === 'use-tool');
       assert.deepEqual(decisions.map((d) => [d.resource.id, d.decision, d.policies]), [
-        ['everything.get-sum', 'allow', ['runners-run-and-read']],
+        ['everything.get-sum', 'allow', ['runners-run']],
         ['everything.get-env', 'deny', ['no-env-tool']],
-        ['everything.echo', 'allow', ['runners-run-and-read']],
+        ['everything.echo', 'allow', ['runners-run']],
       ]);
 
       // The planner saw the result (and the refusal) as tool messages in its next turn.

@@ -7,6 +7,7 @@ import type { Umca } from '../../src/composition.js';
 import { SHIPPED_POLICY_DIR } from '../../src/policy/cedar/cedar-policy-engine.js';
 import { createApp } from '../../src/server/app.js';
 import { apiKeysFor, listenUmca } from '../support/listen.js';
+import { scriptedModel } from '../support/scripted.js';
 import { testUmca } from '../support/umca.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -78,5 +79,48 @@ describe('security: MCP prompts ask policy', () => {
     const prompt = await runner.client.getPrompt({ name: 'umca_planner', arguments: { spec: 'a slugify function' } });
     assert.match(JSON.stringify(prompt.messages), /slugify/);
     await runner.close();
+  });
+});
+
+describe('security: runners read their own runs; operators read all', () => {
+  it('over HTTP: another runner gets 403 for the run and its log, and the list shows each runner only its runs', async () => {
+    const [first, second] = [keys.runner!, (await apiKeysFor(umca, ['runner'])).runner!];
+    const model = scriptedModel({ replies: { planner: [{ content: 'no plan' }] } });
+    const created = await fetch(`${server.base}/v1/runs`, { method: 'POST', headers: { authorization: `Bearer ${first}`, 'content-type': 'application/json' }, body: JSON.stringify({ spec: 'a slugify function', model }) });
+    assert.equal(created.status, 202);
+    const { id } = (await created.json()) as { id: string };
+    const get = (path: string, token: string) => fetch(`${server.base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    for (const path of [`/v1/runs/${id}`, `/v1/runs/${id}/log`, `/v1/runs/${id}/verify`, `/v1/runs/${id}/artifacts`]) {
+      const refused = await get(path, second);
+      assert.equal(refused.status, 403, path);
+      assert.match(((await refused.json()) as { error: { message: string } }).error.message, /read-run/);
+      assert.equal((await get(path, first)).status, 200, path);
+      assert.equal((await get(path, keys.operator!)).status, 200, path);
+    }
+    const listed = async (token: string) => ((await (await get('/v1/runs', token)).json()) as { data: Array<{ id: string; owner: string | null }> }).data.map((run) => run.id);
+    assert.ok((await listed(first)).includes(id));
+    assert.ok(!(await listed(second)).includes(id), "another runner's list does not show it");
+    assert.ok((await listed(keys.operator!)).includes(id));
+    const run = (await (await get(`/v1/runs/${id}`, first)).json()) as { owner: string };
+    assert.match(run.owner, /^key:/, 'the run says who started it');
+  });
+
+  it('over MCP: the run resources a runner lists are its own', async () => {
+    const mine = await umca.engine.createRun({ spec: 'mine', model: 'scripted:demo', principal: { id: 'user:ann', roles: ['runner'], via: 'oidc' } });
+    const theirs = await umca.engine.createRun({ spec: 'theirs', model: 'scripted:demo', principal: { id: 'user:bea', roles: ['runner'], via: 'oidc' } });
+    const server = createUmcaMcpServer({ umca, principal: { id: 'user:ann', roles: ['runner'], via: 'oidc' } });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: 'ide', version: '1' });
+    await client.connect(clientSide);
+    try {
+      const uris = (await client.listResources()).resources.map((r) => r.uri);
+      assert.ok(uris.includes(`umca://runs/${mine.id}`));
+      assert.ok(!uris.includes(`umca://runs/${theirs.id}`));
+      await assert.rejects(client.readResource({ uri: `umca://runs/${theirs.id}` }), /read-run/);
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
 });

@@ -36,6 +36,8 @@ export function runCommand(globals: () => GlobalOptions): Command {
     )
     .action(async (specArg: string | undefined, options: RunOptions) => {
       await withUmca(globals(), async (umca) => {
+        // A policy file that does not parse or validate stops here, before a run exists (as `umca serve` does).
+        umca.policy.ready();
         const model = options.model ?? umca.config.model;
         const spec = await readSpec(specArg, options.specFile, model, umca.models.fixtures);
         const run = await umca.engine.createRun({

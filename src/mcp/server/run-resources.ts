@@ -19,8 +19,8 @@ export function registerRunResources(server: McpServer, context: McpContext): vo
     'run',
     new ResourceTemplate('umca://runs/{id}', {
       list: async () => {
-        await umca.access.authorize(principal, 'read-run', { type: 'Run', id: '*', attrs: { owner: '' } });
-        const runs = await umca.store.listRuns({ limit: LISTED_RUNS });
+        const scope = await umca.access.readableRuns(principal);
+        const runs = await umca.store.listRuns({ ...scope, limit: LISTED_RUNS });
         return { resources: runs.map((run) => ({ uri: `umca://runs/${run.id}`, name: `run ${run.id.slice(0, 8)}: ${run.status}`, description: run.spec.replace(/\s+/g, ' ').slice(0, 120), mimeType: 'application/json' })) };
       },
     }),

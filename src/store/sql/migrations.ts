@@ -172,4 +172,19 @@ export const migrations: readonly Migration[] = [
     // hot-path rows (run_id NULL) stay out of the index and pay nothing for it.
     sql: `CREATE INDEX usage_run_id ON usage (run_id) WHERE run_id IS NOT NULL;`,
   },
+  {
+    id: 9,
+    name: 'run-owner',
+    // Who started the run, beside it: runners list and read their own runs only (policy's
+    // runners-read-their-own-runs), which needs the owner without reading each run's log.
+    // Earlier runs get it from their run.created event where the log still holds it.
+    sql: `
+      ALTER TABLE runs ADD COLUMN owner text;
+      UPDATE runs SET owner = (
+        SELECT (e.data::json -> 'principal' ->> 'id') FROM events e WHERE e.run_id = runs.id AND e.type = 'run.created' LIMIT 1
+      );
+      UPDATE runs SET owner = (SELECT e.actor FROM events e WHERE e.run_id = runs.id AND e.type = 'run.created' LIMIT 1) WHERE owner IS NULL;
+      CREATE INDEX runs_owner_created ON runs (owner, created_at DESC, id DESC);
+    `,
+  },
 ];

@@ -22,6 +22,7 @@ interface RunRow {
   last_hash: string;
   lease_owner: string | null;
   lease_expires_at: Date | string | null;
+  owner: string | null;
 }
 
 interface EventRow {
@@ -37,7 +38,7 @@ interface EventRow {
   trace_id: string;
 }
 
-const RUN_COLUMNS = 'id, spec, model, status, reason, trace_id, created_at, updated_at, last_seq, last_hash, lease_owner, lease_expires_at';
+const RUN_COLUMNS = 'id, spec, model, status, reason, trace_id, created_at, updated_at, last_seq, last_hash, lease_owner, lease_expires_at, owner';
 const UNIQUE_VIOLATION = '23505';
 /** Runs that ended for good: they never resume, so their checkpoints and live events can go. */
 const ENDED = `('completed', 'failed', 'cancelled')`;
@@ -69,11 +70,11 @@ export class SqlStore implements Store {
 
   async createRun(run: NewRun, events: readonly EventDraft[] = []): Promise<CommitResult> {
     const chained = chain(run.id, { last_seq: 0, last_hash: GENESIS_HASH, trace_id: run.trace_id }, events);
-    const params: unknown[] = [run.id, run.spec, run.model, run.trace_id, chained.at(-1)?.hash ?? GENESIS_HASH, chained.length, run.lease_owner ?? null];
+    const params: unknown[] = [run.id, run.spec, run.model, run.trace_id, chained.at(-1)?.hash ?? GENESIS_HASH, chained.length, run.lease_owner ?? null, run.owner ?? null];
     const insertEvents = chained.length ? `, ev AS (${eventInsert(params, chained, 'created')})` : '';
     const { rows } = await this.#db.query<RunRow>(
       `WITH created AS (
-         INSERT INTO runs (id, spec, model, status, trace_id, last_hash, last_seq, lease_owner) VALUES ($1, $2, $3, 'created', $4, $5, $6::integer, $7)
+         INSERT INTO runs (id, spec, model, status, trace_id, last_hash, last_seq, lease_owner, owner) VALUES ($1, $2, $3, 'created', $4, $5, $6::integer, $7, $8)
          ON CONFLICT (id) DO NOTHING RETURNING ${RUN_COLUMNS}
        )${insertEvents} SELECT * FROM created`,
       params,
@@ -98,6 +99,10 @@ export class SqlStore implements Store {
     if (query.text) {
       params.push(`%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       where.push(`spec ILIKE $${params.length}`);
+    }
+    if (query.owner !== undefined) {
+      params.push(query.owner);
+      where.push(`owner = $${params.length}`);
     }
     if (query.before) {
       params.push(query.before);
@@ -514,6 +519,7 @@ function toRun(row: RunRow): RunRecord {
     last_seq: Number(row.last_seq),
     lease_owner: row.lease_owner,
     lease_expires_at: row.lease_expires_at === null || row.lease_expires_at === undefined ? null : toIso(row.lease_expires_at),
+    owner: row.owner ?? null,
   };
 }
 
