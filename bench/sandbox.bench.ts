@@ -121,6 +121,17 @@ async function main(): Promise<void> {
   add('process', 'CPU-bound execution (python3)', await executionMs(processLane, program('main.py', PY_CPU), RUNS), 'python3 -c', base.pythonCpu);
   await processLane.close();
 
+  if (process.env.BENCH_GVISOR !== '0' && ProcessLane.check('gvisor').ok) {
+    progress('gvisor (the process lane under runsc)');
+    const gvisor = new ProcessLane({ runtime: 'gvisor' });
+    await gvisor.warm();
+    add('gvisor', 'trivial execution (node)', await executionMs(gvisor, program('main.js', JS_TRIVIAL), RUNS), 'node -e', base.nodeTrivial);
+    add('gvisor', 'CPU-bound execution (node)', await executionMs(gvisor, program('main.js', JS_CPU), RUNS), 'node -e', base.nodeCpu);
+    add('gvisor', 'trivial execution (python3)', await executionMs(gvisor, program('main.py', PY_TRIVIAL), RUNS), 'python3 -c', base.pythonTrivial);
+    add('gvisor', 'CPU-bound execution (python3)', await executionMs(gvisor, program('main.py', PY_CPU), RUNS), 'python3 -c', base.pythonCpu);
+    await gvisor.close();
+  }
+
   console.log(`\nbaselines (median of ${RUNS} spawns): node -e trivial ${base.nodeTrivial.toFixed(1)} ms, CPU-bound ${base.nodeCpu.toFixed(1)} ms; python3 -c trivial ${base.pythonTrivial.toFixed(1)} ms, CPU-bound ${base.pythonCpu.toFixed(1)} ms\n`);
   console.log('| lane | what | median ms | ratio | against |');
   console.log('|---|---|---:|---:|---|');

@@ -261,6 +261,12 @@ export const configSchema = z.strictObject({
     disk_mb: z.number().int().min(1).max(65_536).default(64),
     /** What makes the process lane's sandboxes: bubblewrap (namespaces + seccomp) or gVisor (runsc, a user-space kernel). */
     process_runtime: z.enum(['bwrap', 'gvisor']).default('bwrap'),
+    /**
+     * A memory cgroup per process-lane job, where umca may make one: the limit that counts
+     * mappings, memfds and tmpfs pages together. Off: RLIMIT_AS and RLIMIT_DATA per process
+     * (docs/security.md); ~10 ms less per job on a kernel whose memcg charging is slow.
+     */
+    memory_cgroup: z.boolean().default(true),
     /** Pyodide children kept loaded for the wasm-python lane. */
     python_pool: z.number().int().min(0).max(16).default(1),
   }).superRefine((sandbox, ctx) => {

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
-import type { SandboxArtifact } from './sandbox-lane.js';
 
 /** Artifacts collected at most, and the largest one returned with its content. */
 export const MAX_ARTIFACTS = 200;
@@ -19,9 +17,10 @@ export function checkJobPath(path: string): string | undefined {
 }
 
 /**
- * One job's private directory tree: `work/` (the job's files, the guest's cwd), `tmp/`,
- * `out/` (what in-sandbox runners report) and `build/` (what the host prepared), owned by
- * the uid the guest runs as. The root only lets others pass through, never list.
+ * One process-lane job's private directory tree on the host: `work/` (the job's files,
+ * mounted read-only and copied into the sandbox's own /work), `out/` (the capped result
+ * files the sandbox may write) and `build/` (what the host prepared), owned by the uid the
+ * guest runs as. The root only lets others pass through, never list.
  */
 export class WorkDir {
   private constructor(
@@ -31,10 +30,6 @@ export class WorkDir {
 
   get path(): string {
     return join(this.root, 'work');
-  }
-
-  get tmp(): string {
-    return join(this.root, 'tmp');
   }
 
   get out(): string {
@@ -54,8 +49,8 @@ export class WorkDir {
     const root = await mkdtemp(join(parent, 'umca-job-'));
     await chmod(root, 0o711);
     const dir = new WorkDir(root, new Map());
-    for (const sub of [dir.path, dir.tmp, dir.out, dir.build]) await mkdir(sub, { mode: 0o755 });
-    if (owner) for (const sub of [dir.tmp, dir.out]) await chown(sub, owner.uid, owner.gid);
+    for (const sub of [dir.path, dir.out, dir.build]) await mkdir(sub, { mode: 0o755 });
+    if (owner) await chown(dir.out, owner.uid, owner.gid);
     await dir.write(files, owner);
     return dir;
   }
@@ -71,35 +66,10 @@ export class WorkDir {
     if (owner) await chownTree(this.path, owner.uid, owner.gid);
   }
 
-  /** Notes the job's files as inputs (not artifacts) when the guest side writes them itself. */
+  /** Notes the job's files as inputs, so an unchanged one is no artifact. */
   record(files: Record<string, string>): void {
     const inputs = this.inputs as Map<string, string>;
     for (const [path, content] of Object.entries(files)) inputs.set(path, sha256(Buffer.from(content)));
-  }
-
-  /**
-   * Regular files the guest created or changed; links and special files are skipped. The walk
-   * and small reads are synchronous: a few system calls, cheaper than thread-pool round trips.
-   */
-  async artifacts(): Promise<SandboxArtifact[]> {
-    const found: SandboxArtifact[] = [];
-    const walk = async (dir: string, prefix: string): Promise<void> => {
-      for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        if (found.length >= MAX_ARTIFACTS) return;
-        const full = join(dir, entry.name);
-        const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) await walk(full, relative);
-        else if (entry.isFile()) {
-          const info = lstatSync(full);
-          const bytes = info.size <= MAX_INLINE_BYTES ? readFileSync(full) : undefined;
-          const digest = bytes ? sha256(bytes) : await sha256File(full);
-          if (this.inputs.get(relative) === digest) continue;
-          found.push({ path: relative, size: info.size, sha256: digest, ...(bytes ? { content: bytes.toString('utf8') } : {}) });
-        }
-      }
-    };
-    await walk(this.path, '').catch(() => undefined);
-    return found;
   }
 
   async remove(): Promise<void> {
@@ -118,10 +88,4 @@ export async function chownTree(path: string, uid: number, gid: number): Promise
 
 export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -69,6 +69,15 @@ describe('sandbox security: limits beyond the heap (process lane, both runtimes)
     });
   }
 
+  it('wasm-python: /work is the child\'s own capped tmpfs; 1 GiB of writes ends as disk_limit, nothing lands on the host', async () => {
+    const writer = "f = open('big', 'wb')\nfor _ in range(1024):\n    f.write(b'x' * (1024 * 1024))\nf.close()\nprint('wrote 1 GiB')";
+    const result = await attempt(lanes.wasmPython, 'py', writer, ['disk_limit'], roomy);
+    assert.match(result.message, /No space left on device/);
+    assert.doesNotMatch(result.stdout, /wrote 1 GiB/);
+    const made = await attempt(lanes.wasmPython, 'py', "open('out.txt', 'w').write('made here')", ['ok']);
+    assert.deepEqual(made.artifacts.map((a) => [a.path, a.content]), [['out.txt', 'made here']]);
+  });
+
   it('without a memory cgroup, RLIMIT_AS bounds mappings: the 520 MiB shared mapping is refused as oom', async () => {
     assert.equal(bare.memoryBound, 'rlimit-as');
     const result = await attempt(bare, 'py', "import mmap\nm = mmap.mmap(-1, 520 * 1024 * 1024)\nm[0] = 1\nprint('held')", ['oom']);

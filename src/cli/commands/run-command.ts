@@ -26,7 +26,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .option('-m, --model <ref>', 'model: scripted:demo, a provider name from umca.yaml, or provider/model')
     .option('-f, --spec-file <file>', 'read the spec from a file ("-" for standard input)')
     .option('--json', 'print the events as JSON lines instead of progress')
-    .addOption(new Option('--runtime <kind>', 'where the tests run: auto (the selector picks), wasm only, or process (policy decides)').choices(RUNTIME_PREFERENCES))
+    .addOption(new Option('--runtime <kind>', 'where the tests run: auto (the selector picks), wasm only, process, or gvisor (the process lane under gVisor); policy decides').choices(RUNTIME_PREFERENCES))
     .option('--allow-host <host>', "network for this run's tests (host:port, host:*, https://host); repeatable; policy decides each", collect)
     .option('--ref <file>', 'a reference document the research may cite as ref:<file name>; repeatable', collect)
     .option('--tool <server.tool>', 'only these MCP tools for the agents (see umca tools); repeatable; default: every tool policy allows', collect)

@@ -45,12 +45,21 @@ export function bwrapArgv(spec: SandboxSpec, seccompFd?: number): string[] {
   }
   argv.push('--dev', '/dev', '--proc', '/proc');
   for (const mount of spec.tmpfs ?? []) argv.push('--size', String(mount.bytes), '--tmpfs', mount.target);
+  const dirs = new Set((spec.inputFiles ?? []).flatMap(({ target }) => parents(target)));
+  for (const dir of [...dirs].sort()) argv.push('--dir', dir);
+  for (const file of spec.inputFiles ?? []) argv.push('--perms', '0644', '--file', String(file.fd), file.target);
   for (const mount of spec.readWrite ?? []) argv.push('--bind', mount.source, mount.target);
   for (const file of spec.writableFiles ?? []) argv.push('--bind', file.source, file.target);
   argv.push('--remount-ro', '/', '--chdir', spec.cwd ?? '/work');
   for (const [name, value] of Object.entries(spec.env)) argv.push('--setenv', name, value);
   argv.push('--', ...spec.command);
   return argv;
+}
+
+/** The directories above `path` below its top-level mount (`/work/a/b/c.py` → `/work/a`, `/work/a/b`). */
+function parents(path: string): string[] {
+  const parts = path.split('/').filter(Boolean);
+  return parts.slice(1, -1).map((_, index) => `/${parts.slice(0, index + 2).join('/')}`);
 }
 
 /**

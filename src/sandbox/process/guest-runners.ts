@@ -140,7 +140,8 @@ server.listen(3128, '127.0.0.1', () => {
  * through those capped files. Exits with the guest's status.
  */
 export const SUPERVISOR = String.raw`
-if ! cp -R /umca-in/. /work/ 2>/dev/null; then
+# Under bubblewrap the files are in place already (--file); gVisor mounts them at /umca-in.
+if [ -d /umca-in ] && ! cp -R /umca-in/. /work/ 2>/dev/null; then
   echo "umca: the job's files do not fit in the work dir: No space left on device" >&2
   exit 125
 fi

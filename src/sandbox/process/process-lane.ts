@@ -65,6 +65,9 @@ const ARCHIVE_HEADROOM = 16 * 1024 * 1024;
 /** Address space for a runtime's own reservations where RLIMIT_AS stands in for a cgroup (V8 reserves GiBs it never touches). */
 const NODE_ADDRESS_SPACE = 4 * 1024 * 1024 * 1024;
 const NATIVE_ADDRESS_SPACE = 256 * 1024 * 1024;
+/** Job files passed to bubblewrap as descriptors (fds 4…, under the sandbox's 256 open files); more are copied in by the supervisor. */
+const FIRST_INPUT_FD = 4;
+const MAX_INPUT_FDS = 200;
 /** gVisor's Sentry and gofer, counted in the job's cgroup beside the guest. */
 const GVISOR_RUNTIME_BYTES = 160 * 1024 * 1024;
 
@@ -164,7 +167,12 @@ export class ProcessLane implements SandboxLane {
         PYTHONDONTWRITEBYTECODE: '1',
         PYTHONUNBUFFERED: '1',
       };
-      const readOnly = [...nodeInstallMounts(), { source: helpers, target: '/umca' }, { source: dir.build, target: '/umca-build' }, { source: dir.path, target: '/umca-in' }];
+      // The job's files: written into /work by bubblewrap itself from descriptors (no copy
+      // process), or, under gVisor or past MAX_INPUT_FDS, mounted at /umca-in for the supervisor to copy.
+      const inputs = Object.keys(job.files).sort();
+      const byDescriptor = this.runtime === 'bwrap' && inputs.length <= MAX_INPUT_FDS;
+      const readOnly = [...nodeInstallMounts(), { source: helpers, target: '/umca' }, { source: dir.build, target: '/umca-build' }];
+      if (!byDescriptor) readOnly.push({ source: dir.path, target: '/umca-in' });
       if (egress.rules.length > 0) {
         const egressDir = join(dir.root, 'egress');
         await mkdir(egressDir, { mode: 0o755 });
@@ -199,6 +207,7 @@ export class ProcessLane implements SandboxLane {
         readOnly,
         writableFiles: RESULT_FILES.map((name) => ({ source: join(dir.out, name), target: `/umca-out/${name}` })),
         tmpfs,
+        ...(byDescriptor ? { inputFiles: inputs.map((path, index) => ({ fd: FIRST_INPUT_FD + index, target: `/work/${path}` })) } : {}),
         hide: this.#options.hide,
         env,
         ...(identity.uid === undefined ? {} : { uid: identity.uid }),
@@ -219,7 +228,8 @@ export class ProcessLane implements SandboxLane {
         gvisor = await runscJob(inside, join(dir.root, 'gvisor'), { ...(identity.uid === undefined ? {} : { uid: identity.uid }), hostSockets: proxy !== undefined });
       }
       const argv = gvisor ? gvisor.argv : bwrapArgv(spec, 3);
-      const facts = await this.#spawn(argv, dir, job, options.signal, join(helpers, 'seccomp.bpf'), cgroup);
+      const inputFds = byDescriptor ? inputs.map((path) => join(dir.path, path)) : [];
+      const facts = await this.#spawn(argv, dir, job, options.signal, join(helpers, 'seccomp.bpf'), cgroup, inputFds);
       if (gvisor && facts.stoppedBy) forceDelete(gvisor, identity.uid);
       const results = await readResults(dir.out, language, tests, job.limits.outputBytes);
       const outcomes = results.outcomes;
@@ -278,19 +288,22 @@ export class ProcessLane implements SandboxLane {
     signal: AbortSignal | undefined,
     seccompFile: string,
     cgroup: JobCgroup | undefined,
+    inputFiles: string[],
   ): Promise<Omit<ExitFacts, 'mode' | 'tests' | 'limits' | 'egressDenied'>> {
     const usageFile = join(dir.out, USAGE_FILE);
     const started = performance.now();
     const output = new OutputCapture(job.limits.outputBytes);
     // bubblewrap reads the seccomp program from fd 3 and closes it before the guest starts.
+    // bubblewrap reads the job's files from fds 4…, written by the host (never guest-made).
     const filter = argv.includes('--seccomp') ? await open(seccompFile, 'r') : undefined;
+    const inputs = await Promise.all(inputFiles.map((file) => open(file, 'r')));
     return new Promise((resolve) => {
       const child = spawn(argv[0]!, argv.slice(1), {
-        stdio: ['ignore', 'pipe', 'pipe', ...(filter ? [filter.fd] : [])],
+        stdio: ['ignore', 'pipe', 'pipe', filter ? filter.fd : 'ignore', ...inputs.map((handle) => handle.fd)],
         detached: true,
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
       });
-      void filter?.close();
+      for (const handle of [filter, ...inputs]) void handle?.close();
       let stoppedBy: ExitFacts['stoppedBy'];
       const kill = (reason: NonNullable<ExitFacts['stoppedBy']>) => {
         stoppedBy ??= reason;

@@ -16,6 +16,12 @@ export interface SandboxSpec {
   writableFiles?: Array<{ source: string; target: string }>;
   /** Size-capped tmpfs mounts: the guest's writable space (/work, /tmp, /dev/shm). */
   tmpfs?: Array<{ target: string; bytes: number }>;
+  /**
+   * Files the runtime itself writes into a tmpfs before the guest starts, each read from an
+   * open file descriptor the host passes (bubblewrap's `--file`): the job's inputs, copied in
+   * without a process of their own.
+   */
+  inputFiles?: Array<{ fd: number; target: string }>;
   /** Host paths to cover with an empty tmpfs when they lie inside a mounted system dir (e.g. UMCA_HOME under /opt). */
   hide?: readonly string[];
   /** The guest's whole environment; nothing is inherited. */

@@ -2,8 +2,10 @@
  * The program the wasm-python lane runs in each sandboxed child: plain JavaScript for
  * `node --input-type=module -e`, under bubblewrap and Node's permission model. It loads
  * Pyodide from the read-only package dir, reports `ready` on fd 3, takes ONE job as a JSON
- * line on stdin (its files included), writes the files into /work, runs the job and reports
- * the result on fd 3.
+ * line on stdin (its files included), writes the files into /work (a size-capped tmpfs of
+ * the sandbox's own), runs the job and reports the result on fd 3, with the files the job
+ * made or changed (path, size, SHA-256, and the text of small ones): nothing of /work is on
+ * the host's disk.
  * The guest's stdout and stderr travel on fd 3 as well, ahead of the result.
  *
  * Pyodide inside Node is not a boundary on its own (any JS proxy leads to `Function`), so
@@ -12,7 +14,8 @@
  * no network namespace, a clean environment, rlimits.
  */
 export const PYODIDE_HOST = String.raw`
-import { constants as fsConstants, mkdirSync, writeFileSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { constants as fsConstants, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -48,8 +51,38 @@ for await (const line of createInterface({ input: process.stdin })) {
     mkdirSync(dirname('/work/' + path), { recursive: true });
     writeFileSync('/work/' + path, content);
   }
-  report({ type: 'result', ...JSON.parse(execute(JSON.stringify(job))) });
+  const result = JSON.parse(execute(JSON.stringify(job)));
+  report({ type: 'result', ...result, artifacts: artifacts(files) });
   process.exit(0);
+}
+
+/** Files under /work the job made or changed: at most 200, text inline up to 256 KiB each and 4 MiB in all. */
+function artifacts(inputs) {
+  const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
+  const given = new Map(Object.entries(inputs).map(([path, content]) => [path, sha(Buffer.from(content))]));
+  const found = [];
+  let inline = 4 * 1024 * 1024;
+  const walk = (dir, prefix) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (found.length >= 200) return;
+      const path = prefix ? prefix + '/' + entry.name : entry.name;
+      if (entry.isDirectory()) walk(dir + '/' + entry.name, path);
+      if (!entry.isFile()) continue;
+      const size = lstatSync(dir + '/' + entry.name).size;
+      const bytes = readFileSync(dir + '/' + entry.name);
+      const digest = sha(bytes);
+      if (given.get(path) === digest) continue;
+      const text = size <= 256 * 1024 && size <= inline ? bytes.toString('utf8') : undefined;
+      if (text !== undefined) inline -= size;
+      found.push({ path, size, sha256: digest, ...(text !== undefined ? { content: text } : {}) });
+    }
+  };
+  try {
+    walk('/work', '');
+  } catch {
+    // an unreadable tree yields what was found
+  }
+  return found;
 }
 `;
 

@@ -20,7 +20,8 @@ import {
   type SandboxStatus,
   type TestOutcome,
 } from '../sandbox-lane.js';
-import { checkJobPath, WorkDir } from '../work-dir.js';
+import { checkJobPath } from '../work-dir.js';
+import { guestArtifacts } from '../guest-artifacts.js';
 import { BoundedLines } from '../bounded-lines.js';
 import { PYODIDE_EXECUTE, PYODIDE_HOST } from './pyodide-host.js';
 
@@ -33,11 +34,12 @@ export interface WasmPythonLaneOptions {
   startTimeoutMs?: number;
   /** Host paths the child must never see even where a system dir is mounted (UMCA_HOME). */
   hide?: readonly string[];
+  /** The child's /work, a tmpfs: the job's files and what it writes. Default 64 MiB. */
+  diskBytes?: number;
 }
 
 interface Child {
   process: ChildProcess;
-  dir: WorkDir;
   identity: GuestIdentity;
   memoryBytes: number;
   ready: Promise<void>;
@@ -59,13 +61,16 @@ interface GuestReport {
   exitCode?: number;
   tests?: TestOutcome[];
   error?: string;
+  artifacts?: unknown;
 }
 
 const PYODIDE_DIR = dirname(fileURLToPath(import.meta.resolve('pyodide')));
 const PRELOAD_OUTPUT_BYTES = 64 * 1024;
 
 /** What the report channel may carry for a job with this output limit: its output as base64, its test records, room for framing. */
-const reportBudget = (outputBytes: number) => Math.ceil(outputBytes * 4 / 3) + outputBytes + 256 * 1024;
+const reportBudget = (outputBytes: number) => Math.ceil(outputBytes * 4 / 3) + outputBytes + 256 * 1024 + ARTIFACT_REPORT_BYTES;
+/** The result's artifact list: 200 entries and at most 4 MiB of inline text (pyodide-host.ts), JSON-escaped. */
+const ARTIFACT_REPORT_BYTES = 6 * 4 * 1024 * 1024 + 200 * 1024;
 
 /**
  * Python 3 as WebAssembly (Pyodide, offline from its npm package), one sandboxed child per
@@ -87,6 +92,7 @@ export class WasmPythonLane implements SandboxLane {
     this.#options = {
       poolSize: options.poolSize ?? 1,
       runtimeBytes: options.runtimeBytes ?? 320 * 1024 * 1024,
+      diskBytes: options.diskBytes ?? 64 * 1024 * 1024,
       startTimeoutMs: options.startTimeoutMs ?? 60_000,
       hide: options.hide ?? [],
     };
@@ -131,11 +137,10 @@ export class WasmPythonLane implements SandboxLane {
     }
     this.#poolLimits ??= job.limits;
     try {
-      // The child writes the files itself, as the guest's uid: no chown on the hot path.
-      child.dir.record(job.files);
+      // The child writes the files itself, as the guest's uid, into its own tmpfs.
       const tests = job.entry === undefined ? testPathsOf(job) : [];
       const facts = await this.#execute(child, job, tests, options.signal);
-      return exitResult(facts, await child.dir.artifacts(), started);
+      return exitResult(facts, guestArtifacts(facts.artifacts), started);
     } catch (cause) {
       return early('crashed', `the wasm-python lane failed: ${(cause as Error).message}`);
     } finally {
@@ -147,7 +152,7 @@ export class WasmPythonLane implements SandboxLane {
     }
   }
 
-  #execute(child: Child, job: SandboxJob, tests: string[], signal: AbortSignal | undefined): Promise<ExitFacts> {
+  #execute(child: Child, job: SandboxJob, tests: string[], signal: AbortSignal | undefined): Promise<ExitFacts & { artifacts: unknown }> {
     const output = new OutputCapture(job.limits.outputBytes);
     child.output = output;
     const sent = performance.now();
@@ -171,7 +176,8 @@ export class WasmPythonLane implements SandboxLane {
           outputExceeded: output.exceeded,
           usage: { wallMs: performance.now() - sent },
           tests: report?.tests ?? [],
-          limits: job.limits,
+          artifacts: stoppedBy ? [] : report?.artifacts,
+          limits: { ...job.limits, diskBytes: this.#options.diskBytes },
           egressDenied: undefined,
         });
       };
@@ -245,13 +251,10 @@ export class WasmPythonLane implements SandboxLane {
 
   async #spawn(memoryBytes: number): Promise<Child> {
     const identity = takeGuestIdentity();
-    const owner = identity.uid === undefined ? undefined : { uid: identity.uid, gid: identity.uid };
-    const dir = await WorkDir.create({}, owner);
-    if ('error' in dir) throw new Error(dir.error);
     const argv = bwrapArgv({
       readOnly: [...nodeInstallMounts(), { source: PYODIDE_DIR, target: '/pyodide' }],
-      readWrite: [{ source: dir.path, target: '/work' }],
       tmpfs: [
+        { target: '/work', bytes: this.#options.diskBytes },
         { target: '/tmp', bytes: 16 * 1024 * 1024 },
         { target: '/dev/shm', bytes: 1024 * 1024 },
       ],
@@ -285,7 +288,6 @@ export class WasmPythonLane implements SandboxLane {
     const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     const child: Child = {
       process: proc,
-      dir,
       identity,
       memoryBytes,
       ready: Promise.resolve(),
@@ -338,7 +340,6 @@ export class WasmPythonLane implements SandboxLane {
     this.#starting.delete(child);
     killGroup(child.process);
     await child.exited;
-    await child.dir.remove();
     child.identity.release();
   }
 }
