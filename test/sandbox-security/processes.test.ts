@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { attempt, createLanes } from './support/attempts.js';
 
@@ -91,4 +91,42 @@ describe('sandbox security: processes', () => {
       assert.equal(result.stdout, 'done\n');
     }
   });
+});
+
+describe('sandbox security: a sandbox does not outlive umca', () => {
+  /** Every process below `root`, by pid (a gVisor guest lives inside its Sentry, which is one of them). */
+  const descendants = (root: number): number[] => {
+    const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' }).trim().split('\n').map((row) => row.trim().split(/\s+/).map(Number) as [number, number]);
+    const found: number[] = [];
+    const walk = (pid: number) => rows.filter(([, ppid]) => ppid === pid).forEach(([child]) => (found.push(child), walk(child)));
+    walk(root);
+    return found;
+  };
+  /** Those still running (a zombie waiting for init to reap it is not). */
+  const running = (pids: number[]) => {
+    const states = new Map(execFileSync('ps', ['-eo', 'pid=,stat='], { encoding: 'utf8' }).trim().split('\n').map((row) => row.trim().split(/\s+/)).map(([pid, stat]) => [Number(pid), stat ?? '']));
+    return pids.filter((pid) => states.has(pid) && !states.get(pid)!.startsWith('Z'));
+  };
+
+  for (const runtime of ['bwrap', 'gvisor'] as const) {
+    it(`${runtime}: when the umca process is SIGKILLed mid-job, the sandbox and its guest die too`, async () => {
+      const script = [
+        "import { ProcessLane } from './src/sandbox/process/process-lane.ts';",
+        `const lane = new ProcessLane({ runtime: '${runtime}' });`,
+        "void lane.run({ files: { 'main.sh': 'echo started; sleep 120' }, entry: 'main.sh', limits: { timeoutMs: 120000, memoryBytes: 64 << 20, outputBytes: 4096 } });",
+      ].join('\n');
+      const host = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
+      let sandbox: number[] = [];
+      for (let i = 0; i < 100 && sandbox.length < 3; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        sandbox = descendants(host.pid!);
+      }
+      assert.ok(sandbox.length >= 3, `the sandbox started (${sandbox.length} processes)`);
+      await new Promise((r) => setTimeout(r, 500));
+      sandbox = descendants(host.pid!);
+      host.kill('SIGKILL');
+      for (let i = 0; i < 50 && running(sandbox).length > 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(running(sandbox), [], 'nothing of the sandbox is left');
+    });
+  }
 });

@@ -105,6 +105,11 @@ export async function runscJob(spec: SandboxSpec, bundleDir: string, options: { 
   const id = `umca-${randomBytes(8).toString('hex')}`;
   const argv = [
     ...hostPrefix({ ...spec, ...(options.uid !== undefined ? { uid: options.uid } : {}) }),
+    // Dies with umca, as bubblewrap's --die-with-parent: the runsc client takes its Sentry and gofer with it.
+    'setpriv',
+    '--pdeathsig',
+    'KILL',
+    '--',
     'runsc',
     '--rootless',
     '--network=none',
