@@ -113,23 +113,30 @@ async function main(): Promise<void> {
 
   progress('process (bubblewrap)');
   add('process', 'cold start + trivial (node)', await coldStartMs(() => new ProcessLane(), program('main.js', JS_TRIVIAL), 5), 'node -e', base.nodeTrivial);
+  // The four jobs on a warm process lane, under each way it can run.
+  const processJobs = async (name: string, lane: InstanceType<typeof ProcessLane>) => {
+    await lane.warm();
+    add(name, 'trivial execution (node)', await executionMs(lane, program('main.js', JS_TRIVIAL), RUNS), 'node -e', base.nodeTrivial);
+    add(name, 'CPU-bound execution (node)', await executionMs(lane, program('main.js', JS_CPU), RUNS), 'node -e', base.nodeCpu);
+    add(name, 'trivial execution (python3)', await executionMs(lane, program('main.py', PY_TRIVIAL), RUNS), 'python3 -c', base.pythonTrivial);
+    add(name, 'CPU-bound execution (python3)', await executionMs(lane, program('main.py', PY_CPU), RUNS), 'python3 -c', base.pythonCpu);
+    await lane.close();
+  };
+  // BENCH_BEFORE=<a checkout's dist/> measures that build's process lane in the same run (side by side).
+  if (process.env.BENCH_BEFORE) {
+    progress(`process (bubblewrap) as built in ${process.env.BENCH_BEFORE}`);
+    const { ProcessLane: Before } = (await import(`${process.env.BENCH_BEFORE}/sandbox/process/process-lane.js`)) as typeof import('../src/sandbox/process/process-lane.js');
+    await processJobs('process (before)', new Before());
+  }
   const processLane = new ProcessLane();
-  await processLane.warm();
-  add('process', 'trivial execution (node)', await executionMs(processLane, program('main.js', JS_TRIVIAL), RUNS), 'node -e', base.nodeTrivial);
-  add('process', 'CPU-bound execution (node)', await executionMs(processLane, program('main.js', JS_CPU), RUNS), 'node -e', base.nodeCpu);
-  add('process', 'trivial execution (python3)', await executionMs(processLane, program('main.py', PY_TRIVIAL), RUNS), 'python3 -c', base.pythonTrivial);
-  add('process', 'CPU-bound execution (python3)', await executionMs(processLane, program('main.py', PY_CPU), RUNS), 'python3 -c', base.pythonCpu);
-  await processLane.close();
-
+  await processJobs(`process (${processLane.memoryBound})`, processLane);
+  if (processLane.memoryBound !== 'rlimit-as') {
+    progress('process (bubblewrap, sandbox.memory_cgroup: false)');
+    await processJobs('process (rlimit-as)', new ProcessLane({ cgroups: false }));
+  }
   if (process.env.BENCH_GVISOR !== '0' && ProcessLane.check('gvisor').ok) {
     progress('gvisor (the process lane under runsc)');
-    const gvisor = new ProcessLane({ runtime: 'gvisor' });
-    await gvisor.warm();
-    add('gvisor', 'trivial execution (node)', await executionMs(gvisor, program('main.js', JS_TRIVIAL), RUNS), 'node -e', base.nodeTrivial);
-    add('gvisor', 'CPU-bound execution (node)', await executionMs(gvisor, program('main.js', JS_CPU), RUNS), 'node -e', base.nodeCpu);
-    add('gvisor', 'trivial execution (python3)', await executionMs(gvisor, program('main.py', PY_TRIVIAL), RUNS), 'python3 -c', base.pythonTrivial);
-    add('gvisor', 'CPU-bound execution (python3)', await executionMs(gvisor, program('main.py', PY_CPU), RUNS), 'python3 -c', base.pythonCpu);
-    await gvisor.close();
+    await processJobs('gvisor', new ProcessLane({ runtime: 'gvisor' }));
   }
 
   console.log(`\nbaselines (median of ${RUNS} spawns): node -e trivial ${base.nodeTrivial.toFixed(1)} ms, CPU-bound ${base.nodeCpu.toFixed(1)} ms; python3 -c trivial ${base.pythonTrivial.toFixed(1)} ms, CPU-bound ${base.pythonCpu.toFixed(1)} ms\n`);

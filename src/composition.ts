@@ -241,7 +241,7 @@ function createLanes(config: UmcaConfig): LaneSelector {
   const hide = [resolve(config.home)];
   const diskBytes = config.sandbox.disk_mb * 1024 * 1024;
   const memory = config.sandbox.memory_cgroup ? {} : { cgroups: false as const };
-  if (ProcessLane.check().ok) lanes.push(new WasmPythonLane({ poolSize: config.sandbox.python_pool, hide, diskBytes }), new ProcessLane({ hide, diskBytes, ...memory }));
+  if (ProcessLane.check().ok) lanes.push(new WasmPythonLane({ poolSize: config.sandbox.python_pool, hide }), new ProcessLane({ hide, diskBytes, ...memory }));
   if (ProcessLane.check('gvisor').ok) lanes.push(new ProcessLane({ hide, diskBytes, runtime: 'gvisor', ...memory }));
   return new LaneSelector({ lanes, processLane: config.sandbox.process_runtime === 'gvisor' ? 'gvisor' : 'process' });
 }

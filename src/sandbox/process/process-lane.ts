@@ -241,9 +241,11 @@ export class ProcessLane implements SandboxLane {
       return early('crashed', `the process lane failed: ${(cause as Error).message}`);
     } finally {
       await proxy?.close().catch(() => undefined);
-      await cgroup?.remove();
-      await dir.remove();
-      identity.release();
+      // The job's cgroup and dir go after the result is back (close() waits for them); the
+      // uid is free once both are gone.
+      const cleanup = Promise.all([cgroup?.remove(), dir.remove()]).finally(() => identity.release());
+      this.#running.add(cleanup);
+      void cleanup.finally(() => this.#running.delete(cleanup));
     }
   }
 

@@ -24,6 +24,8 @@ export const DENIED_SYSCALLS = [
   'open_by_handle_at', 'name_to_handle_at',
   'syslog', 'acct', 'swapon', 'swapoff', 'reboot', 'quotactl', 'vhangup',
   'settimeofday', 'clock_settime', 'adjtimex', 'clock_adjtime',
+  // Anonymous shared memory outside every tmpfs cap (a memfd written and kept open is in no mapping).
+  'memfd_create',
 ] as const;
 
 type SyscallName = (typeof DENIED_SYSCALLS)[number] | 'clone' | 'clone3';
@@ -46,7 +48,7 @@ const ARCHES: Record<string, Arch> = {
       mount_setattr: 442, ptrace: 101, process_vm_readv: 310, process_vm_writev: 311, perf_event_open: 298, bpf: 321, userfaultfd: 323,
       fanotify_init: 300, lookup_dcookie: 212, kexec_load: 246, kexec_file_load: 320, init_module: 175, finit_module: 313, delete_module: 176,
       open_by_handle_at: 304, name_to_handle_at: 303, syslog: 103, acct: 163, swapon: 167, swapoff: 168, reboot: 169, quotactl: 179, vhangup: 153,
-      settimeofday: 164, clock_settime: 227, adjtimex: 159, clock_adjtime: 305, clone: 56, clone3: 435,
+      settimeofday: 164, clock_settime: 227, adjtimex: 159, clock_adjtime: 305, memfd_create: 319, clone: 56, clone3: 435,
     },
   },
   arm64: {
@@ -57,7 +59,7 @@ const ARCHES: Record<string, Arch> = {
       mount_setattr: 442, ptrace: 117, process_vm_readv: 270, process_vm_writev: 271, perf_event_open: 241, bpf: 280, userfaultfd: 282,
       fanotify_init: 262, lookup_dcookie: 18, kexec_load: 104, kexec_file_load: 294, init_module: 105, finit_module: 273, delete_module: 106,
       open_by_handle_at: 265, name_to_handle_at: 264, syslog: 116, acct: 89, swapon: 224, swapoff: 225, reboot: 142, quotactl: 60, vhangup: 58,
-      settimeofday: 170, clock_settime: 112, adjtimex: 171, clock_adjtime: 266, clone: 220, clone3: 435,
+      settimeofday: 170, clock_settime: 112, adjtimex: 171, clock_adjtime: 266, memfd_create: 279, clone: 220, clone3: 435,
     },
   },
 };

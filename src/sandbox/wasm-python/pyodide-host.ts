@@ -2,25 +2,26 @@
  * The program the wasm-python lane runs in each sandboxed child: plain JavaScript for
  * `node --input-type=module -e`, under bubblewrap and Node's permission model. It loads
  * Pyodide from the read-only package dir, reports `ready` on fd 3, takes ONE job as a JSON
- * line on stdin (its files included), writes the files into /work (a size-capped tmpfs of
- * the sandbox's own), runs the job and reports the result on fd 3, with the files the job
- * made or changed (path, size, SHA-256, and the text of small ones): nothing of /work is on
- * the host's disk.
+ * line on stdin (its files included), writes the files into /work in Pyodide's in-memory
+ * file system (in the WebAssembly heap, so the memory limit bounds it), runs the job and
+ * reports the result on fd 3, with the files the job made or changed (path, size, SHA-256,
+ * and the text of small ones): the child writes nothing to any real file system.
  * The guest's stdout and stderr travel on fd 3 as well, ahead of the result.
  *
  * Pyodide inside Node is not a boundary on its own (any JS proxy leads to `Function`), so
  * `js` is an empty object, `pyodide_js` is unregistered, and what a guest could still reach
- * is fenced by the layers outside: no fs beyond /work and the package, no child processes,
+ * is fenced by the layers outside: no fs beyond reading the package, no child processes,
  * no network namespace, a clean environment, rlimits.
  */
 export const PYODIDE_HOST = String.raw`
 import { createHash } from 'node:crypto';
-import { constants as fsConstants, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { constants as fsConstants, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const [pyodideDir, runnerSource, executeSource] = process.argv.slice(1);
-// Emscripten's NODEFS asks process.binding for the fs constants; the permission model forbids it.
+// Emscripten's NODEFS (which Pyodide sets up in Node) asks process.binding for the fs
+// constants; the permission model forbids it.
 process.binding = (name) => {
   if (name === 'constants') return { fs: fsConstants };
   throw new Error('process.binding is not available in the sandbox');
@@ -34,7 +35,6 @@ const pyodide = await loadPyodide({ indexURL: pyodideDir + '/', jsglobals: Objec
 pyodide.setStdout(writer(1));
 pyodide.setStderr(writer(2));
 pyodide.FS.mkdirTree('/work');
-pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: '/work' }, '/work');
 pyodide.FS.chdir('/work');
 pyodide.FS.mkdirTree('/umca');
 pyodide.FS.writeFile('/umca/_umca_runner.py', runnerSource);
@@ -42,14 +42,17 @@ pyodide.runPython(executeSource);
 pyodide.unregisterJsModule('pyodide_js');
 pyodide.runPython("import sys\nfor name in [n for n in sys.modules if n == 'pyodide_js' or n.startswith('pyodide_js.')]: del sys.modules[name]");
 const execute = pyodide.globals.get('_umca_execute');
+// Hashing initialises OpenSSL on first use (~5 ms): done here, off the job's clock.
+createHash('sha256').update('warm').digest('hex');
+artifacts({});
 report({ type: 'ready' });
 
 for await (const line of createInterface({ input: process.stdin })) {
-  // The host checked every path; they land under /work, the only place this process may write.
+  // The host checked every path; they land under /work in Pyodide's memory.
   const { files, ...job } = JSON.parse(line);
   for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname('/work/' + path), { recursive: true });
-    writeFileSync('/work/' + path, content);
+    pyodide.FS.mkdirTree(dirname('/work/' + path));
+    pyodide.FS.writeFile('/work/' + path, content);
   }
   const result = JSON.parse(execute(JSON.stringify(job)));
   report({ type: 'result', ...result, artifacts: artifacts(files) });
@@ -62,14 +65,16 @@ function artifacts(inputs) {
   const given = new Map(Object.entries(inputs).map(([path, content]) => [path, sha(Buffer.from(content))]));
   const found = [];
   let inline = 4 * 1024 * 1024;
+  const { FS } = pyodide;
   const walk = (dir, prefix) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const name of FS.readdir(dir).filter((n) => n !== '.' && n !== '..').sort()) {
       if (found.length >= 200) return;
-      const path = prefix ? prefix + '/' + entry.name : entry.name;
-      if (entry.isDirectory()) walk(dir + '/' + entry.name, path);
-      if (!entry.isFile()) continue;
-      const size = lstatSync(dir + '/' + entry.name).size;
-      const bytes = readFileSync(dir + '/' + entry.name);
+      const path = prefix ? prefix + '/' + name : name;
+      const mode = FS.lstat(dir + '/' + name).mode;
+      if (FS.isDir(mode)) walk(dir + '/' + name, path);
+      if (!FS.isFile(mode)) continue;
+      const bytes = Buffer.from(FS.readFile(dir + '/' + name));
+      const size = bytes.length;
       const digest = sha(bytes);
       if (given.get(path) === digest) continue;
       const text = size <= 256 * 1024 && size <= inline ? bytes.toString('utf8') : undefined;

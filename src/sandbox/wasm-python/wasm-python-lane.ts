@@ -34,8 +34,6 @@ export interface WasmPythonLaneOptions {
   startTimeoutMs?: number;
   /** Host paths the child must never see even where a system dir is mounted (UMCA_HOME). */
   hide?: readonly string[];
-  /** The child's /work, a tmpfs: the job's files and what it writes. Default 64 MiB. */
-  diskBytes?: number;
 }
 
 interface Child {
@@ -92,7 +90,6 @@ export class WasmPythonLane implements SandboxLane {
     this.#options = {
       poolSize: options.poolSize ?? 1,
       runtimeBytes: options.runtimeBytes ?? 320 * 1024 * 1024,
-      diskBytes: options.diskBytes ?? 64 * 1024 * 1024,
       startTimeoutMs: options.startTimeoutMs ?? 60_000,
       hide: options.hide ?? [],
     };
@@ -177,7 +174,7 @@ export class WasmPythonLane implements SandboxLane {
           usage: { wallMs: performance.now() - sent },
           tests: report?.tests ?? [],
           artifacts: stoppedBy ? [] : report?.artifacts,
-          limits: { ...job.limits, diskBytes: this.#options.diskBytes },
+          limits: job.limits,
           egressDenied: undefined,
         });
       };
@@ -253,9 +250,10 @@ export class WasmPythonLane implements SandboxLane {
     const identity = takeGuestIdentity();
     const argv = bwrapArgv({
       readOnly: [...nodeInstallMounts(), { source: PYODIDE_DIR, target: '/pyodide' }],
+      // Pyodide's files live in its own memory; these are only the real dirs a process expects.
       tmpfs: [
-        { target: '/work', bytes: this.#options.diskBytes },
-        { target: '/tmp', bytes: 16 * 1024 * 1024 },
+        { target: '/work', bytes: 1024 * 1024 },
+        { target: '/tmp', bytes: 1024 * 1024 },
         { target: '/dev/shm', bytes: 1024 * 1024 },
       ],
       hide: this.#options.hide,
@@ -273,8 +271,6 @@ export class WasmPythonLane implements SandboxLane {
         'node',
         '--experimental-permission',
         '--allow-fs-read=/pyodide',
-        '--allow-fs-read=/work',
-        '--allow-fs-write=/work',
         '--no-warnings',
         '--max-old-space-size=256',
         '--input-type=module',
