@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { dirname } from 'node:path';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OutputCapture } from '../output-capture.js';
 import { bwrapArgv, nodeInstallMounts } from '../process/bwrap-command.js';
@@ -80,6 +82,7 @@ export class WasmPythonLane implements SandboxLane {
   readonly name = 'wasm-python';
   readonly languages: ReadonlySet<SandboxLanguage> = new Set(['python']);
   readonly #options: Required<WasmPythonLaneOptions>;
+  #empty: string | undefined;
   readonly #idle: Child[] = [];
   readonly #starting = new Set<Child>();
   readonly #busy = new Set<Promise<unknown>>();
@@ -112,6 +115,8 @@ export class WasmPythonLane implements SandboxLane {
     this.#closed = true;
     await Promise.allSettled([...this.#busy]);
     await Promise.all([...this.#idle.splice(0), ...this.#starting].map((child) => this.#discard(child)));
+    if (this.#empty) rmSync(this.#empty, { recursive: true, force: true });
+    this.#empty = undefined;
   }
 
   async #run(job: SandboxJob, options: SandboxRunOptions): Promise<SandboxResult> {
@@ -142,8 +147,10 @@ export class WasmPythonLane implements SandboxLane {
       return early('crashed', `the wasm-python lane failed: ${(cause as Error).message}`);
     } finally {
       // The child exits by itself after its one job; its teardown is off the caller's path.
-      // The pool refills only now: spawning blocks the event loop, which would delay the result.
-      const discarded = Promise.all([this.#discard(child), this.#refill().catch(() => undefined)]);
+      // The pool refills only after the caller has its result: spawning blocks the event loop
+      // for milliseconds, so it waits for the next turn (setImmediate) rather than run here.
+      const refilled = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#refill()).catch(() => undefined);
+      const discarded = Promise.all([this.#discard(child), refilled]);
       this.#busy.add(discarded);
       void discarded.finally(() => this.#busy.delete(discarded));
     }
@@ -246,16 +253,23 @@ export class WasmPythonLane implements SandboxLane {
     await Promise.all(pending);
   }
 
+  /** The one empty, unwritable directory every child sees as /work and /tmp. */
+  #emptyDir(): string {
+    if (!this.#empty) {
+      this.#empty = mkdtempSync(join(tmpdir(), 'umca-pyodide-'));
+      chmodSync(this.#empty, 0o555);
+    }
+    return this.#empty;
+  }
+
   async #spawn(memoryBytes: number): Promise<Child> {
     const identity = takeGuestIdentity();
     const argv = bwrapArgv({
-      readOnly: [...nodeInstallMounts(), { source: PYODIDE_DIR, target: '/pyodide' }],
-      // Pyodide's files live in its own memory; these are only the real dirs a process expects.
-      tmpfs: [
-        { target: '/work', bytes: 1024 * 1024 },
-        { target: '/tmp', bytes: 1024 * 1024 },
-        { target: '/dev/shm', bytes: 1024 * 1024 },
-      ],
+      // Pyodide's files live in its own memory and Node's permission model allows no write;
+      // /work and /tmp are one empty directory no one may write to (mode 0555), and /dev/shm
+      // is a 1 MiB tmpfs: were the permission model bypassed, there is still nowhere to fill.
+      readOnly: [...nodeInstallMounts(), { source: PYODIDE_DIR, target: '/pyodide' }, { source: this.#emptyDir(), target: '/work' }, { source: this.#emptyDir(), target: '/tmp' }],
+      tmpfs: [{ target: '/dev/shm', bytes: 1024 * 1024 }],
       hide: this.#options.hide,
       env: { PATH: '/usr/bin:/bin', HOME: '/work', LANG: 'C.UTF-8' },
       ...(identity.uid === undefined ? {} : { uid: identity.uid }),
