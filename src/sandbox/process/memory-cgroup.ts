@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -46,6 +46,29 @@ export class MemoryCgroups {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Removes job cgroups a umca killed mid-job left behind. Only empty ones go: a cgroup that
+   * still has processes (another umca's running job) refuses rmdir and stays. Returns how many.
+   */
+  sweep(): number {
+    let removed = 0;
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.parent).filter((name) => name.startsWith('umca-job-'));
+    } catch {
+      return 0;
+    }
+    for (const name of names) {
+      try {
+        rmdirSync(join(this.parent, name));
+        removed += 1;
+      } catch {
+        // in use, or already gone
+      }
+    }
+    return removed;
   }
 
   /** A new cgroup for one job, limited to `bytes` with no swap. */

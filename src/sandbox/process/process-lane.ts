@@ -96,6 +96,8 @@ export class ProcessLane implements SandboxLane {
     this.runtime = options.runtime ?? 'bwrap';
     this.name = this.runtime === 'gvisor' ? 'gvisor' : 'process';
     this.#cgroups = options.cgroups === false ? undefined : (options.cgroups ?? MemoryCgroups.detect());
+    // A umca SIGKILLed mid-job leaves its job's (empty) cgroup behind; the next lane removes it.
+    this.#cgroups?.sweep();
   }
 
   /** How a job's memory is bounded here: a memory cgroup (v1 or v2) or, without one, RLIMIT_AS. */
