@@ -13,6 +13,8 @@ const DRAIN_MS = 10_000;
  * unread body is ever taken for the next request.
  */
 export function answerBeforeBody(req: IncomingMessage, res: ServerResponse): void {
+  // A request without a body can leave nothing unread.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return;
   const writeHead = res.writeHead;
   res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
     if (!req.complete) {
