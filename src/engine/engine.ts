@@ -83,9 +83,10 @@ export class Engine {
     });
   }
 
-  /** Who started a run (its owner, for policy's `Run` resource), as `run.created` recorded it. */
+  /** Who started a run (its owner, for policy's `Run` resource): kept on the run, else as `run.created` recorded it. */
   async ownerOf(runId: string): Promise<string> {
-    return (await this.#intakeOf(runId)).principal.id;
+    const owner = (await this.#deps.store.getRun(runId))?.owner;
+    return owner ?? (await this.#intakeOf(runId)).principal.id;
   }
 
   /** Runs this process is executing now. */
