@@ -41,16 +41,20 @@ describe('memory cgroups: where job cgroups can be made', () => {
 describe('memory cgroups: leftovers', () => {
   it('sweeps the empty job cgroups a killed umca left behind, and only those', async () => {
     const { mkdirSync: mkdir, existsSync: exists } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
     const { proc, root } = layout('4:memory:/svc\n', { 'memory/svc/memory.limit_in_bytes': '1' });
     const parent = join(root, 'memory/svc');
-    mkdir(join(parent, 'umca-job-0a1b'));
-    mkdir(join(parent, 'umca-job-busy'));
-    writeFileSync(join(parent, 'umca-job-busy', 'cgroup.procs'), '123');
+    const gone = spawnSync('true').pid!; // a pid whose process has exited
+    mkdir(join(parent, `umca-job-${gone}-0a1b`));
+    mkdir(join(parent, `umca-job-${gone}-busy`));
+    writeFileSync(join(parent, `umca-job-${gone}-busy`, 'cgroup.procs'), '123');
+    mkdir(join(parent, `umca-job-${process.pid}-0c1d`));
     mkdir(join(parent, 'other-service'));
     const cgroups = MemoryCgroups.detect(proc, root)!;
     assert.equal(cgroups.sweep(), 1);
-    assert.equal(exists(join(parent, 'umca-job-0a1b')), false);
-    assert.equal(exists(join(parent, 'umca-job-busy')), true, 'a cgroup that is not empty stays (the kernel refuses rmdir)');
+    assert.equal(exists(join(parent, `umca-job-${gone}-0a1b`)), false);
+    assert.equal(exists(join(parent, `umca-job-${gone}-busy`)), true, 'a cgroup that is not empty stays (the kernel refuses rmdir)');
+    assert.equal(exists(join(parent, `umca-job-${process.pid}-0c1d`)), true, "a live umca's cgroup, empty before its guest joins, stays");
     assert.equal(exists(join(parent, 'other-service')), true, "another service's cgroup is not touched");
   });
 });

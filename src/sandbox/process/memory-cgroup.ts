@@ -49,8 +49,11 @@ export class MemoryCgroups {
   }
 
   /**
-   * Removes job cgroups a umca killed mid-job left behind. Only empty ones go: a cgroup that
-   * still has processes (another umca's running job) refuses rmdir and stays. Returns how many.
+   * Removes job cgroups a umca killed mid-job left behind. A job cgroup's name carries the pid
+   * of the umca that made it, and only those whose maker is gone are touched: another live
+   * umca's cgroup is empty for a moment between mkdir and its guest joining, and removing it
+   * then would fail that job. Of those, only empty ones go (the kernel refuses rmdir on a
+   * cgroup that still has processes). Returns how many.
    */
   sweep(): number {
     let removed = 0;
@@ -61,6 +64,8 @@ export class MemoryCgroups {
       return 0;
     }
     for (const name of names) {
+      const maker = /^umca-job-(\d+)-/.exec(name)?.[1];
+      if (maker === undefined || processAlive(Number(maker))) continue;
       try {
         rmdirSync(join(this.parent, name));
         removed += 1;
@@ -73,7 +78,7 @@ export class MemoryCgroups {
 
   /** A new cgroup for one job, limited to `bytes` with no swap. */
   async create(bytes: number): Promise<JobCgroup> {
-    const dir = join(this.parent, `umca-job-${randomBytes(6).toString('hex')}`);
+    const dir = join(this.parent, `umca-job-${process.pid}-${randomBytes(6).toString('hex')}`);
     await mkdir(dir);
     const cgroup = new JobCgroup(this.version, dir);
     try {
@@ -161,5 +166,15 @@ function readSubtree(dir: string): string[] | undefined {
     return readFileSync(join(dir, 'cgroup.subtree_control'), 'utf8').trim().split(/\s+/);
   } catch {
     return undefined;
+  }
+}
+
+/** Whether a process with this pid exists (EPERM: it exists, owned by someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
