@@ -25,7 +25,9 @@ import { LocalAuthenticator } from './identity/local-authenticator.js';
 import { OidcAuthenticator } from './identity/oidc-authenticator.js';
 import { CedarPolicyEngine } from './policy/cedar/cedar-policy-engine.js';
 import { OpaPolicyEngine } from './policy/opa/opa-policy-engine.js';
+import { CachedPolicyEngine } from './policy/cached-policy-engine.js';
 import { DeferredPolicyEngine } from './policy/deferred-policy-engine.js';
+import { RunService } from './services/run-service.js';
 import type { PolicyEngine } from './policy/policy-engine.js';
 import { LaneSelector } from './sandbox/lane-selector.js';
 import { ProcessLane } from './sandbox/process/process-lane.js';
@@ -55,6 +57,8 @@ export interface Umca {
   tools: McpToolSet;
   /** Executes queued runs once started (`umca serve`, `umca worker`, `umca mcp`); idle otherwise. */
   worker: Worker;
+  /** The run use cases, for every door: `runs.for(principal)`. */
+  runs: RunService;
   close(): Promise<void>;
 }
 
@@ -109,9 +113,11 @@ function createAccessGuard(config: UmcaConfig, store: Store, policy: PolicyEngin
 function createPolicyEngine(config: UmcaConfig): DeferredPolicyEngine {
   if (config.policy.engine === 'opa') {
     const opa = config.policy.opa!;
-    return new DeferredPolicyEngine('opa', () => new OpaPolicyEngine({ url: opa.url, path: opa.path, timeoutMs: opa.timeout_ms }));
+    const engine = () => new OpaPolicyEngine({ url: opa.url, path: opa.path, timeoutMs: opa.timeout_ms });
+    return new DeferredPolicyEngine('opa', () => (opa.decision_cache_ms > 0 ? new CachedPolicyEngine(engine(), { ttlMs: opa.decision_cache_ms }) : engine()));
   }
-  return new DeferredPolicyEngine('cedar', () => CedarPolicyEngine.load(config.policy.dir ? resolve(config.policy.dir) : undefined));
+  // Cedar's policies are loaded once per process, so its decisions hold for the process's life.
+  return new DeferredPolicyEngine('cedar', () => new CachedPolicyEngine(CedarPolicyEngine.load(config.policy.dir ? resolve(config.policy.dir) : undefined)));
 }
 
 /** The composition root: the one place that picks implementations and wires the planes. */
@@ -192,6 +198,16 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     ...(options.log ? { log: options.log } : {}),
   });
   registerRunMetrics(metrics.registry, { bus, engine, worker });
+  const access = createAccessGuard(config, store, policy);
+  const runs = new RunService({
+    engine,
+    store,
+    bus,
+    access,
+    fixtureSpec: (model) => models.fixtures.spec(model),
+    defaultModel: config.model,
+    maxQueueDepth: config.workers.max_queue_depth,
+  });
   return {
     config,
     store,
@@ -201,10 +217,11 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     cache,
     sandbox,
     engine,
-    access: createAccessGuard(config, store, policy),
+    access,
     policy,
     tools,
     worker,
+    runs,
     async close() {
       await worker.stop();
       await engine.close();

@@ -209,6 +209,8 @@ export const configSchema = z.strictObject({
       /** The decision's path under /v1/data, e.g. `umca/allow`. */
       path: z.string().min(1).default('umca/decision'),
       timeout_ms: z.number().int().positive().default(2_000),
+      /** How long an OPA decision is reused for the same principal, action and resource (0: ask OPA every time); a policy changed on the OPA server applies after at most this long. */
+      decision_cache_ms: z.number().int().min(0).max(3_600_000).default(1_000),
     }).optional(),
   }).superRefine((policy, ctx) => {
     if (policy.engine === 'opa' && !policy.opa) ctx.addIssue({ code: 'custom', path: ['opa'], message: 'required when policy.engine is opa' });

@@ -1,5 +1,6 @@
-/** A run's lifecycle. `completed`, `failed`, `blocked` and `cancelled` are final. */
-export type RunStatus = 'created' | 'running' | 'completed' | 'failed' | 'blocked' | 'cancelled';
+/** A run's lifecycle, listed once: every schema, filter and menu of statuses reads it from here. `completed`, `failed`, `blocked` and `cancelled` are final. */
+export const RUN_STATUSES = ['created', 'running', 'completed', 'failed', 'blocked', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'blocked', 'cancelled']);
 

@@ -16,7 +16,7 @@ export interface FollowOptions {
  * without gaps or duplicates, ending after the run's final event. The store is the truth:
  * a gap in what the bus delivered, or a quiet spell, is filled from the store.
  */
-export async function* followEvents(deps: { store: Store; bus: Bus }, runId: string, options: FollowOptions = {}): AsyncGenerator<RunEvent | undefined> {
+export async function* followEvents(deps: { store: Pick<Store, 'readEvents' | 'getRun'>; bus: Pick<Bus, 'subscribe'> }, runId: string, options: FollowOptions = {}): AsyncGenerator<RunEvent | undefined> {
   const { store, bus } = deps;
   const queue: RunEvent[] = [];
   let wake: (() => void) | undefined;

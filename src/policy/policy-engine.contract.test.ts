@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Principal, Role } from '../identity/principal.js';
+import { CachedPolicyEngine } from './cached-policy-engine.js';
 import { CedarPolicyEngine } from './cedar/cedar-policy-engine.js';
 import { OpaPolicyEngine } from './opa/opa-policy-engine.js';
 import type { Action, PolicyEngine, PolicyResource } from './policy-engine.js';
@@ -46,13 +47,16 @@ before(async () => {
 after(() => opa.server.close());
 
 const who = (role: Role | undefined, id = 'user:alice'): Principal => ({ id, roles: role ? [role] : [], via: 'oidc' });
-const engines: Array<[string, () => PolicyEngine]> = [
-  ['cedar', () => CedarPolicyEngine.load()],
-  ['opa', () => new OpaPolicyEngine({ url: opa.url, path: 'umca/decision', timeoutMs: 2_000 })],
+const engines: Array<[string, string, () => PolicyEngine]> = [
+  ['cedar', 'cedar', () => CedarPolicyEngine.load()],
+  ['opa', 'opa', () => new OpaPolicyEngine({ url: opa.url, path: 'umca/decision', timeoutMs: 2_000 })],
+  // As umca wires them: each decision asked twice, the second from the cache.
+  ['cedar, decisions cached', 'cedar', () => new CachedPolicyEngine(CedarPolicyEngine.load())],
+  ['opa, decisions cached', 'opa', () => new CachedPolicyEngine(new OpaPolicyEngine({ url: opa.url, path: 'umca/decision', timeoutMs: 2_000 }), { ttlMs: 1_000 })],
 ];
 
-for (const [name, make] of engines) {
-  describe(`PolicyEngine contract: ${name}`, () => {
+for (const [label, name, make] of engines) {
+  describe(`PolicyEngine contract: ${label}`, () => {
     let engine: PolicyEngine;
     before(() => {
       engine = make();
@@ -79,10 +83,12 @@ for (const [name, make] of engines) {
     ];
     for (const [role, action, resource, allowed, policy] of cases) {
       it(`${role ?? 'no role'} ${allowed ? 'may' : 'may not'} ${action} ${resource.type} ${resource.id}${policy ? `, by ${policy}` : ''}`, async () => {
-        const decision = await engine.decide({ principal: who(role), action, resource });
-        assert.equal(decision.allowed, allowed);
-        if (policy) assert.ok(decision.policies.includes(policy), `decided by ${decision.policies.join(', ')}`);
-        else assert.deepEqual(decision.policies, []);
+        for (let ask = 0; ask < 2; ask++) {
+          const decision = await engine.decide({ principal: who(role), action, resource });
+          assert.equal(decision.allowed, allowed);
+          if (policy) assert.ok(decision.policies.includes(policy), `decided by ${decision.policies.join(', ')}`);
+          else assert.deepEqual(decision.policies, []);
+        }
       });
     }
   });

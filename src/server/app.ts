@@ -25,7 +25,7 @@ export interface AppOptions {
 }
 
 /** The HTTP edge. Built without a listening server, so tests call `app.request()`. */
-export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models' | 'cache' | 'meter' | 'access' | 'sandbox'>, options: AppOptions = {}): Hono<AppEnv> {
+export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models' | 'cache' | 'meter' | 'access' | 'sandbox' | 'runs'>, options: AppOptions = {}): Hono<AppEnv> {
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`umca: ${message}${error instanceof Error ? ` (${error.message})` : ''}`));
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(log));
@@ -46,10 +46,6 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
     if (access !== 'public') {
       const principal = await umca.access.authenticate(c.req.header('authorization'));
       if (access.resource) await umca.access.authorize(principal, access.action, access.resource(principal));
-      if (access.run !== undefined) {
-        const run = await umca.store.getRun(access.run);
-        if (run) await umca.access.authorize(principal, access.action, { type: 'Run', id: run.id, attrs: { owner: run.owner ?? '' } });
-      }
       c.set('principal', principal);
     }
     await next();

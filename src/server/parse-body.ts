@@ -1,3 +1,4 @@
+import { validateInput } from '../core/validate-input.js';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { InvalidRequestError, UmcaError } from '../core/errors.js';
@@ -36,15 +37,7 @@ export function nulByte(where: string): InvalidRequestError {
 }
 
 /** A parsed body checked against its schema; the error names the first wrong field. */
-export function validateBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.length ? issue.path.join('.') : 'body';
-    throw new InvalidRequestError(`${field}: ${issue?.message.replace(/^Invalid input: /, '') ?? 'invalid'}`, 'invalid_request', issue?.path.length ? field : null);
-  }
-  return parsed.data;
-}
+export const validateBody = validateInput;
 
 /** 400 for a body that is not JSON, whichever server read it. */
 export function notJson(): InvalidRequestError {

@@ -9,12 +9,11 @@ export interface AppEnv {
 
 /**
  * What a route asks the policy engine: an action, and the resource as far as the edge
- * knows it. `run`: the resource is that run, with its owner (the edge looks it up; a run
- * that does not exist is the route's 404). `resource` and `run` undefined: the route checks
- * itself once it has loaded the resource (cancelling needs the run's owner). `public`: no
- * check at all.
+ * knows it. `resource` undefined: the edge only authenticates, and the service behind the
+ * route asks policy about the real resource once it has loaded it (the run with its owner,
+ * the model a run names). `public`: no check at all.
  */
-export type RouteAccess = 'public' | { action: Action; resource?: (principal: Principal) => PolicyResource; run?: string };
+export type RouteAccess = 'public' | { action: Action; resource?: (principal: Principal) => PolicyResource };
 
 const SYSTEM = (id: string) => (): PolicyResource => ({ type: 'System', id });
 /** Runs the caller started: what a runner may read; the list then shows only those (runs-routes.ts). */
@@ -34,19 +33,11 @@ export function routeAccess(method: string, path: string): RouteAccess {
   if (path === '/metrics' || path === '/v1/usage' || path.startsWith('/v1/usage/')) return { action: 'read-usage', resource: SYSTEM('usage') };
   if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/models' || path.startsWith('/v1/models/'))
     return { action: 'use-model', resource: () => ({ type: 'Model', id: '*', attrs: { ref: '*' } }) };
-  if (path === '/v1/runs' && method === 'POST') return { action: 'run', resource: (principal) => ({ type: 'Run', id: 'new', attrs: { owner: principal.id } }) };
+  // Runs: the run service asks policy about each run (its owner) and the model a new one names.
+  if (path === '/v1/runs' && method === 'POST') return { action: 'run' };
   if (method === 'POST' && /^\/v1\/runs\/[^/]+\/cancel$/.test(path)) return { action: 'cancel-run' };
   // The engine decides an override once it knows which gate blocked the run.
   if (method === 'POST' && /^\/v1\/runs\/[^/]+\/override$/.test(path)) return { action: 'override-gate' };
-  const run = RUN_PATH.exec(path)?.[1];
-  if (run !== undefined && method !== 'POST') return { action: 'read-run', run: decodeRunId(run) };
+  if (path === '/v1/runs' || RUN_PATH.test(path)) return { action: 'read-run' };
   return { action: 'read-run', resource: OWN_RUNS };
-}
-
-function decodeRunId(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { LOCAL_PRINCIPAL } from '../../identity/principal.js';
-import { CliError } from '../cli-error.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';
 import { executeAndWatch } from '../watch-run.js';
 
@@ -16,8 +15,7 @@ export function overrideCommand(globals: () => GlobalOptions): Command {
     )
     .action(async (runId: string, options: { reason: string; json?: boolean }) => {
       await withUmca(globals(), async (umca) => {
-        if (!(await umca.store.getRun(runId))) throw new CliError(`run ${runId} not found`);
-        const reopened = await umca.engine.override(runId, { principal: LOCAL_PRINCIPAL, reason: options.reason });
+        const reopened = await umca.runs.for(LOCAL_PRINCIPAL).overrideHere(runId, options.reason);
         // Show from the override on: the decision, the gate.overridden event, then the run.
         process.exitCode = await executeAndWatch(umca, reopened, { json: options.json ?? false, afterSeq: reopened.last_seq - 2 });
       });

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
-import { RUNTIME_PREFERENCES, runOptionsFrom, type Reference, type RunOptions as RunRequestOptions } from '../../core/run-options.js';
-import type { FixtureCatalog } from '../../gateway/providers/scripted/fixture-catalog.js';
+import { InvalidRequestError } from '../../core/errors.js';
+import { RUNTIME_PREFERENCES, type Reference, type RunOptions as RunRequestOptions } from '../../core/run-options.js';
+import { LOCAL_PRINCIPAL } from '../../identity/principal.js';
+import type { StartRunInput } from '../../services/run-input.js';
 import { CliError } from '../cli-error.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';
 import { executeAndWatch } from '../watch-run.js';
@@ -35,23 +37,33 @@ export function runCommand(globals: () => GlobalOptions): Command {
       '\nExit codes: 0 completed, 1 failed or cancelled, 2 blocked by a gate, 3 usage or config error.\n\nExamples:\n  npx umca run --model scripted:demo "Write a TypeScript slugify function with tests"\n  npx umca run --ref notes/rfc5322.md "Validate the local part of an email address, with tests"',
     )
     .action(async (specArg: string | undefined, options: RunOptions) => {
+      const spec = readSpec(specArg, options.specFile);
+      const input: StartRunInput = {
+        ...(spec !== undefined ? { spec } : {}),
+        ...(options.model ? { model: options.model } : {}),
+        ...(options.runtime ? { runtime: options.runtime } : {}),
+        ...(options.allowHost ? { allowed_outbound_hosts: options.allowHost } : {}),
+        ...(options.ref ? { references: options.ref.map(readReference) } : {}),
+        ...(options.tool ? { tools: options.tool } : {}),
+      };
       await withUmca(globals(), async (umca) => {
         // A policy file that does not parse or validate stops here, before a run exists (as `umca serve` does).
         umca.policy.ready();
-        const model = options.model ?? umca.config.model;
-        const spec = await readSpec(specArg, options.specFile, model, umca.models.fixtures);
-        const run = await umca.engine.createRun({
-          spec,
-          model,
-          claim: true,
-          options: runOptionsFrom({ runtime: options.runtime, allowed_outbound_hosts: options.allowHost, references: options.ref?.map(readReference), tools: options.tool }),
-        });
+        const run = await umca.runs
+          .for(LOCAL_PRINCIPAL)
+          .startHere(input)
+          .catch((error: unknown) => {
+            // A scripted fixture carries the spec it answers, so the offline demo needs no typing; others do.
+            if (error instanceof InvalidRequestError && error.param === 'spec' && spec === undefined) throw new CliError('missing spec: umca run "<what to build>" (see umca run --help)');
+            throw error;
+          });
         process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false, afterSeq: 0 });
       });
     });
 }
 
-async function readSpec(arg: string | undefined, file: string | undefined, model: string, fixtures: FixtureCatalog): Promise<string> {
+/** The spec from the argument, a file or standard input; undefined when none is given. */
+function readSpec(arg: string | undefined, file: string | undefined): string | undefined {
   if (arg !== undefined && file !== undefined) throw new CliError('give the spec as an argument or with --spec-file, not both');
   if (file === '-') return readFileSync(0, 'utf8');
   if (file !== undefined) {
@@ -61,11 +73,7 @@ async function readSpec(arg: string | undefined, file: string | undefined, model
       throw new CliError(`cannot read spec file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
   }
-  if (arg !== undefined) return arg;
-  // A scripted fixture carries the spec it answers, so the offline demo needs no typing.
-  const spec = await fixtures.spec(model);
-  if (spec) return spec;
-  throw new CliError('missing spec: umca run "<what to build>" (see umca run --help)');
+  return arg;
 }
 
 function readReference(file: string): Reference {

@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import type { EventDataOf } from '../../core/events.js';
-import type { RunRecord, RunStatus } from '../../core/run.js';
+import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../core/run.js';
+import { LOCAL_PRINCIPAL } from '../../identity/principal.js';
 import { CliError } from '../cli-error.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';
 import { formatMs } from '../progress-renderer.js';
 
-const STATUSES: RunStatus[] = ['created', 'running', 'completed', 'failed', 'blocked', 'cancelled'];
+const STATUSES: readonly RunStatus[] = RUN_STATUSES;
 
 export function runsCommand(globals: () => GlobalOptions): Command {
   const runs = new Command('runs').description('list runs, or show one');
@@ -23,7 +24,7 @@ export function runsCommand(globals: () => GlobalOptions): Command {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError('--limit: expected an integer from 1 to 500');
       await withUmca(globals(), async (umca) => {
-        const list = await umca.store.listRuns({ limit, ...(options.status ? { status: options.status as RunStatus } : {}) });
+        const { data: list } = await umca.runs.for(LOCAL_PRINCIPAL).list({ limit, ...(options.status ? { status: options.status as RunStatus } : {}) });
         if (options.json) {
           process.stdout.write(`${JSON.stringify(list)}\n`);
           return;
@@ -43,10 +44,9 @@ export function runsCommand(globals: () => GlobalOptions): Command {
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
       await withUmca(globals(), async (umca) => {
-        const run = await umca.store.getRun(runId);
-        if (!run) throw new CliError(`run ${runId} not found`);
-        const artifacts = await umca.store.listArtifacts(runId);
-        const events = await umca.store.readEvents(runId);
+        const runs = umca.runs.for(LOCAL_PRINCIPAL);
+        const { artifacts, ...run } = await runs.get(runId);
+        const events = await runs.events(runId);
         if (options.json) {
           process.stdout.write(`${JSON.stringify({ ...run, artifacts })}\n`);
           return;

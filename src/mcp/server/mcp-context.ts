@@ -1,9 +1,23 @@
-import type { Umca } from '../../composition.js';
+import type { UmcaConfig } from '../../core/config.js';
+import type { ModelRegistry } from '../../gateway/model-registry.js';
+import type { AccessGuard } from '../../identity/access-guard.js';
 import type { Principal } from '../../identity/principal.js';
+import type { LaneSelector } from '../../sandbox/lane-selector.js';
+import type { RunService } from '../../services/run-service.js';
+
+/** The planes umca's MCP server reaches, by their interfaces (the composition root wires them). */
+export interface McpPlanes {
+  config: UmcaConfig;
+  access: Pick<AccessGuard, 'authorize'>;
+  models: Pick<ModelRegistry, 'resolve'>;
+  sandbox: Pick<LaneSelector, 'select'>;
+  /** The run use cases (umca_run…, umca://runs/…). */
+  runs: RunService;
+}
 
 /** What umca's MCP server works with: the planes it reaches, and the caller it serves. */
 export interface McpContext {
-  umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'access' | 'models' | 'sandbox'>;
+  umca: McpPlanes;
   /** Who calls: the HTTP request's authenticated principal, or `user:local` over stdio. */
   principal: Principal;
   /** Where the HTTP API is, for links in answers (absent over stdio). */

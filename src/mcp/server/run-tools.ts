@@ -1,23 +1,18 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { NotFoundError } from '../../core/errors.js';
-import { RUNTIME_PREFERENCES, runOptionsFrom } from '../../core/run-options.js';
-import { FINAL_STATUSES, type RunRecord } from '../../core/run.js';
+import { FINAL_STATUSES } from '../../core/run.js';
 import type { RunEvent } from '../../core/events.js';
-import { followEvents } from '../../engine/follow-events.js';
+import { MAX_SEQ, startRunShape } from '../../services/run-input.js';
 import { jsonResult, type McpContext } from './mcp-context.js';
 
 const runId = z.string().min(1).describe('the run id umca_run returned');
 
-/** umca_run, umca_run_status, umca_run_events, umca_run_artifacts. */
+/**
+ * umca_run, umca_run_status, umca_run_events, umca_run_artifacts: adapters over the run
+ * service, as the caller (its answers and error codes are the HTTP API's).
+ */
 export function registerRunTools(server: McpServer, context: McpContext): void {
-  const { umca, principal } = context;
-  const requireRun = async (id: string): Promise<RunRecord> => {
-    const run = await umca.store.getRun(id);
-    if (!run) throw new NotFoundError(`run ${id} not found`, 'run_not_found');
-    await umca.access.authorize(principal, 'read-run', { type: 'Run', id, attrs: { owner: await umca.engine.ownerOf(id) } });
-    return run;
-  };
+  const runs = context.umca.runs.for(context.principal);
 
   server.registerTool(
     'umca_run',
@@ -25,37 +20,22 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
       title: 'Start a umca run',
       description:
         'Hands umca a spec: it plans, writes the code, tests it in a sandbox, every step through policy and quality gates (G0–G3) and on a hash-chained log. Returns the run id at once; follow it with umca_run_events, or set wait to get the outcome (with progress notifications).',
-      inputSchema: z.object({
-        spec: z.string().min(1).max(100_000).optional().describe('what to build, in plain words; optional only for a scripted model that carries its own'),
-        model: z.string().min(1).optional().describe('a model reference: scripted:demo, a provider or alias from umca.yaml, provider/model; default: the config\'s'),
-        runtime: z.enum(RUNTIME_PREFERENCES).optional().describe('where tests run: auto (default), wasm, process, gvisor (the process lane under gVisor); policy decides'),
-        allowed_outbound_hosts: z.array(z.string().min(1)).max(100).optional().describe('network for the tests (host:port); policy decides each'),
-        references: z.array(z.object({ name: z.string(), content: z.string() })).max(100).optional().describe('documents the research may cite as ref:<name>'),
-        tools: z.array(z.string()).max(200).optional().describe('only these MCP tools (server.tool) for the agents'),
+      inputSchema: z.strictObject({
+        ...startRunShape,
         wait: z.boolean().default(false).describe('return when the run has ended, sending progress notifications meanwhile'),
       }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
-    async (args, extra) => {
-      const model = args.model ?? umca.config.model;
-      const spec = args.spec ?? (await umca.models.fixtures.spec(model));
-      if (spec === undefined) throw new Error('spec: required (only a scripted model whose fixture carries a spec can do without)');
-      await umca.access.authorize(principal, 'run', { type: 'Run', id: 'new', attrs: { owner: principal.id } });
-      const run = await umca.engine.createRun({
-        spec,
-        model,
-        principal,
-        options: runOptionsFrom(args),
-      });
-      await umca.engine.submit(run.id);
+    async ({ wait, ...input }, extra) => {
+      const run = await runs.start(input);
       const links = { resource: `umca://runs/${run.id}`, ...(context.baseUrl ? { events_url: `${context.baseUrl}/v1/runs/${run.id}/events` } : {}) };
-      if (!args.wait) return jsonResult({ id: run.id, status: run.status, model: run.model, ...links });
+      if (!wait) return jsonResult({ id: run.id, status: run.status, model: run.model, ...links });
 
       // Follow the run to its end; each step is a progress notification when the client asked for them.
       const token = extra._meta?.progressToken;
       let progress = 0;
       let last: RunEvent | undefined;
-      for await (const event of followEvents(umca, run.id, { signal: extra.signal })) {
+      for await (const event of await runs.follow(run.id, { signal: extra.signal })) {
         if (!event) continue;
         last = event;
         if (token !== undefined && (event.type === 'step.started' || event.type === 'run.blocked' || event.type === 'run.completed' || event.type === 'run.failed')) {
@@ -63,8 +43,8 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
           await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message: describe(event) } });
         }
       }
-      const ended = (await umca.store.getRun(run.id))!;
-      return jsonResult({ id: run.id, status: ended.status, reason: ended.reason, events: last?.seq ?? 0, artifacts: (await umca.store.listArtifacts(run.id)).map((a) => a.path), ...links });
+      const ended = await runs.get(run.id);
+      return jsonResult({ id: run.id, status: ended.status, reason: ended.reason, events: last?.seq ?? 0, artifacts: ended.artifacts.map((a) => a.path), ...links });
     },
   );
 
@@ -77,9 +57,8 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ id }) => {
-      const run = await requireRun(id);
-      const artifacts = await umca.store.listArtifacts(id);
-      return jsonResult({ ...run, artifacts: artifacts.map(({ path, sha256, size }) => ({ path, sha256, size, uri: artifactUri(id, path) })) });
+      const run = await runs.get(id);
+      return jsonResult({ ...run, artifacts: run.artifacts.map((a) => ({ ...a, uri: artifactUri(id, a.path) })) });
     },
   );
 
@@ -91,23 +70,22 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
         "The run's umca-events v2 records after a seq, in order (each with its hash-chain fields). Call again with next_after_seq to follow a run; done is true once its final event was returned. wait_ms waits that long for new events when there are none yet.",
       inputSchema: z.object({
         id: runId,
-        after_seq: z.number().int().min(0).max(2_147_483_647).default(0).describe('return events with a greater seq'),
+        after_seq: z.number().int().min(0).max(MAX_SEQ).default(0).describe('return events with a greater seq'),
         limit: z.number().int().min(1).max(500).default(100),
         wait_ms: z.number().int().min(0).max(30_000).default(0).describe('wait up to this long for the next event'),
       }),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ id, after_seq, limit, wait_ms }, extra) => {
-      const before = await requireRun(id);
-      let events = await umca.store.readEvents(id, { afterSeq: after_seq, limit });
-      if (events.length === 0 && wait_ms > 0 && !FINAL_STATUSES.has(before.status)) {
+      let events = await runs.events(id, { afterSeq: after_seq, limit });
+      if (events.length === 0 && wait_ms > 0) {
         const timeout = AbortSignal.any([extra.signal, AbortSignal.timeout(wait_ms)]);
-        for await (const event of followEvents(umca, id, { afterSeq: after_seq, signal: timeout, idleMs: wait_ms })) {
-          if (event) events = await umca.store.readEvents(id, { afterSeq: after_seq, limit });
+        for await (const event of await runs.follow(id, { afterSeq: after_seq, signal: timeout, idleMs: wait_ms })) {
+          if (event) events = await runs.events(id, { afterSeq: after_seq, limit });
           break;
         }
       }
-      const run = (await umca.store.getRun(id))!;
+      const run = await runs.get(id);
       const next = events.at(-1)?.seq ?? after_seq;
       return jsonResult({ events, next_after_seq: next, done: FINAL_STATUSES.has(run.status) && next >= run.last_seq, status: run.status });
     },
@@ -122,8 +100,7 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ id }) => {
-      await requireRun(id);
-      const artifacts = await umca.store.listArtifacts(id);
+      const artifacts = await runs.artifacts(id);
       return {
         content: [
           { type: 'text' as const, text: artifacts.length ? `${artifacts.length} file${artifacts.length > 1 ? 's' : ''}: ${artifacts.map((a) => a.path).join(', ')}` : 'no files (yet)' },

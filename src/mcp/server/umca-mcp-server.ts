@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { UmcaError } from '../../core/errors.js';
 import { containsNul } from '../../core/nul-bytes.js';
 import { registerGatewayTools } from './gateway-tools.js';
 import type { McpContext } from './mcp-context.js';
@@ -17,7 +18,7 @@ export function createUmcaMcpServer(context: McpContext): McpServer {
     { name: 'umca', version: '0.1.0', title: 'umca: a governed multi-agent control plane' },
     { instructions: 'Start a run with umca_run (a spec in plain words), follow it with umca_run_events, read its files as umca://runs/<id>/artifacts/<path> resources.' },
   );
-  refuseNulArguments(server);
+  guardTools(server);
   registerRunTools(server, context);
   registerGatewayTools(server, context);
   registerRunResources(server, context);
@@ -26,14 +27,22 @@ export function createUmcaMcpServer(context: McpContext): McpServer {
 }
 
 /**
- * Every tool registered on `server` refuses arguments holding a NUL byte with invalid
- * params, before its handler runs: the same edge rule as the HTTP API's, in one place.
+ * The edge rules of every tool registered on `server`, in one place: arguments holding a
+ * NUL byte are invalid params before the handler runs (as over HTTP), and a UmcaError the
+ * handler throws is a tool error carrying the HTTP API's error body (`{error:{code,message}}`
+ * as structured content, `code: message` as text), so a caller sees the same codes on
+ * every door.
  */
-function refuseNulArguments(server: McpServer): void {
+function guardTools(server: McpServer): void {
   const register = server.registerTool.bind(server) as (...args: unknown[]) => unknown;
   (server as { registerTool: unknown }).registerTool = (name: string, config: unknown, handler: (...args: unknown[]) => unknown) =>
-    register(name, config, (...args: unknown[]) => {
+    register(name, config, async (...args: unknown[]) => {
       if (containsNul(args[0])) throw new McpError(ErrorCode.InvalidParams, `${name}: an argument contains a NUL byte (U+0000), which umca does not accept`);
-      return handler(...args);
+      try {
+        return await handler(...args);
+      } catch (error) {
+        if (!(error instanceof UmcaError)) throw error;
+        return { isError: true, content: [{ type: 'text', text: `${error.code}: ${error.message}` }], structuredContent: error.toJSON() };
+      }
     });
 }
