@@ -5,8 +5,9 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Principal } from '../src/identity/principal.js';
-import { CedarPolicyEngine, SHIPPED_POLICY_DIR } from '../src/policy/cedar/cedar-policy-engine.js';
+import type { Principal } from '../src/core/principal.js';
+import { CedarPolicyEngine } from '../src/policy/cedar/cedar-policy-engine.js';
+import { SHIPPED_POLICY_DIR } from '../src/policy/shipped-policies.js';
 import type { PolicyRequest } from '../src/policy/policy-engine.js';
 
 const N = Number(process.env.BENCH_DECISIONS ?? 20_000);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { UmcaConfig } from './core/config.js';
 import { ConfigError } from './core/errors.js';
-import { createBuildPipeline, type BuildPipelineOptions } from './agents/build-pipeline.js';
+import { createBuildPipeline, type BuildPipelineOptions } from './pipelines/build-pipeline.js';
 import type { Bus } from './bus/bus.js';
 import { G0IntakeGate } from './gates/g0-intake.js';
 import { G1PlanGate } from './gates/g1-plan.js';
@@ -37,30 +37,7 @@ import { WasmPythonLane } from './sandbox/wasm-python/wasm-python-lane.js';
 import { openStore } from './store/open-store.js';
 import { McpToolSet } from './mcp/client/mcp-tool-set.js';
 import type { Store } from './store/store.js';
-
-export interface Umca {
-  config: UmcaConfig;
-  store: Store;
-  bus: Bus;
-  models: ModelRegistry;
-  /** Usage records and Prometheus metrics of every model call. */
-  meter: UsageMeter;
-  /** The OpenAI-compatible API's reply cache, when `cache.enabled`. */
-  cache: ResponseCache | undefined;
-  sandbox: LaneSelector;
-  engine: Engine;
-  /** Who is calling and what they may do: every HTTP route checks here. */
-  access: AccessGuard;
-  /** The policy engine behind `access`; `policy.ready()` loads and validates it now. */
-  policy: DeferredPolicyEngine;
-  /** The tools of the MCP servers in `mcp.servers` (started on first use). */
-  tools: McpToolSet;
-  /** Executes queued runs once started (`umca serve`, `umca worker`, `umca mcp`); idle otherwise. */
-  worker: Worker;
-  /** The run use cases, for every door: `runs.for(principal)`. */
-  runs: RunService;
-  close(): Promise<void>;
-}
+import type { Umca } from './umca.js';
 
 export interface ComposeOptions {
   /** Use this store instead of opening the configured one (tests). */

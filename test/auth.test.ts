@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import type { Umca } from '../src/composition.js';
+import type { Umca } from '../src/umca.js';
 import { newApiKey } from '../src/identity/api-key-authenticator.js';
 import { createApp } from '../src/server/app.js';
 import { createHttpServer } from '../src/server/http-server.js';

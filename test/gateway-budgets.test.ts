@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Umca } from '../src/composition.js';
+import type { Umca } from '../src/umca.js';
 import { createApp } from '../src/server/app.js';
 import { startFakeOpenAi, type FakeUpstream } from './support/fake-openai-upstream.js';
 import { DEMO_SPEC } from './support/scripted.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import type { Umca } from '../src/composition.js';
+import type { Umca } from '../src/umca.js';
 import { createApp } from '../src/server/app.js';
 import { createHttpServer } from '../src/server/http-server.js';
 import { startFakeAnthropic } from './support/fake-anthropic-upstream.js';

@@ -1,6 +1,6 @@
 import { UmcaError } from '../core/errors.js';
 import type { ChatMessage, ChatResult } from '../gateway/model-provider.js';
-import type { StepScope } from '../engine/pipeline.js';
+import type { StepScope } from '../engine/step-scope.js';
 
 type Parse<T> = (reply: string) => { ok: true; value: T } | { ok: false; error: string };
 

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../gateway/model-provider.js';
-import type { StepScope } from '../engine/pipeline.js';
+import type { StepScope } from '../engine/step-scope.js';
 import { askStructured } from './ask-structured.js';
 import { parseCodeFiles, type CodeFile } from './code-files.js';
 import { formatFindings, type Findings } from './findings.js';

@@ -1,4 +1,4 @@
-import type { StepScope } from '../engine/pipeline.js';
+import type { StepScope } from '../engine/step-scope.js';
 import { askStructured } from './ask-structured.js';
 import { parsePlan, type Plan } from './plan.js';
 import { renderPrompt } from './prompt-template.js';

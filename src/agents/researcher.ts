@@ -1,4 +1,4 @@
-import type { StepScope } from '../engine/pipeline.js';
+import type { StepScope } from '../engine/step-scope.js';
 import { askStructured } from './ask-structured.js';
 import { parseFindings, type Findings } from './findings.js';
 import type { Plan } from './plan.js';

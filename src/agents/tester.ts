@@ -1,5 +1,6 @@
 import { draft } from '../core/events.js';
-import type { RunContext, StepScope } from '../engine/pipeline.js';
+import type { RunContext } from '../engine/pipeline.js';
+import type { StepScope } from '../engine/step-scope.js';
 import { UmcaError } from '../core/errors.js';
 import type { SandboxJob, SandboxStatus } from '../sandbox/sandbox-lane.js';
 import type { CodeFile } from './code-files.js';

@@ -1,5 +1,6 @@
 import { loadConfig } from '../core/load-config.js';
-import { composeUmca, type ComposeOptions, type Umca } from '../composition.js';
+import { composeUmca, type ComposeOptions } from '../composition.js';
+import { type Umca } from '../umca.js';
 import { downloadProgress } from './download-progress.js';
 
 export interface GlobalOptions {

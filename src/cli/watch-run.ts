@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import type { RunRecord } from '../core/run.js';
-import type { Umca } from '../composition.js';
+import type { Umca } from '../umca.js';
 import { followEvents } from '../engine/follow-events.js';
 import { CliError } from './cli-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';

@@ -1,4 +1,4 @@
-import { parseEgressRules } from '../sandbox/egress/egress-policy.js';
+import { parseEgressRules } from './egress-rules.js';
 import { z } from 'zod';
 
 /** Well-known OpenAI-compatible servers; the gateway's preset table must cover exactly these. */

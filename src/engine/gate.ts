@@ -3,7 +3,7 @@
  * verdict as a `gate.decision` event; a `block` ends the run as `blocked`.
  */
 import type { EventDraft } from '../core/events.js';
-import type { StepScope } from './pipeline.js';
+import type { StepScope } from './step-scope.js';
 
 export interface GateVerdict {
   decision: 'pass' | 'block';

@@ -1,43 +1,14 @@
-import type { EventDraft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
-import type { ChatMessage, ChatResult, ModelProvider, ToolCall, ToolDefinition } from '../gateway/model-provider.js';
-import type { Principal } from '../identity/principal.js';
+import type { ModelProvider } from '../gateway/model-provider.js';
+import type { Principal } from '../core/principal.js';
 import type { RunOptions } from '../core/run-options.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
 import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { Gate } from './gate.js';
+import type { StepScope } from './step-scope.js';
 
 export type StepKind = 'agent' | 'gate' | 'sandbox';
 
-/** What a step's body may do. Everything it records lands in the run's event log, in order. */
-export interface StepScope {
-  readonly step: string;
-  readonly signal: AbortSignal;
-  /** Records an event. It is stored in order, and durably no later than the step's completion. */
-  emit(event: EventDraft): void;
-  /** One model call, recorded as model.request / model.response. */
-  chat(request: { role: string; turn: number; messages: ChatMessage[]; responseFormat?: 'text' | 'json'; tools?: ToolDefinition[] }): Promise<ChatResult>;
-  /**
-   * The tools this step may offer its model: those available now and within the run's list,
-   * named for the model (`server__tool`). Empty when umca has no MCP servers.
-   */
-  tools(): Promise<ToolDefinition[]>;
-  /**
-   * Calls a tool the model asked for: policy decides (use-tool, a `policy.decision`), and the
-   * call and its outcome are `tool.call` / `tool.result` events. Resolves with what the model
-   * is told — a refusal or failure included, in words — and, for a result, the source id
-   * research may cite (`tool:<call id>`). MUST NOT reject for the tool's own failure.
-   */
-  callTool(call: ToolCall): Promise<ToolCallOutcome>;
-}
-
-/** A tool call's outcome, as the step's model sees it. */
-export interface ToolCallOutcome {
-  /** The message content for the model. */
-  text: string;
-  /** A result worth citing: its source id (`tool:<call id>`) and content. */
-  source?: { id: string; content: string };
-}
 
 export interface StepOptions {
   /** Shown in events: the coder's 2nd attempt is `attempt: 2`. */

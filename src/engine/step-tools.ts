@@ -1,11 +1,11 @@
 import { draft, type EventDraft } from '../core/events.js';
 import type { ToolCall, ToolDefinition } from '../gateway/model-provider.js';
-import type { Principal } from '../identity/principal.js';
+import type { Principal } from '../core/principal.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import { decidedBy, decisionEvent } from '../policy/policy-decision.js';
 import type { Tool, ToolSet } from '../tools/tool.js';
 import { ToolError } from '../tools/tool-error.js';
-import type { ToolCallOutcome } from './pipeline.js';
+import type { ToolCallOutcome } from './step-scope.js';
 
 export interface StepToolsDeps {
   step: string;

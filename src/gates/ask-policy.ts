@@ -1,6 +1,6 @@
 import { decidedBy, decisionEvent } from '../policy/policy-decision.js';
 import type { GateContext } from '../engine/gate.js';
-import type { Principal } from '../identity/principal.js';
+import type { Principal } from '../core/principal.js';
 import type { Action, PolicyEngine, PolicyResource } from '../policy/policy-engine.js';
 import type { Evaluation } from './evaluation.js';
 

@@ -1,10 +1,10 @@
 import { runtimeResource } from '../policy/runtime-resource.js';
 import type { RuntimePreference } from '../core/run-options.js';
 import type { Gate, GateContext, GateVerdict } from '../engine/gate.js';
-import type { Principal } from '../identity/principal.js';
+import type { Principal } from '../core/principal.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import type { ToolSet } from '../tools/tool.js';
-import { parseEgressRules } from '../sandbox/egress/egress-policy.js';
+import { parseEgressRules } from '../core/egress-rules.js';
 import { askPolicy } from './ask-policy.js';
 import { verdictOf, type Evaluation } from './evaluation.js';
 import { findInjectionMarkers, findSecrets } from './spec-content.js';

@@ -2,7 +2,7 @@ import { UnauthenticatedError } from '../core/errors.js';
 import { forbidden } from '../policy/policy-decision.js';
 import type { Action, PolicyDecision, PolicyEngine, PolicyResource } from '../policy/policy-engine.js';
 import type { Authenticator } from './authenticator.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../core/principal.js';
 
 export type { Action };
 

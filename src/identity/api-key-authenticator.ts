@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { AuthResult } from './authenticator.js';
-import { isRole, type Role } from './principal.js';
+import { isRole, type Role } from '../core/principal.js';
 
 const KEY = /^umca_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 

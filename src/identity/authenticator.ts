@@ -1,4 +1,4 @@
-import type { Principal } from './principal.js';
+import type { Principal } from '../core/principal.js';
 
 /** Why a request was not authenticated: the `code` of the 401 body. */
 export type AuthFailureCode =

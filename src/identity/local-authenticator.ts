@@ -1,5 +1,5 @@
 import type { AuthResult, Authenticator } from './authenticator.js';
-import { LOCAL_PRINCIPAL } from './principal.js';
+import { LOCAL_PRINCIPAL } from '../core/principal.js';
 
 /**
  * No authentication: every caller is `user:local`, an admin. Only for a server bound to

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { AuthFailureCode, AuthResult } from './authenticator.js';
-import { isRole, type Role } from './principal.js';
+import { isRole, type Role } from '../core/principal.js';
 
 export interface OidcSettings {
   /** The `iss` every token must carry, e.g. `https://sso.example.com/realms/umca`. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Principal } from '../identity/principal.js';
+import type { Principal } from '../core/principal.js';
 import { CachedPolicyEngine } from './cached-policy-engine.js';
 import type { PolicyDecision, PolicyEngine, PolicyRequest } from './policy-engine.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import type { Principal, Role } from '../identity/principal.js';
+import type { Principal, Role } from '../core/principal.js';
 import { CachedPolicyEngine } from './cached-policy-engine.js';
 import { CedarPolicyEngine } from './cedar/cedar-policy-engine.js';
 import { OpaPolicyEngine } from './opa/opa-policy-engine.js';

@@ -1,4 +1,4 @@
-import type { Principal } from '../identity/principal.js';
+import type { Principal } from '../core/principal.js';
 
 /** What a caller can ask umca to do. Each route, tool and CLI action against a server names one. */
 export type Action = 'run' | 'read-run' | 'cancel-run' | 'use-model' | 'use-tool' | 'use-runtime' | 'egress' | 'override-gate' | 'read-usage' | 'admin';

@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Umca } from '../composition.js';
+import type { Umca } from '../umca.js';
 import { errorHandler } from './on-error.js';
-import { OpenAiHandlers } from './openai-handlers.js';
+import { OpenAiHandlers } from '../gateway/openai-api.js';
 import { openAiRoutes } from './openai-routes.js';
 import { nulByte, tooLarge } from './parse-body.js';
 import { NotFoundError } from '../core/errors.js';
-import { routeAccess, type AppEnv } from './route-actions.js';
+import { routeAccess } from './route-actions.js';
+import { type AppEnv } from './app-env.js';
 import { consoleUi } from './console-ui.js';
 import { mcpRoute } from './mcp-route.js';
 import { meRoutes } from './me-routes.js';

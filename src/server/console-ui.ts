@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { AppEnv } from './route-actions.js';
+import type { AppEnv } from './app-env.js';
 
 /** Where `npm run build` puts the web console (`ui/` built by Vite). */
 export const CONSOLE_DIR = fileURLToPath(new URL('../../ui/dist/', import.meta.url));

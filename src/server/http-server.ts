@@ -3,7 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import { answerBeforeBody } from './answer-before-body.js';
 import { createApp, type AppOptions } from './app.js';
 import { openAiFastPath } from './openai-fast-path.js';
-import { OpenAiHandlers } from './openai-handlers.js';
+import { OpenAiHandlers } from '../gateway/openai-api.js';
 
 type ServedUmca = Parameters<typeof createApp>[0];
 

@@ -1,8 +1,8 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { Hono } from 'hono';
-import { createUmcaMcpServer } from '../mcp/server/umca-mcp-server.js';
-import type { McpContext } from '../mcp/server/mcp-context.js';
-import type { AppEnv } from './route-actions.js';
+import { createUmcaMcpServer } from '../mcp/umca-mcp-server.js';
+import type { McpContext } from '../mcp/mcp-context.js';
+import type { AppEnv } from './app-env.js';
 
 /**
  * `/mcp`: umca's MCP server over Streamable HTTP, stateless — each request is authenticated

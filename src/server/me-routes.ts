@@ -1,9 +1,9 @@
 import { runtimeResource } from '../policy/runtime-resource.js';
 import { Hono } from 'hono';
-import type { Umca } from '../composition.js';
+import type { Umca } from '../umca.js';
 import type { Action, PolicyResource } from '../policy/policy-engine.js';
 import { decidedBy } from '../policy/policy-decision.js';
-import type { AppEnv } from './route-actions.js';
+import type { AppEnv } from './app-env.js';
 
 /** What the console asks about the caller: the options it offers and greys out, with why. */
 const QUESTIONS: Array<{ key: string; action: Action; resource: PolicyResource }> = [

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UmcaError } from '../core/errors.js';
 import type { AccessGuard } from '../identity/access-guard.js';
 import { errorAnswer } from './error-answer.js';
-import type { OpenAiAnswer, OpenAiCall, OpenAiHandlers } from './openai-handlers.js';
+import type { OpenAiAnswer, OpenAiCall, OpenAiHandlers } from '../gateway/openai-api.js';
 import { isJsonContentType, notJsonMediaType, parseJsonText, tooLarge } from './parse-body.js';
 
 type Route = (handlers: OpenAiHandlers, call: OpenAiCall) => Promise<OpenAiAnswer>;

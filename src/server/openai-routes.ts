@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { OpenAiAnswer, OpenAiCall, OpenAiHandlers } from './openai-handlers.js';
+import type { OpenAiAnswer, OpenAiCall, OpenAiHandlers } from '../gateway/openai-api.js';
 import { readJsonBody } from './parse-body.js';
-import type { AppEnv } from './route-actions.js';
+import type { AppEnv } from './app-env.js';
 
 /**
  * OpenAI's API as Hono routes, for the app used in-process (`app.request()`). `umca serve`

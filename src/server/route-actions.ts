@@ -1,11 +1,6 @@
-import type { Principal } from '../identity/principal.js';
+import type { Principal } from '../core/principal.js';
 import type { Action, PolicyResource } from '../policy/policy-engine.js';
 import { CONSOLE_ROUTES } from './console-ui.js';
-
-/** Hono's per-request variables: the authenticated caller. */
-export interface AppEnv {
-  Variables: { principal: Principal };
-}
 
 /**
  * What a route asks the policy engine: an action, and the resource as far as the edge

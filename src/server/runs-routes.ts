@@ -2,10 +2,10 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { zipSync } from 'fflate';
 import { InvalidRequestError } from '../core/errors.js';
-import type { Umca } from '../composition.js';
+import type { Umca } from '../umca.js';
 import { MAX_SEQ, overrideInput, startRunInput } from '../services/run-input.js';
 import { parseJsonBody } from './parse-body.js';
-import type { AppEnv } from './route-actions.js';
+import type { AppEnv } from './app-env.js';
 
 /**
  * `/v1/runs`: create, list, show, follow (SSE), log, artifacts, verify, cancel, override.

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Hono } from 'hono';
-import type { Umca } from '../composition.js';
+import type { Umca } from '../umca.js';
 import { NotFoundError } from '../core/errors.js';
-import { SHIPPED_POLICY_DIR } from '../policy/cedar/cedar-policy-engine.js';
-import type { AppEnv } from './route-actions.js';
+import { SHIPPED_POLICY_DIR } from '../policy/shipped-policies.js';
+import type { AppEnv } from './app-env.js';
 
 const PROBE_TIMEOUT_MS = 3_000;
 

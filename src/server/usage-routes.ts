@@ -1,10 +1,9 @@
 import { Hono } from 'hono';
 import { InvalidRequestError } from '../core/errors.js';
-import type { UsageMeter } from '../gateway/usage/usage-meter.js';
-import type { Store } from '../store/store.js';
+import type { Umca } from '../umca.js';
 
 /** `GET /v1/usage?group_by=model|day&since=&until=`: calls, errors, cache hits, tokens and cost. */
-export function usageRoutes(deps: { meter: UsageMeter; store: Store }): Hono {
+export function usageRoutes(deps: Pick<Umca, 'meter' | 'store'>): Hono {
   const app = new Hono();
   app.get('/', async (c) => {
     const groupBy = c.req.query('group_by') ?? 'model';

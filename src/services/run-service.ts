@@ -9,7 +9,7 @@ import { validateInput } from '../core/validate-input.js';
 import type { Engine } from '../engine/engine.js';
 import { followEvents } from '../engine/follow-events.js';
 import type { AccessGuard } from '../identity/access-guard.js';
-import type { Principal } from '../identity/principal.js';
+import type { Principal } from '../core/principal.js';
 import { listRunsInput, MAX_SEQ, startRunInput, type ListRunsInput, type StartRunInput } from './run-input.js';
 import type { ArtifactContent, RunPage, Runs, RunView } from './runs.js';
 

@@ -6,8 +6,9 @@ import { describe, it } from 'node:test';
 import type { EventDataOf, RunEvent } from '../../src/core/events.js';
 import type { GateContext } from '../../src/engine/gate.js';
 import { G0IntakeGate } from '../../src/gates/g0-intake.js';
-import type { Principal } from '../../src/identity/principal.js';
-import { CedarPolicyEngine, SHIPPED_POLICY_DIR } from '../../src/policy/cedar/cedar-policy-engine.js';
+import type { Principal } from '../../src/core/principal.js';
+import { CedarPolicyEngine } from '../../src/policy/cedar/cedar-policy-engine.js';
+import { SHIPPED_POLICY_DIR } from '../../src/policy/shipped-policies.js';
 import { demoFixture } from '../support/scripted.js';
 import { testUmca } from '../support/umca.js';
 

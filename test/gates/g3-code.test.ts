@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { CodeFile } from '../../src/agents/code-files.js';
 import type { EventDataOf } from '../../src/core/events.js';
 import { G3CodeGate, type CodeReviewInput } from '../../src/gates/g3-code.js';
-import type { Principal } from '../../src/identity/principal.js';
+import type { Principal } from '../../src/core/principal.js';
 import { CedarPolicyEngine } from '../../src/policy/cedar/cedar-policy-engine.js';
 import { LaneSelector } from '../../src/sandbox/lane-selector.js';
 import type { SandboxLane, SandboxLanguage } from '../../src/sandbox/sandbox-lane.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Umca } from '../../src/composition.js';
+import type { Umca } from '../../src/umca.js';
 import { ConflictError, ForbiddenError, InvalidRequestError } from '../../src/core/errors.js';
 import type { EventDataOf, RunEvent } from '../../src/core/events.js';
 import { verifyChain } from '../../src/core/hash-chain.js';
-import type { Principal } from '../../src/identity/principal.js';
+import type { Principal } from '../../src/core/principal.js';
 import { newApiKey } from '../../src/identity/api-key-authenticator.js';
 import { createApp } from '../../src/server/app.js';
 import { DEMO_SPEC, demoFixture, scriptedModel } from '../support/scripted.js';

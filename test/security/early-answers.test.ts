@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Umca } from '../../src/composition.js';
+import type { Umca } from '../../src/umca.js';
 import { apiKeysFor, listenUmca } from '../support/listen.js';
 import { testUmca } from '../support/umca.js';
 

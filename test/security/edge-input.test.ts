@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { Umca } from '../../src/composition.js';
+import type { Umca } from '../../src/umca.js';
 import { createApp } from '../../src/server/app.js';
-import { createUmcaMcpServer } from '../../src/mcp/server/umca-mcp-server.js';
-import { LOCAL_PRINCIPAL } from '../../src/identity/principal.js';
+import { createUmcaMcpServer } from '../../src/mcp/umca-mcp-server.js';
+import { LOCAL_PRINCIPAL } from '../../src/core/principal.js';
 import { testUmca } from '../support/umca.js';
 
 // What a caller types is bounded at the edge: a NUL byte, a seq past the database's range.

@@ -4,7 +4,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Umca } from '../../src/composition.js';
+import type { Umca } from '../../src/umca.js';
 import { listenUmca } from '../support/listen.js';
 import { createApp } from '../../src/server/app.js';
 import { demoFixture } from '../support/scripted.js';

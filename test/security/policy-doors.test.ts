@@ -3,15 +3,15 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Umca } from '../../src/composition.js';
-import { SHIPPED_POLICY_DIR } from '../../src/policy/cedar/cedar-policy-engine.js';
+import type { Umca } from '../../src/umca.js';
+import { SHIPPED_POLICY_DIR } from '../../src/policy/shipped-policies.js';
 import { createApp } from '../../src/server/app.js';
 import { apiKeysFor, listenUmca } from '../support/listen.js';
 import { scriptedModel } from '../support/scripted.js';
 import { testUmca } from '../support/umca.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { createUmcaMcpServer } from '../../src/mcp/server/umca-mcp-server.js';
+import { createUmcaMcpServer } from '../../src/mcp/umca-mcp-server.js';
 
 // A policy that forbids a role one named model holds on the OpenAI-compatible API too, on both
 // of its servers (the node:http hot path and the Hono routes), plain, streamed and embeddings.

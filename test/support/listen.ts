@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import type { Umca } from '../../src/composition.js';
+import type { Umca } from '../../src/umca.js';
 import { newApiKey } from '../../src/identity/api-key-authenticator.js';
-import type { Role } from '../../src/identity/principal.js';
+import type { Role } from '../../src/core/principal.js';
 import { createHttpServer } from '../../src/server/http-server.js';
 
 /** The server `umca serve` listens with (its node:http hot path included), on a free loopback port. */

@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/core/load-config.js';
-import { composeUmca, type ComposeOptions, type Umca } from '../../src/composition.js';
+import { composeUmca, type ComposeOptions } from '../../src/composition.js';
+import { type Umca } from '../../src/umca.js';
 import { openPgliteStore } from '../../src/store/pglite/pglite-store.js';
 import { TEST_FIXTURES_DIR } from './scripted.js';
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { newApiKey } from '../../identity/api-key-authenticator.js';
-import { isRole, ROLES } from '../../identity/principal.js';
+import { isRole, ROLES } from '../../core/principal.js';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';

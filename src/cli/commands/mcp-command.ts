@@ -1,7 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { Command } from 'commander';
-import { LOCAL_PRINCIPAL } from '../../identity/principal.js';
-import { createUmcaMcpServer } from '../../mcp/server/umca-mcp-server.js';
+import { LOCAL_PRINCIPAL } from '../../core/principal.js';
+import { createUmcaMcpServer } from '../../mcp/umca-mcp-server.js';
 import { openUmca, type GlobalOptions } from '../open-umca.js';
 
 export function mcpCommand(globals: () => GlobalOptions): Command {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { LOCAL_PRINCIPAL } from '../../identity/principal.js';
+import { LOCAL_PRINCIPAL } from '../../core/principal.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';
 import { executeAndWatch } from '../watch-run.js';
 

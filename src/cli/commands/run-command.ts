@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { InvalidRequestError } from '../../core/errors.js';
 import { RUNTIME_PREFERENCES, type Reference, type RunOptions as RunRequestOptions } from '../../core/run-options.js';
-import { LOCAL_PRINCIPAL } from '../../identity/principal.js';
+import { LOCAL_PRINCIPAL } from '../../core/principal.js';
 import type { StartRunInput } from '../../services/run-input.js';
 import { CliError } from '../cli-error.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';

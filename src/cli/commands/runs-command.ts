@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { EventDataOf } from '../../core/events.js';
 import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../core/run.js';
-import { LOCAL_PRINCIPAL } from '../../identity/principal.js';
+import { LOCAL_PRINCIPAL } from '../../core/principal.js';
 import { CliError } from '../cli-error.js';
 import { withUmca, type GlobalOptions } from '../open-umca.js';
 import { formatMs } from '../progress-renderer.js';

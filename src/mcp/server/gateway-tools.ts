@@ -2,7 +2,7 @@ import { runtimeResource } from '../../policy/runtime-resource.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { InvalidRequestError } from '../../core/errors.js';
-import { jsonResult, type McpContext } from './mcp-context.js';
+import { jsonResult, type McpContext } from '../mcp-context.js';
 
 const EXEC_TIMEOUT_MAX_MS = 60_000;
 

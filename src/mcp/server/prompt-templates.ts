@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { renderPrompt } from '../../agents/prompt-template.js';
-import type { McpContext } from './mcp-context.js';
+import type { McpContext } from '../mcp-context.js';
 
 const PROMPTS_DIR = fileURLToPath(new URL('../../../prompts/', import.meta.url));
 

@@ -1,5 +1,5 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { McpContext } from './mcp-context.js';
+import type { McpContext } from '../mcp-context.js';
 import { artifactUri, mimeType } from './run-tools.js';
 
 const LISTED_RUNS = 50;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { FINAL_STATUSES } from '../../core/run.js';
 import type { RunEvent } from '../../core/events.js';
 import { MAX_SEQ, startRunShape } from '../../services/run-input.js';
-import { jsonResult, type McpContext } from './mcp-context.js';
+import { jsonResult, type McpContext } from '../mcp-context.js';
 
 const runId = z.string().min(1).describe('the run id umca_run returned');
 

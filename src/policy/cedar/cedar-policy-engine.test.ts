@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../core/errors.js';
-import type { Principal } from '../../identity/principal.js';
+import type { Principal } from '../../core/principal.js';
 import { runtimeResource } from '../runtime-resource.js';
 import { CedarPolicyEngine } from './cedar-policy-engine.js';
 

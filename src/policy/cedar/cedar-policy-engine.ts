@@ -1,13 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { ConfigError } from '../../core/errors.js';
-import { ROLES, type Principal } from '../../identity/principal.js';
+import { ROLES, type Principal } from '../../core/principal.js';
 import type { PolicyDecision, PolicyEngine, PolicyRequest } from '../policy-engine.js';
+import { SHIPPED_POLICY_DIR } from '../shipped-policies.js';
 
-/** The shipped policies and schema (`policies/` at the package root). */
-export const SHIPPED_POLICY_DIR = fileURLToPath(new URL('../../../policies/', import.meta.url));
 const SCHEMA_FILE = 'umca.cedarschema';
 
 /** Role entities, each a member of the role below it: admin ∈ operator ∈ runner. */

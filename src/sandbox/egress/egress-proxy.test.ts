@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { EgressDecision } from '../sandbox-lane.js';
-import { isSensitiveAddress, parseEgressRules } from './egress-policy.js';
+import { parseEgressRules } from '../../core/egress-rules.js';
+import { isSensitiveAddress } from './sensitive-addresses.js';
 import { EgressProxy, type Lookup } from './egress-proxy.js';
 import { eventData } from '../../core/events.js';
 

@@ -4,7 +4,8 @@ import { connect, isIP, type Socket } from 'node:net';
 import { chmod, rm } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import type { EgressDecision } from '../sandbox-lane.js';
-import { isSensitiveAddress, matchRule, type EgressRule } from './egress-policy.js';
+import { matchRule, type EgressRule } from '../../core/egress-rules.js';
+import { isSensitiveAddress } from './sensitive-addresses.js';
 
 export type Lookup = (host: string) => Promise<Array<{ address: string; family: number }>>;
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { confineToDir } from './confine-bundle.js';
 import { EgressProxy } from '../egress/egress-proxy.js';
-import { parseEgressRules } from '../egress/egress-policy.js';
+import { parseEgressRules } from '../../core/egress-rules.js';
 import { OutputCapture } from '../output-capture.js';
 import { languageOfJob, testPathsOf } from '../job-language.js';
 import { exitResult, refusedResult } from '../sandbox-result.js';

@@ -1,17 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { toUmcaError } from '../core/errors.js';
 import type { UsageRecord } from '../core/run.js';
-import type { ResponseCache } from '../gateway/cache/response-cache.js';
-import type { ChatResult, ModelProvider, StreamPart } from '../gateway/model-provider.js';
-import type { ModelRegistry } from '../gateway/model-registry.js';
-import { fromOpenAiRequest } from '../gateway/openai/convert-from-openai-request.js';
-import { ChunkWriter, toOpenAiCompletion } from '../gateway/openai/convert-to-openai-response.js';
-import { embeddingsRequestSchema, toOpenAiEmbeddings } from '../gateway/openai/openai-embeddings.js';
-import { chatCompletionRequestSchema } from '../gateway/openai/openai-request.js';
-import type { UsageMeter } from '../gateway/usage/usage-meter.js';
-import { validateBody } from './parse-body.js';
+import type { ResponseCache } from './cache/response-cache.js';
+import type { ChatResult, ModelProvider, StreamPart } from './model-provider.js';
+import type { ModelRegistry } from './model-registry.js';
+import { fromOpenAiRequest } from './openai/convert-from-openai-request.js';
+import { ChunkWriter, toOpenAiCompletion } from './openai/convert-to-openai-response.js';
+import { embeddingsRequestSchema, toOpenAiEmbeddings } from './openai/openai-embeddings.js';
+import { chatCompletionRequestSchema } from './openai/openai-request.js';
+import type { UsageMeter } from './usage/usage-meter.js';
+import { validateInput } from '../core/validate-input.js';
 import type { AccessGuard } from '../identity/access-guard.js';
-import type { Principal } from '../identity/principal.js';
+import type { Principal } from '../core/principal.js';
 
 const STARTED = Math.floor(Date.now() / 1000);
 
@@ -58,7 +58,7 @@ export class OpenAiHandlers {
   }
 
   async embeddings(call: OpenAiCall): Promise<OpenAiAnswer> {
-    const body = validateBody(embeddingsRequestSchema, call.body);
+    const body = validateInput(embeddingsRequestSchema, call.body);
     await this.#mayUse(call.principal, body.model);
     const provider = this.#resolve(body.model);
     const input = typeof body.input === 'string' ? [body.input] : body.input;
@@ -68,7 +68,7 @@ export class OpenAiHandlers {
 
   async chatCompletion(call: OpenAiCall): Promise<OpenAiAnswer> {
     const { cache, meter } = this.#deps;
-    const body = validateBody(chatCompletionRequestSchema, call.body);
+    const body = validateInput(chatCompletionRequestSchema, call.body);
     await this.#mayUse(call.principal, body.model);
     const provider = this.#resolve(body.model);
     const request = { ...fromOpenAiRequest(body), metadata: { key: callerKey(call.authorization) } };

@@ -1,12 +1,12 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { UmcaError } from '../../core/errors.js';
-import { containsNul } from '../../core/nul-bytes.js';
-import { registerGatewayTools } from './gateway-tools.js';
+import { UmcaError } from '../core/errors.js';
+import { containsNul } from '../core/nul-bytes.js';
+import { registerGatewayTools } from './server/gateway-tools.js';
 import type { McpContext } from './mcp-context.js';
-import { registerPromptTemplates } from './prompt-templates.js';
-import { registerRunResources } from './run-resources.js';
-import { registerRunTools } from './run-tools.js';
+import { registerPromptTemplates } from './server/prompt-templates.js';
+import { registerRunResources } from './server/run-resources.js';
+import { registerRunTools } from './server/run-tools.js';
 
 /**
  * umca as an MCP server, for one caller: tools to start and follow runs, call the gateway

@@ -4,12 +4,12 @@ import type { IntakeInput } from '../gates/g0-intake.js';
 import type { CodeReviewInput } from '../gates/g3-code.js';
 import type { PlanReviewInput } from '../gates/g1-plan.js';
 import type { ProvenanceInput } from '../gates/g2-provenance.js';
-import type { CodeFile } from './code-files.js';
-import { runCoder, type CoderResult } from './coder.js';
-import { runPlanner, type PlannerResult } from './planner.js';
-import { runResearcher, type ResearchResult } from './researcher.js';
-import { runSources } from './sources.js';
-import { isGreen, runTester, type TestReport } from './tester.js';
+import type { CodeFile } from '../agents/code-files.js';
+import { runCoder, type CoderResult } from '../agents/coder.js';
+import { runPlanner, type PlannerResult } from '../agents/planner.js';
+import { runResearcher, type ResearchResult } from '../agents/researcher.js';
+import { runSources } from '../agents/sources.js';
+import { isGreen, runTester, type TestReport } from '../agents/tester.js';
 
 export interface BuildPipelineOptions {
   maxPlanRetries: number;

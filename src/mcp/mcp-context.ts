@@ -1,9 +1,9 @@
-import type { UmcaConfig } from '../../core/config.js';
-import type { ModelRegistry } from '../../gateway/model-registry.js';
-import type { AccessGuard } from '../../identity/access-guard.js';
-import type { Principal } from '../../identity/principal.js';
-import type { LaneSelector } from '../../sandbox/lane-selector.js';
-import type { RunService } from '../../services/run-service.js';
+import type { UmcaConfig } from '../core/config.js';
+import type { ModelRegistry } from '../gateway/model-registry.js';
+import type { AccessGuard } from '../identity/access-guard.js';
+import type { Principal } from '../core/principal.js';
+import type { LaneSelector } from '../sandbox/lane-selector.js';
+import type { RunService } from '../services/run-service.js';
 
 /** The planes umca's MCP server reaches, by their interfaces (the composition root wires them). */
 export interface McpPlanes {
