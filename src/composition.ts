@@ -19,15 +19,19 @@ import { BudgetGuard } from './gateway/budget/budget-guard.js';
 import { GatewayMetrics } from './gateway/usage/gateway-metrics.js';
 import { UsageMeter } from './gateway/usage/usage-meter.js';
 import { AccessGuard } from './identity/access-guard.js';
+import type { Authenticator } from './identity/authenticator.js';
 import { ApiKeyAuthenticator } from './identity/api-key-authenticator.js';
 import { BearerAuthenticator } from './identity/bearer-authenticator.js';
+import { LocalAdminAuthenticator } from './identity/local-admin-authenticator.js';
 import { LocalAuthenticator } from './identity/local-authenticator.js';
 import { OidcAuthenticator } from './identity/oidc-authenticator.js';
 import { CedarPolicyEngine } from './policy/cedar/cedar-policy-engine.js';
 import { OpaPolicyEngine } from './policy/opa/opa-policy-engine.js';
 import { CachedPolicyEngine } from './policy/cached-policy-engine.js';
 import { DeferredPolicyEngine } from './policy/deferred-policy-engine.js';
+import { KeyService } from './services/key-service.js';
 import { RunService } from './services/run-service.js';
+import { UsageService } from './services/usage-service.js';
 import type { PolicyEngine } from './policy/policy-engine.js';
 import { LaneSelector } from './sandbox/lane-selector.js';
 import { ProcessLane } from './sandbox/process/process-lane.js';
@@ -54,6 +58,8 @@ export interface ComposeOptions {
   log?: (message: string, error?: unknown) => void;
   /** Runs the worker executes at once, instead of `workers.concurrency`. */
   workerConcurrency?: number;
+  /** A bearer token that authenticates as `user:local` (the CLI beside `umca serve`, src/cli/running-server.ts). */
+  localAdminToken?: string;
 }
 
 /** NATS JetStream when `nats.url` (or UMCA_NATS_URL) names one — never a silent fallback; the in-process bus otherwise. */
@@ -64,25 +70,28 @@ async function createBus(config: UmcaConfig): Promise<Bus> {
 }
 
 /** The authenticator `auth.mode` asks for, behind the guard every route and tool goes through. */
-function createAccessGuard(config: UmcaConfig, store: Store, policy: PolicyEngine): AccessGuard {
-  if (config.auth.mode === 'local') return new AccessGuard(new LocalAuthenticator(), policy);
+function createAccessGuard(config: UmcaConfig, store: Store, policy: PolicyEngine, localAdminToken?: string): AccessGuard {
+  const authenticator = createAuthenticator(config, store);
+  return new AccessGuard(localAdminToken ? new LocalAdminAuthenticator(authenticator, localAdminToken) : authenticator, policy);
+}
+
+/** `auth.mode: local` (everyone is user:local), else API keys and, when configured, OIDC bearer tokens. */
+function createAuthenticator(config: UmcaConfig, store: Store): Authenticator {
+  if (config.auth.mode === 'local') return new LocalAuthenticator();
   const oidc = config.auth.oidc;
-  return new AccessGuard(
-    new BearerAuthenticator(
-      new ApiKeyAuthenticator(store),
-      oidc
-        ? new OidcAuthenticator({
-            issuer: oidc.issuer,
-            audience: oidc.audience,
-            ...(oidc.jwks_uri ? { jwksUri: oidc.jwks_uri } : {}),
-            algorithms: oidc.algorithms,
-            ...(oidc.client_id ? { clientId: oidc.client_id } : {}),
-            clockToleranceSeconds: oidc.clock_tolerance_s,
-            jwksCooldownMs: oidc.jwks_cooldown_ms,
-          })
-        : undefined,
-    ),
-    policy,
+  return new BearerAuthenticator(
+    new ApiKeyAuthenticator(store),
+    oidc
+      ? new OidcAuthenticator({
+          issuer: oidc.issuer,
+          audience: oidc.audience,
+          ...(oidc.jwks_uri ? { jwksUri: oidc.jwks_uri } : {}),
+          algorithms: oidc.algorithms,
+          ...(oidc.client_id ? { clientId: oidc.client_id } : {}),
+          clockToleranceSeconds: oidc.clock_tolerance_s,
+          jwksCooldownMs: oidc.jwks_cooldown_ms,
+        })
+      : undefined,
   );
 }
 
@@ -175,7 +184,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     ...(options.log ? { log: options.log } : {}),
   });
   registerRunMetrics(metrics.registry, { bus, engine, worker });
-  const access = createAccessGuard(config, store, policy);
+  const access = createAccessGuard(config, store, policy, options.localAdminToken);
   const runs = new RunService({
     engine,
     store,
@@ -185,6 +194,8 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     defaultModel: config.model,
     maxQueueDepth: config.workers.max_queue_depth,
   });
+  const keys = new KeyService({ store, access });
+  const usage = new UsageService({ store, access, flush: () => meter.flush() });
   return {
     config,
     store,
@@ -199,6 +210,8 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     tools,
     worker,
     runs,
+    keys,
+    usage,
     async close() {
       await worker.stop();
       await engine.close();

@@ -9,7 +9,9 @@ import type { AccessGuard } from './identity/access-guard.js';
 import type { McpToolSet } from './mcp/client/mcp-tool-set.js';
 import type { DeferredPolicyEngine } from './policy/deferred-policy-engine.js';
 import type { LaneSelector } from './sandbox/lane-selector.js';
+import type { KeyService } from './services/key-service.js';
 import type { RunService } from './services/run-service.js';
+import type { UsageService } from './services/usage-service.js';
 import type { Store } from './store/store.js';
 
 /**
@@ -38,5 +40,9 @@ export interface Umca {
   worker: Worker;
   /** The run use cases, for every door: `runs.for(principal)`. */
   runs: RunService;
+  /** API keys: `keys.for(principal)`. */
+  keys: KeyService;
+  /** Usage totals: `usage.for(principal)`. */
+  usage: UsageService;
   close(): Promise<void>;
 }

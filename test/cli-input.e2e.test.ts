@@ -78,7 +78,7 @@ describe('umca CLI: settings, help and bad input', () => {
       ['a missing config file', ['--config', 'nope.yaml', 'runs'], /config file not found: nope\.yaml/],
       ['an unknown run', ['verify', 'no-such-run'], /run no-such-run not found/],
       ['an unknown model', ['run', '--model', 'gpt-nothing', 'x'], /unknown model "gpt-nothing"/],
-      ['a missing spec', ['run', '--model', 'local'], /unknown model "local"|missing spec/],
+      ['a missing spec', ['run', '--model', 'local'], /unknown model "local"|spec: required/],
       ['an unknown runtime', ['run', '--runtime', 'vm', 'x'], /option '--runtime <kind>' argument 'vm' is invalid\. Allowed choices are auto, wasm, process/],
       ['a reference file that is not there', ['run', '--ref', 'nope.md', 'x'], /cannot read reference nope\.md: ENOENT/],
       ['a malformed egress grant', ['run', '--allow-host', 'not a host', 'x'], /allowed_outbound_hosts: /],

@@ -15,7 +15,8 @@ export class CliError extends Error {
 export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof ConfigError) return new CliError(error.message, EXIT.usage);
-  if (error instanceof UmcaError) return new CliError(error.message, error.status >= 400 && error.status < 500 ? EXIT.usage : EXIT.failed);
+  // The code is the one the HTTP API and MCP give for the same mistake, for scripts to match on.
+  if (error instanceof UmcaError) return new CliError(`${error.message} [${error.code}]`, error.status >= 400 && error.status < 500 ? EXIT.usage : EXIT.failed);
   const message = error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error) ? String((error as { message: unknown }).message) : String(error);
   return new CliError(message, EXIT.failed);
 }

@@ -25,7 +25,10 @@ export function routeAccess(method: string, path: string): RouteAccess {
   if ((method === 'GET' || method === 'HEAD') && (CONSOLE_ROUTES.test(path) || path.startsWith('/assets/'))) return 'public';
   // MCP: authenticated here; each tool, resource and prompt then asks policy as the caller.
   if (path === '/mcp' || path === '/mcp/') return { action: 'read-run' };
-  if (path === '/metrics' || path === '/v1/usage' || path.startsWith('/v1/usage/')) return { action: 'read-usage', resource: SYSTEM('usage') };
+  if (path === '/metrics') return { action: 'read-usage', resource: SYSTEM('usage') };
+  // The usage and key services ask policy themselves (read-usage, admin).
+  if (path === '/v1/usage' || path.startsWith('/v1/usage/')) return { action: 'read-usage' };
+  if (path === '/v1/keys' || path.startsWith('/v1/keys/')) return { action: 'admin' };
   if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/models' || path.startsWith('/v1/models/'))
     return { action: 'use-model', resource: () => ({ type: 'Model', id: '*', attrs: { ref: '*' } }) };
   // Runs: the run service asks policy about each run (its owner) and the model a new one names.

@@ -46,7 +46,10 @@ export function runsRoutes(umca: Pick<Umca, 'runs'>, options: { sseIdleMs?: numb
   // The raw log, as JSON lines (the audit view's download).
   app.get('/:id/log', async (c) => {
     const id = c.req.param('id');
-    const events = await runs(c).events(id);
+    const { after, limit } = c.req.query();
+    if (after !== undefined && (!/^\d{1,10}$/.test(after) || Number(after) > MAX_SEQ)) throw new InvalidRequestError(`after: expected an integer seq from 0 to ${MAX_SEQ}`, 'invalid_request', 'after');
+    if (limit !== undefined && !/^[1-9]\d{0,5}$/.test(limit)) throw new InvalidRequestError('limit: expected a positive integer', 'invalid_request', 'limit');
+    const events = await runs(c).events(id, { ...(after ? { afterSeq: Number(after) } : {}), ...(limit ? { limit: Number(limit) } : {}) });
     return c.body(events.map((event) => JSON.stringify(event)).join('\n') + (events.length ? '\n' : ''), 200, {
       'content-type': 'application/x-ndjson; charset=utf-8',
       'content-disposition': `attachment; filename="umca-run-${id}.jsonl"`,

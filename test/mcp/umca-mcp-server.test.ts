@@ -22,7 +22,7 @@ import { testUmca } from '../support/umca.js';
 
 const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-const UMCA_TOOLS = ['umca_chat', 'umca_run', 'umca_run_artifacts', 'umca_run_events', 'umca_run_status', 'umca_sandbox_exec'];
+const UMCA_TOOLS = ['umca_chat', 'umca_run', 'umca_run_artifacts', 'umca_run_cancel', 'umca_run_events', 'umca_run_override', 'umca_run_status', 'umca_run_verify', 'umca_runs', 'umca_sandbox_exec'];
 
 function json(result: unknown): Record<string, unknown> {
   const call = result as CallToolResult;

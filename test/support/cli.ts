@@ -27,6 +27,11 @@ function isBuildFresh(): boolean {
   return newest(fileURLToPath(new URL('../../src/', import.meta.url))) <= built;
 }
 
+/** The arguments of `node` that start the CLI (for a client that spawns it itself, e.g. an MCP client). */
+export function cliArgs(...args: string[]): string[] {
+  return [...CLI_ARGS, ...args];
+}
+
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
-import { newApiKey } from '../../identity/api-key-authenticator.js';
-import { isRole, ROLES } from '../../core/principal.js';
+import { isRole, ROLES, type Role } from '../../core/principal.js';
 import { CliError } from '../cli-error.js';
-import { EXIT } from '../exit-codes.js';
-import { withUmca, type GlobalOptions } from '../open-umca.js';
+import type { GlobalOptions } from '../open-umca.js';
+import { withSession } from '../open-session.js';
 
 /**
  * `umca keys create|list|revoke`: API keys for `auth.mode: token`. Works on the state dir
- * directly (whoever can read UMCA_HOME is its admin); the secret is shown once, stored hashed.
+ * (whoever can read UMCA_HOME is its admin), or through the `umca serve` that holds it; the
+ * secret is shown once, stored hashed.
  */
 export function keysCommand(globals: () => GlobalOptions): Command {
   const keys = new Command('keys').description('API keys for callers of `umca serve` (auth.mode: token)');
@@ -20,15 +20,14 @@ export function keysCommand(globals: () => GlobalOptions): Command {
     .option('--json', 'print JSON')
     .action(async (options: { role: string; name: string; json?: boolean }) => {
       if (!isRole(options.role)) throw new CliError(`--role: expected one of ${ROLES.join(', ')}, got "${options.role}"`);
-      const key = newApiKey();
-      await withUmca(globals(), async (umca) => {
-        const record = await umca.store.createApiKey({ id: key.id, name: options.name, role: options.role, secretSha256: key.secretSha256 });
+      await withSession(globals(), async ({ keys }) => {
+        const created = await keys.create({ role: options.role as Role, name: options.name });
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ ...record, key: key.token })}\n`);
+          process.stdout.write(`${JSON.stringify(created)}\n`);
           return;
         }
-        process.stdout.write(`${key.token}\n`);
-        process.stderr.write(`key ${record.id} (${record.role}, "${record.name}") created; the secret above is shown only now\n`);
+        process.stdout.write(`${created.key}\n`);
+        process.stderr.write(`key ${created.id} (${created.role}, "${created.name}") created; the secret above is shown only now\n`);
       });
     });
 
@@ -37,8 +36,8 @@ export function keysCommand(globals: () => GlobalOptions): Command {
     .description('every key, revoked ones included (never their secrets)')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      await withUmca(globals(), async (umca) => {
-        const all = await umca.store.listApiKeys();
+      await withSession(globals(), async ({ keys }) => {
+        const all = await keys.list();
         if (options.json) {
           process.stdout.write(`${JSON.stringify(all)}\n`);
           return;
@@ -57,9 +56,8 @@ export function keysCommand(globals: () => GlobalOptions): Command {
     .argument('<id>', 'the key id (the 12 hex characters after umca_)')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }) => {
-      await withUmca(globals(), async (umca) => {
-        const revoked = await umca.store.revokeApiKey(id);
-        if (!revoked) throw new CliError(`no API key ${id} (see umca keys list)`, EXIT.usage);
+      await withSession(globals(), async ({ keys }) => {
+        const revoked = await keys.revoke(id);
         process.stdout.write(options.json ? `${JSON.stringify(revoked)}\n` : `key ${revoked.id} revoked at ${revoked.revoked_at}\n`);
       });
     });

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { LOCAL_PRINCIPAL } from '../../core/principal.js';
-import { withUmca, type GlobalOptions } from '../open-umca.js';
-import { executeAndWatch } from '../watch-run.js';
+import type { GlobalOptions } from '../open-umca.js';
+import { withSession } from '../open-session.js';
+import { executeAndWatch, followAndWatch } from '../watch-run.js';
 
 export function overrideCommand(globals: () => GlobalOptions): Command {
   return new Command('override')
@@ -14,10 +15,16 @@ export function overrideCommand(globals: () => GlobalOptions): Command {
       '\nThe override is a policy decision (override-gate on the gate that blocked) and a\ngate.overridden event. Runs on a local state dir are overridden as user:local (admin);\nagainst a server use POST /v1/runs/<id>/override with an operator key.\n\nExample:\n  npx umca override 6f0c… --reason "the missing requirement is covered by the existing tests"',
     )
     .action(async (runId: string, options: { reason: string; json?: boolean }) => {
-      await withUmca(globals(), async (umca) => {
-        const reopened = await umca.runs.for(LOCAL_PRINCIPAL).overrideHere(runId, options.reason);
+      await withSession(globals(), async ({ runs, local }) => {
         // Show from the override on: the decision, the gate.overridden event, then the run.
-        process.exitCode = await executeAndWatch(umca, reopened, { json: options.json ?? false, afterSeq: reopened.last_seq - 2 });
+        const watch = (reopened: { last_seq: number }) => ({ json: options.json ?? false, afterSeq: reopened.last_seq - 2 });
+        if (local) {
+          const reopened = await local.runs.for(LOCAL_PRINCIPAL).overrideHere(runId, options.reason);
+          process.exitCode = await executeAndWatch(local, reopened, watch(reopened));
+        } else {
+          const reopened = await runs.override(runId, options.reason);
+          process.exitCode = await followAndWatch(runs, reopened, watch(reopened));
+        }
       });
     });
 }

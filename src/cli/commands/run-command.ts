@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
-import { InvalidRequestError } from '../../core/errors.js';
 import { RUNTIME_PREFERENCES, type Reference, type RunOptions as RunRequestOptions } from '../../core/run-options.js';
 import { LOCAL_PRINCIPAL } from '../../core/principal.js';
 import type { StartRunInput } from '../../services/run-input.js';
 import { CliError } from '../cli-error.js';
-import { withUmca, type GlobalOptions } from '../open-umca.js';
-import { executeAndWatch } from '../watch-run.js';
+import type { GlobalOptions } from '../open-umca.js';
+import { withSession } from '../open-session.js';
+import { executeAndWatch, followAndWatch } from '../watch-run.js';
 
 interface RunOptions {
   model?: string;
@@ -46,18 +46,16 @@ export function runCommand(globals: () => GlobalOptions): Command {
         ...(options.ref ? { references: options.ref.map(readReference) } : {}),
         ...(options.tool ? { tools: options.tool } : {}),
       };
-      await withUmca(globals(), async (umca) => {
-        // A policy file that does not parse or validate stops here, before a run exists (as `umca serve` does).
-        umca.policy.ready();
-        const run = await umca.runs
-          .for(LOCAL_PRINCIPAL)
-          .startHere(input)
-          .catch((error: unknown) => {
-            // A scripted fixture carries the spec it answers, so the offline demo needs no typing; others do.
-            if (error instanceof InvalidRequestError && error.param === 'spec' && spec === undefined) throw new CliError('missing spec: umca run "<what to build>" (see umca run --help)');
-            throw error;
-          });
-        process.exitCode = await executeAndWatch(umca, run, { json: options.json ?? false, afterSeq: 0 });
+      await withSession(globals(), async ({ runs, local }) => {
+        const watch = { json: options.json ?? false, afterSeq: 0 };
+        if (local) {
+          const run = await local.runs.for(LOCAL_PRINCIPAL).startHere(input);
+          process.exitCode = await executeAndWatch(local, run, watch);
+        } else {
+          // A server holds the state dir: it executes the run, this shows it.
+          const run = await runs.start(input);
+          process.exitCode = await followAndWatch(runs, run, watch);
+        }
       });
     });
 }

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import type { EventDataOf } from '../../core/events.js';
 import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../core/run.js';
-import { LOCAL_PRINCIPAL } from '../../core/principal.js';
 import { CliError } from '../cli-error.js';
-import { withUmca, type GlobalOptions } from '../open-umca.js';
+import type { GlobalOptions } from '../open-umca.js';
+import { withSession } from '../open-session.js';
 import { formatMs } from '../progress-renderer.js';
 
 const STATUSES: readonly RunStatus[] = RUN_STATUSES;
@@ -23,8 +23,8 @@ export function runsCommand(globals: () => GlobalOptions): Command {
       }
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError('--limit: expected an integer from 1 to 500');
-      await withUmca(globals(), async (umca) => {
-        const { data: list } = await umca.runs.for(LOCAL_PRINCIPAL).list({ limit, ...(options.status ? { status: options.status as RunStatus } : {}) });
+      await withSession(globals(), async ({ runs }) => {
+        const { data: list } = await runs.list({ limit, ...(options.status ? { status: options.status as RunStatus } : {}) });
         if (options.json) {
           process.stdout.write(`${JSON.stringify(list)}\n`);
           return;
@@ -43,8 +43,7 @@ export function runsCommand(globals: () => GlobalOptions): Command {
     .argument('<run-id>', 'the run')
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
-      await withUmca(globals(), async (umca) => {
-        const runs = umca.runs.for(LOCAL_PRINCIPAL);
+      await withSession(globals(), async ({ runs }) => {
         const { artifacts, ...run } = await runs.get(runId);
         const events = await runs.events(runId);
         if (options.json) {

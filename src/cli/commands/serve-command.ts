@@ -5,6 +5,7 @@ import { startRetention } from '../../engine/retention.js';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { openUmca, type GlobalOptions } from '../open-umca.js';
+import { forgetServer, localUrl, newLocalAdminToken, recordServer } from '../running-server.js';
 
 interface ServeOptions {
   host?: string;
@@ -25,7 +26,9 @@ export function serveCommand(globals: () => GlobalOptions): Command {
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new CliError('--port: expected an integer from 0 to 65535');
       const log = (message: string, error?: unknown) =>
         process.stderr.write(`umca: ${message}${error instanceof Error && error.message && !message.includes(error.message) ? ` (${error.message})` : ''}\n`);
-      const umca = await openUmca(globals(), { onBackgroundError: (runId, error) => log(`run ${runId} stopped`, error), log });
+      // The CLI beside this server authenticates with this token, which only the state dir's owner can read.
+      const localAdminToken = newLocalAdminToken();
+      const umca = await openUmca(globals(), { onBackgroundError: (runId, error) => log(`run ${runId} stopped`, error), log, localAdminToken });
       const host = options.host ?? umca.config.server.host;
       if (umca.config.auth.mode === 'local' && !isLoopbackHost(host)) {
         await umca.close();
@@ -51,6 +54,9 @@ export function serveCommand(globals: () => GlobalOptions): Command {
       }
       const address = server.address();
       const bound = typeof address === 'object' && address ? address.port : port;
+      // The embedded store is this process's alone: other commands on this state dir talk to it instead.
+      const holdsStateDir = !umca.config.database_url;
+      if (holdsStateDir) recordServer(umca.config.home, { url: localUrl(host, bound ?? umca.config.server.port), token: localAdminToken });
       process.stdout.write(`umca listening on http://${host.includes(':') ? `[${host}]` : host}:${bound} (store: ${umca.store.kind}, bus: ${umca.bus.kind}${options.worker ? `, worker: ${umca.config.workers.concurrency} at once` : ', no worker'})\n`);
 
       if (options.worker) {
@@ -71,6 +77,7 @@ export function serveCommand(globals: () => GlobalOptions): Command {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      if (holdsStateDir) forgetServer(umca.config.home);
       await umca.close();
     });
 }

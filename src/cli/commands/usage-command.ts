@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
-import { withUmca, type GlobalOptions } from '../open-umca.js';
+import type { GlobalOptions } from '../open-umca.js';
+import { withSession } from '../open-session.js';
 
 export function usageCommand(globals: () => GlobalOptions): Command {
   return new Command('usage')
@@ -13,8 +14,8 @@ export function usageCommand(globals: () => GlobalOptions): Command {
       if (options.by !== 'model' && options.by !== 'day') throw new CliError('--by: expected model or day');
       const since = time(options.since, '--since');
       const until = time(options.until, '--until');
-      await withUmca(globals(), async (umca) => {
-        const totals = await umca.store.queryUsage({ groupBy: options.by as 'model' | 'day', ...(since ? { since } : {}), ...(until ? { until } : {}) });
+      await withSession(globals(), async ({ usage }) => {
+        const totals = await usage.totals({ group_by: options.by as 'model' | 'day', ...(since ? { since } : {}), ...(until ? { until } : {}) });
         if (options.json) {
           process.stdout.write(`${JSON.stringify(totals)}\n`);
           return;

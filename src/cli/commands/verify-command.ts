@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { LOCAL_PRINCIPAL } from '../../core/principal.js';
-import { withUmca, type GlobalOptions } from '../open-umca.js';
+import type { GlobalOptions } from '../open-umca.js';
+import { withSession } from '../open-session.js';
 
 export function verifyCommand(globals: () => GlobalOptions): Command {
   return new Command('verify')
@@ -8,8 +8,8 @@ export function verifyCommand(globals: () => GlobalOptions): Command {
     .argument('<run-id>', 'the run to check')
     .option('--json', 'print the verdict as JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
-      await withUmca(globals(), async (umca) => {
-        const verdict = await umca.runs.for(LOCAL_PRINCIPAL).verify(runId);
+      await withSession(globals(), async ({ runs }) => {
+        const verdict = await runs.verify(runId);
         if (options.json) process.stdout.write(`${JSON.stringify(verdict)}\n`);
         else if (verdict.ok) process.stdout.write(`chain intact: ${verdict.events} events, head ${verdict.head}\n`);
         else process.stdout.write(`chain broken at seq ${verdict.broken_seq}: ${verdict.reason}\n`);

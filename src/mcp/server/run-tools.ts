@@ -2,14 +2,15 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { FINAL_STATUSES } from '../../core/run.js';
 import type { RunEvent } from '../../core/events.js';
-import { MAX_SEQ, startRunShape } from '../../services/run-input.js';
+import { listRunsInput, MAX_SEQ, overrideInput, startRunShape } from '../../services/run-input.js';
 import { jsonResult, type McpContext } from '../mcp-context.js';
 
 const runId = z.string().min(1).describe('the run id umca_run returned');
 
 /**
- * umca_run, umca_run_status, umca_run_events, umca_run_artifacts: adapters over the run
- * service, as the caller (its answers and error codes are the HTTP API's).
+ * umca_run, umca_runs, umca_run_status, umca_run_events, umca_run_artifacts,
+ * umca_run_verify, umca_run_cancel, umca_run_override: adapters over the run service, as the
+ * caller (its answers and error codes are the HTTP API's).
  */
 export function registerRunTools(server: McpServer, context: McpContext): void {
   const runs = context.umca.runs.for(context.principal);
@@ -108,6 +109,49 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
         ],
       };
     },
+  );
+  server.registerTool(
+    'umca_runs',
+    {
+      title: 'Runs, newest first',
+      description: 'The runs the caller may read (all of them, or the ones it started), newest first; pass next as before for the next page.',
+      inputSchema: listRunsInput,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (query) => jsonResult({ ...(await runs.list(query)) }),
+  );
+
+  server.registerTool(
+    'umca_run_verify',
+    {
+      title: "Verify a run's hash chain",
+      description: "Re-computes the run's hash chain from its first event: ok with the head hash, or the first seq that breaks and why.",
+      inputSchema: z.object({ id: runId }),
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ id }) => jsonResult({ ...(await runs.verify(id)) }),
+  );
+
+  server.registerTool(
+    'umca_run_cancel',
+    {
+      title: 'Cancel a run',
+      description: 'Ends a run that has not ended (cancel-run on the run: runners their own, operators any); the run ends as cancelled.',
+      inputSchema: z.object({ id: runId, reason: z.string().min(1).max(2_000).optional().describe('recorded on the log') }),
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    },
+    async ({ id, reason }) => jsonResult({ ...(await runs.cancel(id, reason ?? 'cancelled through MCP')) }),
+  );
+
+  server.registerTool(
+    'umca_run_override',
+    {
+      title: "Override a gate's block",
+      description: 'Lets a blocked run go on past the gate that blocked it (override-gate on that gate: operators), with the reason on the log; the run continues in the background.',
+      inputSchema: z.object({ id: runId, reason: overrideInput.shape.reason.describe('why the block is overridden; recorded with your name') }),
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    },
+    async ({ id, reason }) => jsonResult({ ...(await runs.override(id, reason)) }),
   );
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAlive } from '../../core/process-alive.js';
 
 /**
  * A memory cgroup per job: the one limit that covers everything a guest can make the kernel
@@ -65,7 +66,7 @@ export class MemoryCgroups {
     }
     for (const name of names) {
       const maker = /^umca-job-(\d+)-/.exec(name)?.[1];
-      if (maker === undefined || processAlive(Number(maker))) continue;
+      if (maker === undefined || isAlive(Number(maker))) continue;
       try {
         rmdirSync(join(this.parent, name));
         removed += 1;
@@ -169,12 +170,3 @@ function readSubtree(dir: string): string[] | undefined {
   }
 }
 
-/** Whether a process with this pid exists (EPERM: it exists, owned by someone else). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
