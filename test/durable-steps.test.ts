@@ -85,3 +85,25 @@ describe('durable steps', () => {
     }
   });
 });
+
+describe('durability lag', () => {
+  it('a fast run SIGKILLed mid-way re-runs at most one finished step when it resumes', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const child = fileURLToPath(new URL('./support/zero-work-steps.ts', import.meta.url));
+    const tsx = import.meta.resolve('tsx');
+    const home = mkdtempSync(join(tmpdir(), 'umca-lag-'));
+    // 100 steps that return at once; the process kills itself in the body of step 51.
+    const started = spawnSync(process.execPath, ['--import', tsx, child, 'start', home, '100', '51'], { encoding: 'utf8' });
+    assert.equal(started.signal, 'SIGKILL', started.stderr);
+    const resumed = spawnSync(process.execPath, ['--import', tsx, child, 'resume', home, '100', started.stdout.trim()], { encoding: 'utf8' });
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const { first_body: firstBody, status } = JSON.parse(resumed.stdout) as { first_body: number; status: string };
+    assert.equal(status, 'completed');
+    // Steps 1..50 finished before the kill; the resume starts at the first one not durable.
+    assert.ok(firstBody >= 50 && firstBody <= 51, `the resume ran step ${firstBody} first: ${51 - firstBody} finished steps ran again`);
+  });
+});

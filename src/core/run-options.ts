@@ -41,3 +41,13 @@ export function runOptionsFrom(input: RunOptionsInput): Partial<RunOptions> {
     ...(input.tools ? { tools: input.tools } : {}),
   };
 }
+
+/** The options as a run keeps them (`run.created`'s `options`, the run row's), as the engine uses them. */
+export function runOptionsOf(recorded: RunOptionsInput): RunOptions {
+  return {
+    runtime: recorded.runtime ?? 'auto',
+    references: recorded.references ?? [],
+    ...(recorded.allowed_outbound_hosts ? { allowedOutboundHosts: recorded.allowed_outbound_hosts } : {}),
+    ...(recorded.tools ? { tools: recorded.tools } : {}),
+  };
+}

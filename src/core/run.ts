@@ -1,8 +1,13 @@
+import type { RunOptionsInput } from './run-options.js';
+
 /** A run's lifecycle, listed once: every schema, filter and menu of statuses reads it from here. `completed`, `failed`, `blocked` and `cancelled` are final. */
 export const RUN_STATUSES = ['created', 'running', 'completed', 'failed', 'blocked', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'blocked', 'cancelled']);
+
+/** Final and never resumed (a blocked run may be, by an override): their checkpoints can go. */
+export const ENDED_FOR_GOOD: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 export interface RunRecord {
   id: string;
@@ -22,6 +27,20 @@ export interface RunRecord {
   lease_expires_at: string | null;
   /** The principal that started the run; null for runs from before owners were kept whose log no longer says. */
   owner: string | null;
+  /** That principal with the roles its policy decisions use, as `run.created` recorded it; null for runs from before it was kept. */
+  principal: RecordedPrincipal | null;
+}
+
+/** A principal as a run keeps it (`run.created`'s `principal`). */
+export interface RecordedPrincipal {
+  id: string;
+  roles: string[];
+  via: string;
+}
+
+/** A run as the worker that leased it gets it: with what it asked for (`run.created`'s `options`; null for runs from before they were kept). */
+export interface LeasedRun extends RunRecord {
+  options: RunOptionsInput | null;
 }
 
 export interface ArtifactRecord {

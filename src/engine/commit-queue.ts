@@ -16,6 +16,8 @@ export interface QueuedCommit {
   reason?: string | null;
   artifacts?: ReadonlyArray<{ path: string; content: Uint8Array }>;
   releaseLease?: string;
+  /** The run's last commit: its checkpoints go (see Commit.dropCheckpoints). */
+  dropCheckpoints?: boolean;
 }
 
 interface Pending {
@@ -152,6 +154,7 @@ function merge(items: readonly QueuedCommit[]): MutableCommit {
     if (item.status !== undefined) commit.status = item.status;
     if (item.reason !== undefined) commit.reason = item.reason;
     if (item.releaseLease !== undefined) commit.releaseLease = item.releaseLease;
+    if (item.dropCheckpoints) commit.dropCheckpoints = true;
   }
   if (events.length) commit.events = events;
   if (checkpoints.length) commit.checkpoints = checkpoints;

@@ -7,8 +7,8 @@ import type { PolicyEngine } from '../policy/policy-engine.js';
 import { decisionEvent, forbidden } from '../policy/policy-decision.js';
 import type { ToolSet } from '../tools/tool.js';
 import { draft, type EventDraft } from '../core/events.js';
-import { FINAL_STATUSES, type RunRecord, type RunStatus } from '../core/run.js';
-import { DEFAULT_RUN_OPTIONS, REFERENCE_NAME, type RunOptions } from '../core/run-options.js';
+import { ENDED_FOR_GOOD, FINAL_STATUSES, type LeasedRun, type RecordedPrincipal, type RunRecord, type RunStatus } from '../core/run.js';
+import { DEFAULT_RUN_OPTIONS, REFERENCE_NAME, runOptionsOf, type RunOptions } from '../core/run-options.js';
 import { parseEgressRules } from '../core/egress-rules.js';
 import { cancelSubject, eventSubject, type Bus } from '../bus/bus.js';
 import { keepLease } from './lease-keeper.js';
@@ -63,13 +63,14 @@ export interface EngineDeps {
 const SHUTDOWN = Symbol('shutdown');
 /** Another worker holds the run now: stop without writing. */
 const LEASE_LOST = Symbol('lease lost');
-const ENDED_FOR_GOOD: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 /** The run lifecycle: create, execute durably, resume, cancel. */
 export class Engine {
   readonly workerId: string;
   readonly #deps: EngineDeps;
   readonly #inflight = new Map<string, { controller: AbortController; done: Promise<RunRecord> }>();
+  /** Runs created leased to this engine (`claim`), as created: executing one takes no lease and reads nothing back. */
+  readonly #claimed = new Map<string, LeasedRun>();
 
   readonly #offCancel: () => void;
 
@@ -85,8 +86,9 @@ export class Engine {
 
   /** Who started a run (its owner, for policy's `Run` resource): kept on the run, else as `run.created` recorded it. */
   async ownerOf(runId: string): Promise<string> {
-    const owner = (await this.#deps.store.getRun(runId))?.owner;
-    return owner ?? (await this.#intakeOf(runId)).principal.id;
+    const run = await this.#deps.store.getRun(runId);
+    if (!run) throw new NotFoundError(`run ${runId} not found`, 'run_not_found');
+    return run.owner ?? (await this.#intakeOf({ ...run, options: null })).principal.id;
   }
 
   /** Runs this process is executing now. */
@@ -127,11 +129,23 @@ export class Engine {
       ...(principal ? { principal: { id: principal.id, roles: [...principal.roles], via: principal.via } } : {}),
       ...(Object.keys(recorded).length ? { options: recorded } : {}),
     });
+    const owner = principal ?? principalOfActor(input.actor ?? LOCAL_PRINCIPAL.id);
+    const kept = { id: owner.id, roles: [...owner.roles], via: owner.via };
     const { run, events } = await this.#deps.store.createRun(
-      { id, spec, model: input.model, trace_id: randomBytes(16).toString('hex'), owner: principal?.id ?? input.actor ?? LOCAL_PRINCIPAL.id, ...(input.claim ? { lease_owner: this.workerId } : {}) },
+      {
+        id,
+        spec,
+        model: input.model,
+        trace_id: randomBytes(16).toString('hex'),
+        owner: owner.id,
+        principal: kept,
+        ...(Object.keys(recorded).length ? { options: recorded } : {}),
+        ...(input.claim ? { lease_owner: this.workerId } : {}),
+      },
       [created],
     );
     for (const event of events) this.#deps.bus.publish(eventSubject(id), event);
+    if (input.claim) this.#claimed.set(id, { ...run, options: Object.keys(recorded).length ? recorded : null });
     return run;
   }
 
@@ -208,7 +222,7 @@ export class Engine {
       throw new ConflictError(`asked ${run.lease_owner} to cancel run ${runId}; it has not confirmed yet, try again`, 'cancel_pending');
     }
     // Nobody executes it: end it here (releasing a lease it may hold since creation).
-    return this.#commitNow(runId, { events: [draft('run.cancelled', by, { reason })], status: 'cancelled', reason, releaseLease: run.lease_owner ?? this.workerId });
+    return this.#commitNow(runId, { events: [draft('run.cancelled', by, { reason })], status: 'cancelled', reason, releaseLease: run.lease_owner ?? this.workerId, dropCheckpoints: true });
   }
 
   /** Queues every unfinished run nobody holds (a lapsed or dead holder counts as nobody). Returns their ids. */
@@ -233,7 +247,9 @@ export class Engine {
 
   async #execute(runId: string, controller: AbortController, options: { onHeartbeat?: () => void }): Promise<RunRecord> {
     const { store, leaseMs } = this.#deps;
-    const run = await store.acquireLease(runId, this.workerId, isStaleHolder, leaseMs ? { leaseMs } : {});
+    const claimed = this.#claimed.get(runId);
+    this.#claimed.delete(runId);
+    const run = claimed ?? (await store.acquireLease(runId, this.workerId, isStaleHolder, leaseMs ? { leaseMs } : {}));
     if (!run) {
       const holder = (await store.getRun(runId))?.lease_owner;
       throw new ConflictError(`run ${runId} is being executed by ${holder ?? 'another worker'}`, 'run_busy');
@@ -244,9 +260,7 @@ export class Engine {
       : () => undefined;
     const queue = new CommitQueue(store, this.#deps.bus, runId, { signal: controller.signal, ...(leaseMs ? { leaseOwner: this.workerId } : {}) });
     try {
-      const ended = await this.#drive(run, controller, queue);
-      if (ENDED_FOR_GOOD.has(ended.status)) await store.compactCheckpoints(runId).catch(() => undefined);
-      return ended;
+      return await this.#drive(run, controller, queue);
     } catch (error) {
       if (controller.signal.reason === LEASE_LOST || (error as { code?: string }).code === 'lease_lost') return (await store.getRun(runId))!;
       // The store failed under us: leave the run resumable and say why.
@@ -284,30 +298,22 @@ export class Engine {
     return { runtime, references, ...(hosts ? { allowedOutboundHosts: hosts } : {}), ...(tools ? { tools } : {}) };
   }
 
-  /** Who started the run and what it asked for, as `run.created` recorded it; runs from before v2 or the CLI are the local user's. */
-  async #intakeOf(runId: string): Promise<{ principal: Principal; options: RunOptions }> {
-    const [created] = await this.#deps.store.readEvents(runId, { limit: 1 });
+  /**
+   * Who started the run and what it asked for: kept on the run (migration 10); for runs from
+   * before, as `run.created` recorded it, and runs older still are the local user's.
+   */
+  async #intakeOf(run: LeasedRun): Promise<{ principal: Principal; options: RunOptions }> {
+    if (run.principal) return { principal: principalOf(run.principal), options: runOptionsOf(run.options ?? {}) };
+    const [created] = await this.#deps.store.readEvents(run.id, { limit: 1 });
     if (created?.type !== 'run.created') return { principal: LOCAL_PRINCIPAL, options: DEFAULT_RUN_OPTIONS };
     const recorded = created.data.principal;
-    const principal: Principal = recorded
-      ? { id: recorded.id, roles: recorded.roles.filter(isRole), via: recorded.via as Principal['via'] }
-      : created.actor === LOCAL_PRINCIPAL.id
-        ? LOCAL_PRINCIPAL
-        : { id: created.actor, roles: [], via: 'local' };
-    const asked = created.data.options ?? {};
-    const options: RunOptions = {
-      runtime: asked.runtime ?? 'auto',
-      references: asked.references ?? [],
-      ...(asked.allowed_outbound_hosts ? { allowedOutboundHosts: asked.allowed_outbound_hosts } : {}),
-      ...(asked.tools ? { tools: asked.tools } : {}),
-    };
-    return { principal, options };
+    return { principal: recorded ? principalOf(recorded) : principalOfActor(created.actor), options: runOptionsOf(created.data.options ?? {}) };
   }
 
-  async #drive(run: RunRecord, controller: AbortController, queue: CommitQueue): Promise<RunRecord> {
+  async #drive(run: LeasedRun, controller: AbortController, queue: CommitQueue): Promise<RunRecord> {
     const { store } = this.#deps;
     const finish = async (event: EventDraft, status: RunStatus, reason: string | null) =>
-      (await queue.push({ events: [event], status, reason, releaseLease: this.workerId })).run;
+      (await queue.push({ events: [event], status, reason, releaseLease: this.workerId, dropCheckpoints: ENDED_FOR_GOOD.has(status) })).run;
     let outcome: PipelineOutcome;
     try {
       // A fresh run has no checkpoints; a resumed one loads them all in one query.
@@ -318,7 +324,7 @@ export class Engine {
         : draft('run.started', 'engine', { worker: this.workerId });
       // Not awaited: it goes out while the first step works, and any failure surfaces at its checkpoint.
       queue.push({ events: [start], status: 'running' }).catch(() => undefined);
-      const { principal, options } = await this.#intakeOf(run.id);
+      const { principal, options } = await this.#intakeOf(run);
       const egress = options.runtime === 'wasm' ? [] : (options.allowedOutboundHosts ?? this.#deps.sandboxEgress ?? []);
       const context = new DurableRunContext({
         run,
@@ -367,7 +373,7 @@ export class Engine {
         : draft('run.failed', 'engine', { reason: outcome.reason, error: { code: outcome.code, message: outcome.reason } });
     const status = outcome.status === 'completed' ? 'completed' : 'failed';
     const reason = outcome.status === 'completed' ? null : outcome.reason;
-    const committed = queue.push({ events: [...created, final], artifacts, status, reason, releaseLease: this.workerId });
+    const committed = queue.push({ events: [...created, final], artifacts, status, reason, releaseLease: this.workerId, dropCheckpoints: true });
     const [{ run: finished }] = await Promise.all([committed, this.#writeArtifacts(run.id, artifacts)]);
     return finished;
   }
@@ -390,4 +396,14 @@ export class Engine {
     for (const event of events) this.#deps.bus.publish(eventSubject(runId), event);
     return run;
   }
+}
+
+/** A principal as a run keeps it, with only the roles umca knows. */
+function principalOf(recorded: RecordedPrincipal): Principal {
+  return { id: recorded.id, roles: recorded.roles.filter(isRole), via: recorded.via as Principal['via'] };
+}
+
+/** Who an actor without a recorded principal is: the local user, or an id with no roles. */
+function principalOfActor(actor: string): Principal {
+  return actor === LOCAL_PRINCIPAL.id ? LOCAL_PRINCIPAL : { id: actor, roles: [], via: 'local' };
 }

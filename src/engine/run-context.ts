@@ -72,8 +72,10 @@ export class DurableRunContext implements RunContext {
   readonly sandboxEgress: readonly string[];
   readonly signal: AbortSignal;
   readonly #queue: CommitQueue;
-  /** The last step's checkpoint commit; the next step starts only once it is durable. */
+  /** The last step's checkpoint commit, which the next step's body may overlap. */
   #lastCheckpoint: Promise<unknown> = Promise.resolve();
+  /** The checkpoint before it: a step starts only once that one is durable. */
+  #earlierCheckpoint: Promise<unknown> = Promise.resolve();
   readonly #checkpoints: Map<string, unknown>;
   readonly #deps: RunContextDeps;
 
@@ -94,8 +96,10 @@ export class DurableRunContext implements RunContext {
   async step<T>(key: string, kind: StepKind, body: (scope: StepScope) => Promise<T>, options: StepOptions = {}): Promise<T> {
     if (this.#checkpoints.has(key)) return this.#checkpoints.get(key) as T;
     // A body that acts outside umca waits until every earlier result is durable. Any other
-    // body may overlap the last checkpoint's write: what it records is ordered after it.
-    if (options.external) await this.settled();
+    // body may overlap the last checkpoint's write (what it records is ordered after it), but
+    // no more than that: the checkpoint before the last is durable before a body starts, so a
+    // crash loses at most one finished step, however fast the steps are.
+    await (options.external ? this.settled() : this.#earlierCheckpoint);
     this.#throwIfCancelled();
     const started = performance.now();
     this.#queue.record([draft('step.started', 'engine', { step: key, kind, attempt: options.attempt ?? 1 })]);
@@ -117,6 +121,7 @@ export class DurableRunContext implements RunContext {
     // step may overlap its write (see docs/architecture.md, "Durable steps").
     const checkpointed = this.#queue.push({ events: [draft('step.completed', 'engine', { step: key, duration_ms: elapsed(started) })], checkpoint: { step: key, result: result ?? null } });
     checkpointed.catch(() => undefined);
+    this.#earlierCheckpoint = this.#lastCheckpoint;
     this.#lastCheckpoint = checkpointed;
     this.#checkpoints.set(key, result);
     return result;

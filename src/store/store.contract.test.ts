@@ -217,17 +217,30 @@ for (const backend of storeBackends()) {
       assert.ok(verifyChain(events).ok);
     });
 
-    it("compacts a finished run's checkpoints, but not a blocked one's (an override resumes it)", async () => {
+    it("drops a finished run's checkpoints in its last commit, this commit's too, but not a blocked one's (an override resumes it)", async () => {
       const done = newId();
       const blocked = newId();
       for (const [id, status] of [[done, 'completed'], [blocked, 'blocked']] as const) {
         await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE });
         await store.commit(id, { checkpoints: [{ step: 'plan', result: 1 }], events: [draft('step.completed', 'engine', { step: 'plan', duration_ms: 1 })] });
-        await store.commit(id, { status });
-        await store.compactCheckpoints(id);
+        await store.commit(id, { status, dropCheckpoints: true, checkpoints: [{ step: 'code', result: 2 }], events: [draft('step.completed', 'engine', { step: 'code', duration_ms: 1 })] });
       }
       assert.equal((await store.loadCheckpoints(done)).size, 0);
-      assert.equal((await store.loadCheckpoints(blocked)).size, 1);
+      assert.deepEqual([...(await store.loadCheckpoints(blocked)).keys()], ['plan', 'code']);
+      assert.equal((await store.getRun(done))!.last_seq, 2, 'the events of the last commit are stored');
+    });
+
+    it('keeps on the run who started it and what it asked for, and gives them to the worker that leases it', async () => {
+      const id = newId();
+      const principal = { id: 'key:abc', roles: ['runner'], via: 'api-key' };
+      const options = { runtime: 'wasm' as const, references: [{ name: 'rfc.md', content: 'text' }] };
+      await store.createRun({ id, spec: 's', model: 'm', trace_id: TRACE, owner: principal.id, principal, options });
+      assert.deepEqual((await store.getRun(id))!.principal, principal);
+      const leased = await store.acquireLease(id, 'w1', () => false);
+      assert.deepEqual([leased!.principal, leased!.options], [principal, options]);
+      const bare = newId();
+      await store.createRun({ id: bare, spec: 's', model: 'm', trace_id: TRACE });
+      assert.deepEqual([(await store.getRun(bare))!.principal, (await store.acquireLease(bare, 'w1', () => false))!.options], [null, null]);
     });
 
     it('archives ended runs\' events, compressed, and reads them back unchanged', async () => {

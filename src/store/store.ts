@@ -1,5 +1,6 @@
 import type { EventDraft, RunEvent } from '../core/events.js';
-import type { ArtifactRecord, RunRecord, RunStatus, UsageRecord, UsageTotals } from '../core/run.js';
+import type { ArtifactRecord, LeasedRun, RecordedPrincipal, RunRecord, RunStatus, UsageRecord, UsageTotals } from '../core/run.js';
+import type { RunOptionsInput } from '../core/run-options.js';
 
 export interface NewRun {
   id: string;
@@ -10,6 +11,9 @@ export interface NewRun {
   lease_owner?: string;
   /** The principal that started the run (its id), as policy's `Run.owner` sees it. */
   owner?: string;
+  /** That principal with its roles, and what the run asked for, kept on the run so executing it reads no event. */
+  principal?: RecordedPrincipal;
+  options?: RunOptionsInput;
 }
 
 /** One atomic unit of durability: everything in it is stored together or not at all. */
@@ -29,6 +33,12 @@ export interface Commit {
    * commit MUST set a new status. Refused with `run_not_blocked` when the run is not blocked.
    */
   reopenBlocked?: boolean;
+  /**
+   * The run's last commit: its checkpoints (earlier ones and this commit's) are deleted, as
+   * a run that ended for good never resumes. Only with a `status` of completed, failed or
+   * cancelled: a blocked run keeps them (an override resumes it past the gate).
+   */
+  dropCheckpoints?: boolean;
   /**
    * Fencing: stored only while this owner holds the run's lease; otherwise refused with
    * `lease_lost`, so a worker that lost its lease (and does not know yet) writes nothing.
@@ -94,12 +104,10 @@ export interface Store {
    * run if `owner` now holds it, `undefined` if a live owner does. Throws NotFoundError for an
    * unknown run.
    */
-  acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean, options?: { leaseMs?: number }): Promise<RunRecord | undefined>;
+  acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean, options?: { leaseMs?: number }): Promise<LeasedRun | undefined>;
   /** A holder's heartbeat: its lease now lapses `leaseMs` from now. False when `owner` no longer holds it. */
   renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean>;
 
-  /** Drops the checkpoints of a run that ended for good (completed, failed, cancelled): it never resumes. */
-  compactCheckpoints(runId: string): Promise<void>;
   /**
    * Moves the events of runs that ended for good before `before` into one compressed archive
    * row per run (at most `limit` runs); `readEvents` reads them back unchanged, so chains

@@ -187,4 +187,18 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX runs_owner_created ON runs (owner, created_at DESC, id DESC);
     `,
   },
+  {
+    id: 10,
+    name: 'run-intake',
+    // Who started the run (with its roles) and what it asked for, on the run row: executing,
+    // cancelling or reading a run no longer reads its first event back (which, for an
+    // archived run, meant decompressing its whole log). Earlier runs get them from run.created.
+    sql: `
+      ALTER TABLE runs ADD COLUMN principal text;
+      ALTER TABLE runs ADD COLUMN options text;
+      UPDATE runs SET
+        principal = (SELECT (e.data::json -> 'principal')::text FROM events e WHERE e.run_id = runs.id AND e.type = 'run.created' LIMIT 1),
+        options = (SELECT (e.data::json -> 'options')::text FROM events e WHERE e.run_id = runs.id AND e.type = 'run.created' LIMIT 1);
+    `,
+  },
 ];

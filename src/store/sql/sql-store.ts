@@ -4,7 +4,8 @@ import { canonicalJson } from '../../core/canonical-json.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { eventData, GENESIS_HASH, type EventDraft, type RunEvent } from '../../core/events.js';
 import { hashEvent, sha256Hex } from '../../core/hash-chain.js';
-import { FINAL_STATUSES, type ArtifactRecord, type RunRecord, type RunStatus, type UsageRecord, type UsageTotals } from '../../core/run.js';
+import { ENDED_FOR_GOOD, FINAL_STATUSES, type ArtifactRecord, type LeasedRun, type RecordedPrincipal, type RunRecord, type RunStatus, type UsageRecord, type UsageTotals } from '../../core/run.js';
+import type { RunOptionsInput } from '../../core/run-options.js';
 import type { ApiKeyRecord, BudgetReservation, Commit, CommitResult, ListRunsQuery, NewApiKey, NewRun, Store } from '../store.js';
 import { migrate } from './migrate.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
@@ -23,6 +24,8 @@ interface RunRow {
   lease_owner: string | null;
   lease_expires_at: Date | string | null;
   owner: string | null;
+  principal: string | null;
+  options?: string | null;
 }
 
 interface EventRow {
@@ -38,10 +41,12 @@ interface EventRow {
   trace_id: string;
 }
 
-const RUN_COLUMNS = 'id, spec, model, status, reason, trace_id, created_at, updated_at, last_seq, last_hash, lease_owner, lease_expires_at, owner';
+const RUN_COLUMNS = 'id, spec, model, status, reason, trace_id, created_at, updated_at, last_seq, last_hash, lease_owner, lease_expires_at, owner, principal';
 const UNIQUE_VIOLATION = '23505';
 /** Runs that ended for good: they never resume, so their checkpoints and live events can go. */
-const ENDED = `('completed', 'failed', 'cancelled')`;
+const sqlList = (statuses: ReadonlySet<string>) => `(${[...statuses].map((status) => `'${status}'`).join(', ')})`;
+const ENDED = sqlList(ENDED_FOR_GOOD);
+const FINAL = sqlList(FINAL_STATUSES);
 
 /** Where a run's chain ends: the next event's seq and prev_hash follow from it. */
 interface Head {
@@ -70,11 +75,14 @@ export class SqlStore implements Store {
 
   async createRun(run: NewRun, events: readonly EventDraft[] = []): Promise<CommitResult> {
     const chained = chain(run.id, { last_seq: 0, last_hash: GENESIS_HASH, trace_id: run.trace_id }, events);
-    const params: unknown[] = [run.id, run.spec, run.model, run.trace_id, chained.at(-1)?.hash ?? GENESIS_HASH, chained.length, run.lease_owner ?? null, run.owner ?? null];
+    const params: unknown[] = [
+      run.id, run.spec, run.model, run.trace_id, chained.at(-1)?.hash ?? GENESIS_HASH, chained.length, run.lease_owner ?? null, run.owner ?? null,
+      run.principal ? JSON.stringify(run.principal) : null, run.options ? JSON.stringify(run.options) : null,
+    ];
     const insertEvents = chained.length ? `, ev AS (${eventInsert(params, chained, 'created')})` : '';
     const { rows } = await this.#db.query<RunRow>(
       `WITH created AS (
-         INSERT INTO runs (id, spec, model, status, trace_id, last_hash, last_seq, lease_owner, owner) VALUES ($1, $2, $3, 'created', $4, $5, $6::integer, $7, $8)
+         INSERT INTO runs (id, spec, model, status, trace_id, last_hash, last_seq, lease_owner, owner, principal, options) VALUES ($1, $2, $3, 'created', $4, $5, $6::integer, $7, $8, $9, $10)
          ON CONFLICT (id) DO NOTHING RETURNING ${RUN_COLUMNS}
        )${insertEvents} SELECT * FROM created`,
       params,
@@ -119,7 +127,7 @@ export class SqlStore implements Store {
 
   async listUnfinishedRuns(): Promise<RunRecord[]> {
     const { rows } = await this.#db.query<RunRow>(
-      `SELECT ${RUN_COLUMNS} FROM runs WHERE status NOT IN ('completed', 'failed', 'blocked', 'cancelled') ORDER BY created_at, id`,
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE status NOT IN ${FINAL} ORDER BY created_at, id`,
     );
     return rows.map(toRun);
   }
@@ -187,15 +195,15 @@ export class SqlStore implements Store {
     return new Map(rows.map((row) => [row.step, JSON.parse(row.result) as unknown]));
   }
 
-  async acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean, options: { leaseMs?: number } = {}): Promise<RunRecord | undefined> {
+  async acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean, options: { leaseMs?: number } = {}): Promise<LeasedRun | undefined> {
     // Without a length the lease never lapses: now() + NULL is NULL.
     const leaseMs = options.leaseMs ?? null;
     const { rows } = await this.#db.query<RunRow>(
       `UPDATE runs SET lease_owner = $2, lease_expires_at = now() + $3::double precision * interval '1 millisecond'
-       WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at < now()) RETURNING ${RUN_COLUMNS}`,
+       WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at < now()) RETURNING ${RUN_COLUMNS}, options`,
       [runId, owner, leaseMs],
     );
-    if (rows[0]) return toRun(rows[0]);
+    if (rows[0]) return toLeasedRun(rows[0]);
     const current = await this.getRun(runId);
     if (!current) throw new NotFoundError(`run ${runId} not found`);
     if (current.lease_owner === null || !isStale(current.lease_owner)) {
@@ -204,10 +212,10 @@ export class SqlStore implements Store {
     // Take over from a dead holder, unless someone else did first.
     const taken = await this.#db.query<RunRow>(
       `UPDATE runs SET lease_owner = $2, lease_expires_at = now() + $4::double precision * interval '1 millisecond'
-       WHERE id = $1 AND lease_owner = $3 RETURNING ${RUN_COLUMNS}`,
+       WHERE id = $1 AND lease_owner = $3 RETURNING ${RUN_COLUMNS}, options`,
       [runId, owner, current.lease_owner, leaseMs],
     );
-    return taken.rows[0] ? toRun(taken.rows[0]) : undefined;
+    return taken.rows[0] ? toLeasedRun(taken.rows[0]) : undefined;
   }
 
   async renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean> {
@@ -216,10 +224,6 @@ export class SqlStore implements Store {
       [runId, owner, leaseMs],
     );
     return rows.length > 0;
-  }
-
-  async compactCheckpoints(runId: string): Promise<void> {
-    await this.#db.query(`DELETE FROM checkpoints WHERE run_id = $1 AND EXISTS (SELECT 1 FROM runs WHERE id = $1 AND status IN ${ENDED})`, [runId]);
   }
 
   async archiveEvents(options: { before: string; limit?: number }): Promise<string[]> {
@@ -452,10 +456,13 @@ function commitStatement(runId: string, expectedSeq: number, events: readonly Ru
     params.push(commit.leaseOwner);
     fence = ` AND lease_owner = $${params.length}`;
   }
-  const openOnly = commit.reopenBlocked ? ` AND status = 'blocked'` : events.length > 0 ? ` AND status NOT IN ('completed', 'failed', 'blocked', 'cancelled')` : '';
+  const openOnly = commit.reopenBlocked ? ` AND status = 'blocked'` : events.length > 0 ? ` AND status NOT IN ${FINAL}` : '';
   const parts = [`head AS (UPDATE runs SET ${sets.join(', ')} WHERE id = $1 AND last_seq = $2::integer${openOnly}${fence} RETURNING ${RUN_COLUMNS})`];
   if (events.length) parts.push(`ev AS (${eventInsert(params, events, 'head')})`);
-  for (const [i, checkpoint] of (commit.checkpoints ?? []).entries()) {
+  const ending = commit.dropCheckpoints === true && commit.status !== undefined && ENDED_FOR_GOOD.has(commit.status);
+  // A run that ended for good never resumes: its last commit deletes its checkpoints, and stores none.
+  if (ending) parts.push(`dc AS (DELETE FROM checkpoints WHERE run_id = (SELECT id FROM head) RETURNING 1)`);
+  for (const [i, checkpoint] of (ending ? [] : (commit.checkpoints ?? [])).entries()) {
     params.push(checkpoint.step, JSON.stringify(checkpoint.result ?? null));
     parts.push(`cp${i} AS (INSERT INTO checkpoints (run_id, step, result, commit_seq, commit_index) SELECT id, $${params.length - 1}, $${params.length}, last_seq, ${i} FROM head RETURNING 1)`);
   }
@@ -520,7 +527,12 @@ function toRun(row: RunRow): RunRecord {
     lease_owner: row.lease_owner,
     lease_expires_at: row.lease_expires_at === null || row.lease_expires_at === undefined ? null : toIso(row.lease_expires_at),
     owner: row.owner ?? null,
+    principal: row.principal ? (JSON.parse(row.principal) as RecordedPrincipal) : null,
   };
+}
+
+function toLeasedRun(row: RunRow): LeasedRun {
+  return { ...toRun(row), options: row.options ? (JSON.parse(row.options) as RunOptionsInput) : null };
 }
 
 function toEvent(row: EventRow): RunEvent {
