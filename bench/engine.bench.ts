@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/core/load-config.js';
 import { composeUmca } from '../src/composition.js';
-import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
+import { openPgliteStore } from '../src/store/pglite/pglite-driver.js';
 import { FixtureCatalog } from '../src/gateway/providers/scripted/fixture-catalog.js';
 import type { Store } from '../src/store/store.js';
 

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { draft, type EventDraft } from '../src/core/events.js';
 import { FixtureCatalog } from '../src/gateway/providers/scripted/fixture-catalog.js';
-import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
+import { openPgliteStore } from '../src/store/pglite/pglite-driver.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { waitForLine } from '../test/support/cli.js';
 

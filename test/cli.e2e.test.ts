@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import type { RunEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/hash-chain.js';
-import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
+import { openPgliteStore } from '../src/store/pglite/pglite-driver.js';
 import { fileURLToPath } from 'node:url';
 import { exited, runBuilt, runCli, scratch, startCli, waitForLine } from './support/cli.js';
 import { demoFixture, scriptedFixtureFile } from './support/scripted.js';

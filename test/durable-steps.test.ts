@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import type { RunEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/hash-chain.js';
 import type { Pipeline } from '../src/engine/pipeline.js';
-import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
-import type { Commit, Store } from '../src/store/store.js';
+import { openPgliteStore } from '../src/store/pglite/pglite-driver.js';
+import type { Store } from '../src/store/store.js';
+import type { Commit } from '../src/store/run-store.js';
 import { testUmca } from './support/umca.js';
 
 /** A store whose commits carrying a given checkpoint are slow, or fail. */

@@ -12,7 +12,7 @@ import { parseConfig } from '../src/core/load-config.js';
 import type { RunEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/hash-chain.js';
 import type { Store } from '../src/store/store.js';
-import { openPgliteStore } from '../src/store/pglite/pglite-store.js';
+import { openPgliteStore } from '../src/store/pglite/pglite-driver.js';
 import { deleteStream } from './support/bus-backends.js';
 import { exited, runCli, scratch, waitForLine } from './support/cli.js';
 import { DEMO_SPEC, demoFixture, scriptedModel } from './support/scripted.js';

@@ -7,7 +7,8 @@ import { isTransientStoreError } from '../store/transient-error.js';
 const STORE_RETRY = retry(handleWhen(isTransientStoreError), { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 5_000 }) });
 import type { RunRecord, RunStatus } from '../core/run.js';
 import { eventSubject, type Bus } from '../bus/bus.js';
-import type { Commit, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { Commit } from '../store/run-store.js';
 
 export interface QueuedCommit {
   events?: readonly EventDraft[];

@@ -1,7 +1,7 @@
 import { TERMINAL_EVENT_TYPES, type RunEvent } from '../core/events.js';
 import { FINAL_STATUSES } from '../core/run.js';
 import { eventSubject, type Bus } from '../bus/bus.js';
-import type { Store } from '../store/store.js';
+import type { RunStore } from '../store/run-store.js';
 
 export interface FollowOptions {
   /** Yield events with seq greater than this (a client's Last-Event-ID). */
@@ -16,7 +16,7 @@ export interface FollowOptions {
  * without gaps or duplicates, ending after the run's final event. The store is the truth:
  * a gap in what the bus delivered, or a quiet spell, is filled from the store.
  */
-export async function* followEvents(deps: { store: Pick<Store, 'readEvents' | 'getRun'>; bus: Pick<Bus, 'subscribe'> }, runId: string, options: FollowOptions = {}): AsyncGenerator<RunEvent | undefined> {
+export async function* followEvents(deps: { store: Pick<RunStore, 'readEvents' | 'getRun'>; bus: Pick<Bus, 'subscribe'> }, runId: string, options: FollowOptions = {}): AsyncGenerator<RunEvent | undefined> {
   const { store, bus } = deps;
   const queue: RunEvent[] = [];
   let wake: (() => void) | undefined;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { ApiKeyStore } from '../store/api-key-store.js';
 import type { AuthResult } from './authenticator.js';
 import { isRole, type Role } from '../core/principal.js';
 
@@ -18,7 +18,7 @@ export function isApiKeyToken(token: string): boolean {
 
 /** API keys (`umca_<id>_<secret>`) checked against their stored hash; revoked keys fail. */
 export class ApiKeyAuthenticator {
-  constructor(private readonly store: Pick<Store, 'getApiKey'>) {}
+  constructor(private readonly store: Pick<ApiKeyStore, 'getApiKey'>) {}
 
   /** Verifies a bare key (BearerAuthenticator takes it out of the header). */
   async verify(token: string): Promise<AuthResult> {

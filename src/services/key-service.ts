@@ -3,12 +3,12 @@ import type { Principal } from '../core/principal.js';
 import { validateInput } from '../core/validate-input.js';
 import type { AccessGuard } from '../identity/access-guard.js';
 import { newApiKey } from '../identity/api-key-authenticator.js';
-import type { ApiKeyRecord, Store } from '../store/store.js';
+import type { ApiKeyRecord, ApiKeyStore } from '../store/api-key-store.js';
 import { KEY_ID, newKeyInput, type NewKeyInput } from './key-input.js';
 import type { ApiKeys, CreatedApiKey } from './keys.js';
 
 export interface KeyServiceDeps {
-  store: Pick<Store, 'createApiKey' | 'listApiKeys' | 'revokeApiKey'>;
+  store: Pick<ApiKeyStore, 'createApiKey' | 'listApiKeys' | 'revokeApiKey'>;
   access: Pick<AccessGuard, 'authorize'>;
 }
 

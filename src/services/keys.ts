@@ -1,4 +1,4 @@
-import type { ApiKeyRecord } from '../store/store.js';
+import type { ApiKeyRecord } from '../store/api-key-store.js';
 import type { NewKeyInput } from './key-input.js';
 
 /** A key as created: its record and, this once, its secret token (`umca_<id>_<secret>`). */

@@ -2,12 +2,12 @@ import type { Principal } from '../core/principal.js';
 import type { UsageTotals } from '../core/run.js';
 import { validateInput } from '../core/validate-input.js';
 import type { AccessGuard } from '../identity/access-guard.js';
-import type { Store } from '../store/store.js';
+import type { UsageStore } from '../store/usage-store.js';
 import { usageQueryInput, type UsageQueryInput } from './usage-input.js';
 import type { Usage } from './usage.js';
 
 export interface UsageServiceDeps {
-  store: Pick<Store, 'queryUsage'>;
+  store: Pick<UsageStore, 'queryUsage'>;
   access: Pick<AccessGuard, 'authorize'>;
   /** Writes the usage records the gateway still holds in its batch. */
   flush(): Promise<void>;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { UmcaConfig } from '../core/config.js';
-import { openPgliteStore } from './pglite/pglite-store.js';
-import { openPostgresStore } from './postgres/postgres-store.js';
+import { openPgliteStore } from './pglite/pglite-driver.js';
+import { openPostgresStore } from './postgres/postgres-driver.js';
 import type { Store } from './store.js';
 
 /** A postgres:// URL selects PostgreSQL; otherwise embedded PGlite under `home/pglite`. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openPgliteStore } from '../../src/store/pglite/pglite-store.js';
-import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { openPgliteStore } from '../../src/store/pglite/pglite-driver.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-driver.js';
 import type { Store } from '../../src/store/store.js';
 
 export interface StoreBackend {

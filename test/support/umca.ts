@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/core/load-config.js';
 import { composeUmca, type ComposeOptions } from '../../src/composition.js';
 import { type Umca } from '../../src/umca.js';
-import { openPgliteStore } from '../../src/store/pglite/pglite-store.js';
+import { openPgliteStore } from '../../src/store/pglite/pglite-driver.js';
 import { TEST_FIXTURES_DIR } from './scripted.js';
 
 /** A whole umca in this process, on an in-memory store and a temp home. */

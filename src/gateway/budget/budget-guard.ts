@@ -1,6 +1,7 @@
 import type { BudgetLimits, UmcaConfig } from '../../core/config.js';
 import { BudgetExceededError } from '../../core/errors.js';
-import type { BudgetReservation, Store } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
+import type { BudgetReservation } from '../../store/usage-store.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

@@ -1,4 +1,4 @@
-import type { ApiKeyRecord } from '../../store/store.js';
+import type { ApiKeyRecord } from '../../store/api-key-store.js';
 import type { NewKeyInput } from '../key-input.js';
 import type { ApiKeys, CreatedApiKey } from '../keys.js';
 import type { UmcaHttpClient } from './umca-http-client.js';

@@ -6,9 +6,15 @@ import { eventData, GENESIS_HASH, type EventDraft, type RunEvent } from '../../c
 import { hashEvent, sha256Hex } from '../../core/hash-chain.js';
 import { ENDED_FOR_GOOD, FINAL_STATUSES, type ArtifactRecord, type LeasedRun, type RecordedPrincipal, type RunRecord, type RunStatus, type UsageRecord, type UsageTotals } from '../../core/run.js';
 import type { RunOptionsInput } from '../../core/run-options.js';
-import type { ApiKeyRecord, BudgetReservation, Commit, CommitResult, ListRunsQuery, NewApiKey, NewRun, Store } from '../store.js';
+import type { Store } from '../store.js';
+import type { ApiKeyRecord, NewApiKey } from '../api-key-store.js';
+import type { BudgetReservation } from '../usage-store.js';
+import type { Commit, CommitResult, ListRunsQuery, NewRun } from '../run-store.js';
 import { migrate } from './migrate.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
+import { SqlApiKeyStore } from './sql-api-key-store.js';
+import { SqlUsageStore } from './sql-usage-store.js';
+import { toIso } from './sql-time.js';
 
 interface RunRow {
   id: string;
@@ -55,16 +61,23 @@ interface Head {
   trace_id: string;
 }
 
-/** The Store over any PostgreSQL-dialect client. PGlite and `pg` differ only in their adapter. */
+/**
+ * The Store over any PostgreSQL-dialect client (PGlite and `pg` differ only in their driver):
+ * the run store here, usage and budgets in sql-usage-store.ts, API keys in sql-api-key-store.ts.
+ */
 export class SqlStore implements Store {
   readonly kind: string;
   readonly #db: SqlClient;
   /** Heads of runs this process writes, for one-statement commits; a stale one only costs a retry. */
   readonly #heads = new Map<string, Head>();
+  readonly #usage: SqlUsageStore;
+  readonly #keys: SqlApiKeyStore;
 
   private constructor(kind: string, db: SqlClient) {
     this.kind = kind;
     this.#db = db;
+    this.#usage = new SqlUsageStore(db);
+    this.#keys = new SqlApiKeyStore(db);
   }
 
   /** Runs pending migrations, then returns a ready store. */
@@ -267,122 +280,45 @@ export class SqlStore implements Store {
     return { record: { ...record, size: Number(record.size) }, content: new Uint8Array(content) };
   }
 
-  async recordUsage(records: readonly UsageRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    // The whole batch as one JSON parameter: one short statement to parse and plan, whatever the batch size.
-    await this.#db.query(
-      `INSERT INTO usage (model_ref, provider, upstream_model, run_id, input_tokens, output_tokens, cached, latency_ms, ttft_ms, cost_usd, status, error_code)
-       SELECT model_ref, provider, upstream_model, run_id, input_tokens, output_tokens, cached, latency_ms, ttft_ms, cost_usd, status, error_code
-       FROM json_to_recordset($1::json) AS r(model_ref text, provider text, upstream_model text, run_id text, input_tokens integer,
-         output_tokens integer, cached boolean, latency_ms double precision, ttft_ms double precision, cost_usd double precision, status text, error_code text)`,
-      [JSON.stringify(records)],
-    );
+  // Usage and budgets, and API keys: their own stores over the same client (one concern a file).
+  recordUsage(records: readonly UsageRecord[]): Promise<void> {
+    return this.#usage.recordUsage(records);
   }
 
-  async runCosts(runIds: readonly string[]): Promise<Map<string, number>> {
-    if (runIds.length === 0) return new Map();
-    const { rows } = await this.#db.query<{ run_id: string; cost: number | string }>(
-      'SELECT run_id, COALESCE(sum(cost_usd), 0) AS cost FROM usage WHERE run_id IN (SELECT json_array_elements_text($1::json)) GROUP BY run_id',
-      [JSON.stringify(runIds)],
-    );
-    return new Map(rows.map((row) => [row.run_id, Number(row.cost)]));
+  runCosts(runIds: readonly string[]): Promise<Map<string, number>> {
+    return this.#usage.runCosts(runIds);
   }
 
-  async queryUsage(query: { since?: string; until?: string; groupBy: 'model' | 'day' }): Promise<UsageTotals[]> {
-    const key = query.groupBy === 'day' ? `to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : 'model_ref';
-    const { rows } = await this.#db.query<Record<string, unknown>>(
-      `SELECT ${key} AS key, count(*) AS requests, count(*) FILTER (WHERE status = 'error') AS errors,
-              count(*) FILTER (WHERE cached) AS cached, COALESCE(sum(input_tokens), 0) AS input_tokens,
-              COALESCE(sum(output_tokens), 0) AS output_tokens, COALESCE(sum(cost_usd), 0) AS cost_usd
-       FROM usage WHERE ts >= COALESCE($1::timestamptz, '-infinity') AND ts < COALESCE($2::timestamptz, 'infinity')
-       GROUP BY 1 ORDER BY 1`,
-      [query.since ?? null, query.until ?? null],
-    );
-    return rows.map((row) => ({
-      key: String(row.key),
-      requests: Number(row.requests),
-      errors: Number(row.errors),
-      cached: Number(row.cached),
-      input_tokens: Number(row.input_tokens),
-      output_tokens: Number(row.output_tokens),
-      cost_usd: Number(row.cost_usd),
-    }));
+  queryUsage(query: { since?: string; until?: string; groupBy: 'model' | 'day' }): Promise<UsageTotals[]> {
+    return this.#usage.queryUsage(query);
   }
 
-  async reserveBudget(subject: string, reservations: readonly BudgetReservation[]): Promise<{ ok: true } | { ok: false; kind: string; windowStart: string }> {
-    // Windows in a fixed order, so concurrent reservations lock rows alike and never deadlock.
-    const ordered = [...reservations].sort((a, b) => a.kind.localeCompare(b.kind) || a.windowStart.localeCompare(b.windowStart));
-    try {
-      await this.#db.transaction(async (tx) => {
-        for (const r of ordered) {
-          await tx.query(
-            'INSERT INTO budget_usage (subject, kind, window_start, used) VALUES ($1, $2, $3::timestamptz, 0) ON CONFLICT DO NOTHING',
-            [subject, r.kind, r.windowStart],
-          );
-          // Re-checked against the latest row under its lock: exact under concurrency.
-          const { rows } = await tx.query(
-            `UPDATE budget_usage SET used = used + $4::double precision
-             WHERE subject = $1 AND kind = $2 AND window_start = $3::timestamptz AND used + $4::double precision <= $5::double precision RETURNING used`,
-            [subject, r.kind, r.windowStart, r.amount, r.limit],
-          );
-          if (rows.length === 0) throw new BudgetRefusal(r);
-        }
-      });
-      return { ok: true };
-    } catch (error) {
-      if (error instanceof BudgetRefusal) return { ok: false, kind: error.reservation.kind, windowStart: error.reservation.windowStart };
-      throw error;
-    }
+  reserveBudget(subject: string, reservations: readonly BudgetReservation[]): Promise<{ ok: true } | { ok: false; kind: string; windowStart: string }> {
+    return this.#usage.reserveBudget(subject, reservations);
   }
 
-  async adjustBudget(subject: string, adjustments: ReadonlyArray<{ kind: string; windowStart: string; delta: number }>): Promise<void> {
-    for (const a of adjustments) {
-      if (a.delta === 0) continue;
-      await this.#db.query(
-        'UPDATE budget_usage SET used = GREATEST(0, used + $4::double precision) WHERE subject = $1 AND kind = $2 AND window_start = $3::timestamptz',
-        [subject, a.kind, a.windowStart, a.delta],
-      );
-    }
+  adjustBudget(subject: string, adjustments: ReadonlyArray<{ kind: string; windowStart: string; delta: number }>): Promise<void> {
+    return this.#usage.adjustBudget(subject, adjustments);
   }
 
-  async createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
-    const { rows } = await this.#db.query<ApiKeyRow>(
-      `INSERT INTO api_keys (id, name, role, secret_sha256) VALUES ($1, $2, $3, $4) RETURNING ${API_KEY_COLUMNS}`,
-      [key.id, key.name, key.role, key.secretSha256],
-    );
-    return toApiKey(rows[0]!);
+  createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
+    return this.#keys.createApiKey(key);
   }
 
-  async getApiKey(id: string): Promise<(ApiKeyRecord & { secretSha256: string }) | undefined> {
-    const { rows } = await this.#db.query<ApiKeyRow & { secret_sha256: string }>(`SELECT ${API_KEY_COLUMNS}, secret_sha256 FROM api_keys WHERE id = $1`, [id]);
-    return rows[0] ? { ...toApiKey(rows[0]), secretSha256: rows[0].secret_sha256 } : undefined;
+  getApiKey(id: string): Promise<(ApiKeyRecord & { secretSha256: string }) | undefined> {
+    return this.#keys.getApiKey(id);
   }
 
-  async listApiKeys(): Promise<ApiKeyRecord[]> {
-    const { rows } = await this.#db.query<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`);
-    return rows.map(toApiKey);
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.#keys.listApiKeys();
   }
 
-  async revokeApiKey(id: string): Promise<ApiKeyRecord | undefined> {
-    const { rows } = await this.#db.query<ApiKeyRow>(
-      `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING ${API_KEY_COLUMNS}`,
-      [id],
-    );
-    return rows[0] ? toApiKey(rows[0]) : undefined;
+  revokeApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.#keys.revokeApiKey(id);
   }
 
   async close(): Promise<void> {
     await this.#db.close();
-  }
-}
-
-/** Rolls a reservation back: one of its windows would be exceeded. */
-class BudgetRefusal extends Error {
-  readonly reservation: BudgetReservation;
-
-  constructor(reservation: BudgetReservation) {
-    super(`budget ${reservation.kind} exceeded`);
-    this.reservation = reservation;
   }
 }
 
@@ -499,19 +435,6 @@ function eventInsert(params: unknown[], events: readonly RunEvent[], source: str
     FROM ${source}, (VALUES ${tuples.join(', ')}) AS v (seq, id, ts, type, actor, data, prev_hash, hash, trace_id) RETURNING 1`;
 }
 
-const API_KEY_COLUMNS = 'id, name, role, created_at, revoked_at';
-
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  role: string;
-  created_at: Date | string;
-  revoked_at: Date | string | null;
-}
-
-function toApiKey(row: ApiKeyRow): ApiKeyRecord {
-  return { id: row.id, name: row.name, role: row.role, created_at: toIso(row.created_at), revoked_at: row.revoked_at === null ? null : toIso(row.revoked_at) };
-}
 
 function toRun(row: RunRow): RunRecord {
   return {
@@ -550,6 +473,3 @@ function toEvent(row: EventRow): RunEvent {
   } as RunEvent;
 }
 
-function toIso(value: Date | string): string {
-  return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
-}

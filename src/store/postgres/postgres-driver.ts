@@ -4,30 +4,38 @@ import { UmcaError } from '../../core/errors.js';
 import type { SqlClient, SqlQueryable } from '../sql/sql-client.js';
 import { SqlStore } from '../sql/sql-store.js';
 
-/** PostgreSQL through a `pg` pool: the store for teams and for several processes. */
-export async function openPostgresStore(url: string, options: { max?: number } = {}): Promise<SqlStore> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+/**
+ * PostgreSQL through a `pg` pool: the store for teams and for several processes. Given a URL,
+ * the store makes its pool and ends it on close; given a pool (an embedder's, with its own
+ * TLS, sizing or instrumentation), it uses that one and leaves it open for its owner.
+ */
+export async function openPostgresStore(target: string | pg.Pool, options: { max?: number } = {}): Promise<SqlStore> {
+  const owned = typeof target === 'string';
+  const pool = owned ? new pg.Pool({ connectionString: target, max: options.max ?? 10 }) : target;
   // A pool emits 'error' for idle clients whose server went away; without a listener it crashes the process.
-  pool.on('error', () => undefined);
+  if (owned) pool.on('error', () => undefined);
   try {
     const probe = await pool.connect();
     probe.release();
   } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw new UmcaError('store_unreachable', `cannot reach PostgreSQL at ${redact(url)}: ${(error as Error).message}`, {
+    if (owned) await pool.end().catch(() => undefined);
+    const where = owned ? redact(target) : 'the given pool';
+    throw new UmcaError('store_unreachable', `cannot reach PostgreSQL at ${where}: ${(error as Error).message}`, {
       status: 503,
       cause: error,
       isRetryable: true,
     });
   }
-  return SqlStore.open('postgres', new PostgresClient(pool));
+  return SqlStore.open('postgres', new PostgresClient(pool, owned));
 }
 
 class PostgresClient implements SqlClient {
   readonly #pool: pg.Pool;
+  readonly #owned: boolean;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, owned: boolean) {
     this.#pool = pool;
+    this.#owned = owned;
   }
 
   async query<R>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
@@ -56,7 +64,7 @@ class PostgresClient implements SqlClient {
   }
 
   async close(): Promise<void> {
-    await this.#pool.end();
+    if (this.#owned) await this.#pool.end();
   }
 }
 

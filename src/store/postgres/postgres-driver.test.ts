@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import pg from 'pg';
+import { openPostgresStore } from './postgres-driver.js';
+
+// PostgreSQL where the machine has one (CI sets UMCA_TEST_POSTGRES_URL); the Store contract
+// suite runs on it too (src/store/store.contract.test.ts).
+const url = process.env.UMCA_TEST_POSTGRES_URL;
+
+if (url) {
+  describe('PostgreSQL driver: a pool it is given', () => {
+    it("works on the embedder's pool and leaves it open for its owner on close", async () => {
+      const schema = `umca_test_${randomBytes(6).toString('hex')}`;
+      const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}` });
+      await pool.query(`CREATE SCHEMA ${schema}`);
+      try {
+        const store = await openPostgresStore(pool);
+        const id = randomUUID();
+        await store.createRun({ id, spec: 's', model: 'm', trace_id: 'a'.repeat(32) });
+        assert.equal((await store.getRun(id))?.status, 'created');
+        await store.close();
+        const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM runs');
+        assert.equal(Number(rows[0]!.n), 1, 'the pool still answers after the store closed');
+      } finally {
+        await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+        await pool.end();
+      }
+    });
+
+    it('names the pool, never a URL, when it cannot connect', async () => {
+      const pool = new pg.Pool({ connectionString: 'postgres://nobody:secret@127.0.0.1:9/x', connectionTimeoutMillis: 500 });
+      pool.on('error', () => undefined);
+      await assert.rejects(openPostgresStore(pool), (error: Error & { code?: string }) => error.code === 'store_unreachable' && /the given pool/.test(error.message) && !/secret/.test(error.message));
+      await pool.end();
+    });
+  });
+}
