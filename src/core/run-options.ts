@@ -51,3 +51,13 @@ export function runOptionsOf(recorded: RunOptionsInput): RunOptions {
     ...(recorded.tools ? { tools: recorded.tools } : {}),
   };
 }
+
+/** The options as a run keeps them: what differs from the defaults, in the recorded shape. */
+export function recordedOptions(options: RunOptions): RunOptionsInput {
+  return {
+    ...(options.runtime !== 'auto' ? { runtime: options.runtime } : {}),
+    ...(options.allowedOutboundHosts ? { allowed_outbound_hosts: options.allowedOutboundHosts } : {}),
+    ...(options.references.length ? { references: options.references } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
+  };
+}

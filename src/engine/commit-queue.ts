@@ -6,7 +6,8 @@ import { isTransientStoreError } from '../store/transient-error.js';
 /** While the database is out of reach: again after 0.1 s, doubling to 5 s, for as long as it takes. */
 const STORE_RETRY = retry(handleWhen(isTransientStoreError), { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 5_000 }) });
 import type { RunRecord, RunStatus } from '../core/run.js';
-import { eventSubject, type Bus } from '../bus/bus.js';
+import type { Bus } from '../bus/bus.js';
+import { publishEvents } from './publish-commit.js';
 import type { Store } from '../store/store.js';
 import type { Commit } from '../store/run-store.js';
 
@@ -111,7 +112,7 @@ export class CommitQueue {
       if (this.#leaseOwner !== undefined) commit.leaseOwner = this.#leaseOwner;
       try {
         const { events, run } = await this.#commit(commit);
-        for (const event of events) this.#bus.publish(eventSubject(this.#runId), event);
+        publishEvents(this.#bus, this.#runId, events);
         let offset = 0;
         for (const pending of batch) {
           const count = pending.item.events?.length ?? 0;

@@ -1,16 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { sha256Hex } from '../core/hash-chain.js';
-import { CancelledError, ConflictError, ForbiddenError, InvalidRequestError, NotFoundError, toUmcaError } from '../core/errors.js';
+import { CancelledError, ConflictError, ForbiddenError, InvalidRequestError, NotFoundError } from '../core/errors.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import { decisionEvent, forbidden } from '../policy/policy-decision.js';
 import type { ToolSet } from '../tools/tool.js';
-import { draft, type EventDraft } from '../core/events.js';
-import { ENDED_FOR_GOOD, FINAL_STATUSES, type LeasedRun, type RecordedPrincipal, type RunRecord, type RunStatus } from '../core/run.js';
-import { DEFAULT_RUN_OPTIONS, REFERENCE_NAME, runOptionsOf, type RunOptions } from '../core/run-options.js';
-import { parseEgressRules } from '../core/egress-rules.js';
-import { cancelSubject, eventSubject, type Bus } from '../bus/bus.js';
+import { draft } from '../core/events.js';
+import { FINAL_STATUSES, type LeasedRun, type RecordedPrincipal, type RunRecord } from '../core/run.js';
+import { DEFAULT_RUN_OPTIONS, recordedOptions, runOptionsOf, type RunOptions } from '../core/run-options.js';
+import { cancelSubject, type Bus } from '../bus/bus.js';
 import { keepLease } from './lease-keeper.js';
 import { isTransientStoreError } from '../store/transient-error.js';
 import type { ChatResult, ModelProvider } from '../gateway/model-provider.js';
@@ -19,9 +15,13 @@ import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import { isRole, LOCAL_PRINCIPAL, type Principal } from '../core/principal.js';
 import type { Store } from '../store/store.js';
 import type { Commit } from '../store/run-store.js';
+import { mirrorArtifacts } from './artifact-mirror.js';
 import { CommitQueue } from './commit-queue.js';
+import { outcomeCommit, stoppedCommit } from './final-commit.js';
 import type { Pipeline, PipelineOutcome } from './pipeline.js';
-import { DurableRunContext, overrideKey, RunBlockedError } from './run-context.js';
+import { commitAndPublish, publishEvents } from './publish-commit.js';
+import { DurableRunContext, overrideKey } from './run-context.js';
+import { checkRunInput } from './run-input.js';
 import { isStaleHolder, leaseIsLive, workerIdentity } from './worker-identity.js';
 
 export interface EngineDeps {
@@ -58,6 +58,8 @@ export interface EngineDeps {
    * to another, and cannot write to it afterwards. Without it, leases never lapse (one process).
    */
   leaseMs?: number;
+  /** Milliseconds since the epoch (durations, requeue keys); injected so tests can move time. */
+  now?: () => number;
 }
 
 
@@ -69,6 +71,7 @@ const LEASE_LOST = Symbol('lease lost');
 export class Engine {
   readonly workerId: string;
   readonly #deps: EngineDeps;
+  readonly #now: () => number;
   readonly #inflight = new Map<string, { controller: AbortController; done: Promise<RunRecord> }>();
   /** Runs created leased to this engine (`claim`), as created: executing one takes no lease and reads nothing back. */
   readonly #claimed = new Map<string, LeasedRun>();
@@ -77,6 +80,7 @@ export class Engine {
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
     this.workerId = deps.workerId ?? workerIdentity();
     // A cancel asked of another process reaches the one that holds the run.
     this.#offCancel = deps.bus.subscribe(cancelSubject('>'), (message) => {
@@ -107,22 +111,11 @@ export class Engine {
    * this engine leases the run at creation, for a caller that executes it next.
    */
   async createRun(input: { spec: string; model: string; actor?: string; principal?: Principal; claim?: boolean; options?: Partial<RunOptions> }): Promise<RunRecord> {
-    const spec = input.spec.trim();
-    if (!spec) throw new InvalidRequestError('spec must not be empty', 'spec_missing');
-    if (spec.includes('\u0000')) throw new InvalidRequestError('spec must not contain NUL characters', 'spec_invalid');
-    if (spec.length > this.#deps.specMaxChars) {
-      throw new InvalidRequestError(`spec is ${spec.length} characters; the limit is ${this.#deps.specMaxChars}`, 'spec_too_long');
-    }
-    const options = this.#checkOptions(input.options ?? {});
+    const { spec, options } = checkRunInput(input, { specMaxChars: this.#deps.specMaxChars, referencesMaxChars: this.#deps.referencesMaxChars ?? 200_000 });
     const provider = this.#deps.resolveModel(input.model);
     const id = randomUUID();
     const { principal } = input;
-    const recorded = {
-      ...(options.runtime !== 'auto' ? { runtime: options.runtime } : {}),
-      ...(options.allowedOutboundHosts ? { allowed_outbound_hosts: options.allowedOutboundHosts } : {}),
-      ...(options.references.length ? { references: options.references } : {}),
-      ...(options.tools ? { tools: options.tools } : {}),
-    };
+    const recorded = recordedOptions(options);
     const created = draft('run.created', principal?.id ?? input.actor ?? LOCAL_PRINCIPAL.id, {
       spec,
       model: input.model,
@@ -145,7 +138,7 @@ export class Engine {
       },
       [created],
     );
-    for (const event of events) this.#deps.bus.publish(eventSubject(id), event);
+    publishEvents(this.#deps.bus, id, events);
     if (input.claim) this.#claimed.set(id, { ...run, options: Object.keys(recorded).length ? recorded : null });
     return run;
   }
@@ -232,7 +225,7 @@ export class Engine {
     for (const run of await this.#deps.store.listUnfinishedRuns()) {
       if (leaseIsLive(run)) continue;
       // Keyed per minute: a second start right after does not queue it twice.
-      await this.submit(run.id, { key: `${run.id}:requeue:${Math.floor(Date.now() / 60_000)}` });
+      await this.submit(run.id, { key: `${run.id}:requeue:${Math.floor(this.#now() / 60_000)}` });
       queued.push(run.id);
     }
     return queued;
@@ -272,33 +265,6 @@ export class Engine {
     }
   }
 
-  /** Bad options are the caller's mistake: a 400 naming the field, before anything is stored. */
-  #checkOptions(input: Partial<RunOptions>): RunOptions {
-    const runtime = input.runtime ?? 'auto';
-    const references = input.references ?? [];
-    const names = new Set<string>();
-    let total = 0;
-    for (const [index, reference] of references.entries()) {
-      const field = `references[${index}]`;
-      if (!REFERENCE_NAME.test(reference.name)) throw new InvalidRequestError(`${field}.name: use letters, digits, ".", "_" or "-" (at most 100), starting with a letter or digit`, 'reference_invalid', `${field}.name`);
-      if (names.has(reference.name)) throw new InvalidRequestError(`${field}.name: "${reference.name}" is given twice`, 'reference_invalid', `${field}.name`);
-      if (!reference.content.trim() || reference.content.includes('\u0000')) throw new InvalidRequestError(`${field}.content: must be non-empty text without NUL characters`, 'reference_invalid', `${field}.content`);
-      names.add(reference.name);
-      total += reference.content.length;
-    }
-    const limit = this.#deps.referencesMaxChars ?? 200_000;
-    if (total > limit) throw new InvalidRequestError(`references hold ${total} characters; the limit is ${limit}`, 'references_too_long', 'references');
-    const hosts = input.allowedOutboundHosts;
-    if (hosts) {
-      const { error } = parseEgressRules(hosts);
-      if (error) throw new InvalidRequestError(`allowed_outbound_hosts: ${error}`, 'egress_invalid', 'allowed_outbound_hosts');
-      if (runtime === 'wasm' && hosts.length > 0) throw new InvalidRequestError('allowed_outbound_hosts needs the process lane; a run with runtime "wasm" has no network', 'options_conflict', 'runtime');
-    }
-    const tools = input.tools;
-    if (tools?.some((name) => !/^[a-z0-9][a-z0-9_-]*\.[^\s]+$/.test(name))) throw new InvalidRequestError('tools: name each tool as server.tool', 'tools_invalid', 'tools');
-    return { runtime, references, ...(hosts ? { allowedOutboundHosts: hosts } : {}), ...(tools ? { tools } : {}) };
-  }
-
   /**
    * Who started the run and what it asked for: kept on the run (migration 10); for runs from
    * before, as `run.created` recorded it, and runs older still are the local user's.
@@ -313,8 +279,6 @@ export class Engine {
 
   async #drive(run: LeasedRun, controller: AbortController, queue: CommitQueue): Promise<RunRecord> {
     const { store } = this.#deps;
-    const finish = async (event: EventDraft, status: RunStatus, reason: string | null) =>
-      (await queue.push({ events: [event], status, reason, releaseLease: this.workerId, dropCheckpoints: ENDED_FOR_GOOD.has(status) })).run;
     let outcome: PipelineOutcome;
     try {
       // A fresh run has no checkpoints; a resumed one loads them all in one query.
@@ -351,51 +315,18 @@ export class Engine {
       if (controller.signal.reason === LEASE_LOST || (error as { code?: string }).code === 'lease_lost') throw error;
       // The database went away: the run is not at fault. Leave it resumable; its worker tries again.
       if (isTransientStoreError(error)) throw error;
-      if (controller.signal.aborted) {
-        const cancelled = controller.signal.reason instanceof CancelledError ? controller.signal.reason : new CancelledError('cancelled');
-        return finish(draft('run.cancelled', cancelled.by, { reason: cancelled.message }), 'cancelled', cancelled.message);
-      }
-      if (error instanceof RunBlockedError) {
-        return finish(draft('run.blocked', `gate:${error.gate}`, { gate: error.gate, reasons: error.reasons, step: error.step }), 'blocked', error.message);
-      }
-      const failure = toUmcaError(error);
-      return finish(draft('run.failed', 'engine', { reason: failure.message, error: { code: failure.code, message: failure.message } }), 'failed', failure.message);
+      return (await queue.push(stoppedCommit(error, controller.signal, this.workerId))).run;
     }
     // Artifacts and the final event in one commit (with the last step's checkpoint, queued
     // in this same tick): a run is never completed without its files and its last result.
-    const artifacts = outcome.files.map((file) => {
-      const content = new TextEncoder().encode(file.content);
-      return { path: file.path, sha256: sha256Hex(content), content };
-    });
-    const created = artifacts.map((a) => draft('artifact.created', 'engine', { path: a.path, sha256: a.sha256, size: a.content.byteLength }));
-    const final =
-      outcome.status === 'completed'
-        ? draft('run.completed', 'engine', { artifacts: artifacts.length, attempts: outcome.attempts, duration_ms: Math.max(0, Date.now() - Date.parse(run.created_at)) })
-        : draft('run.failed', 'engine', { reason: outcome.reason, error: { code: outcome.code, message: outcome.reason } });
-    const status = outcome.status === 'completed' ? 'completed' : 'failed';
-    const reason = outcome.status === 'completed' ? null : outcome.reason;
-    const committed = queue.push({ events: [...created, final], artifacts, status, reason, releaseLease: this.workerId, dropCheckpoints: true });
-    const [{ run: finished }] = await Promise.all([committed, this.#writeArtifacts(run.id, artifacts)]);
+    const final = outcomeCommit(run, outcome, this.workerId, this.#now());
+    const [{ run: finished }] = await Promise.all([queue.push(final), mirrorArtifacts(this.#deps.home, run.id, final.artifacts)]);
     return finished;
-  }
-
-  /** Writes a run's files under `home/runs/<id>/` (idempotent on resume): a copy of what the store holds. */
-  async #writeArtifacts(runId: string, files: ReadonlyArray<{ path: string; content: Uint8Array }>): Promise<void> {
-    const dir = join(this.#deps.home, 'runs', runId);
-    await Promise.all(
-      files.map(async (file) => {
-        const target = join(dir, file.path);
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.content);
-      }),
-    );
   }
 
   /** A commit outside an execution (cancel of an idle run, lease release); announces its events. */
   async #commitNow(runId: string, commit: Commit): Promise<RunRecord> {
-    const { events, run } = await this.#deps.store.commit(runId, commit);
-    for (const event of events) this.#deps.bus.publish(eventSubject(runId), event);
-    return run;
+    return (await commitAndPublish(this.#deps, runId, commit)).run;
   }
 }
 

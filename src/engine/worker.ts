@@ -1,4 +1,5 @@
-import { DEAD_LETTER_SUBJECT, eventSubject, type Bus, type WorkConsumer, type WorkItem } from '../bus/bus.js';
+import { DEAD_LETTER_SUBJECT, type Bus, type WorkConsumer, type WorkItem } from '../bus/bus.js';
+import { commitAndPublish } from './publish-commit.js';
 import { draft } from '../core/events.js';
 import { FINAL_STATUSES } from '../core/run.js';
 import type { Store } from '../store/store.js';
@@ -89,12 +90,12 @@ export class Worker {
   async #giveUp(item: WorkItem): Promise<void> {
     const reason = `given up after ${item.deliveries - 1} deliveries: each worker that took it stopped before it ended (nats.max_deliver is ${this.#options.maxDeliver})`;
     try {
-      const { events } = await this.#options.store.commit(item.runId, {
+      await commitAndPublish(this.#options, item.runId, {
         events: [draft('run.failed', 'engine', { reason, error: { code: 'max_deliveries', message: reason } })],
         status: 'failed',
         reason,
+        dropCheckpoints: true,
       });
-      for (const event of events) this.#options.bus.publish(eventSubject(item.runId), event);
       this.#options.bus.publish(DEAD_LETTER_SUBJECT, { runId: item.runId, deliveries: item.deliveries - 1, reason });
       item.term();
     } catch (error) {
