@@ -12,7 +12,7 @@ describe('a run\'s final commit', () => {
     const commit = outcomeCommit(run, { status: 'completed', attempts: 2, files: [{ path: 'src/a.ts', content: 'export {};' }] }, 'w1', Date.parse('2026-12-02T10:00:01.500Z'));
     assert.deepEqual(commit.events!.map((e) => e.type), ['artifact.created', 'run.completed']);
     assert.deepEqual(commit.events![1]!.data, { artifacts: 1, attempts: 2, duration_ms: 1_500 });
-    assert.equal(commit.artifacts[0]!.sha256, commit.events![0]!.data.sha256);
+    assert.equal(commit.artifacts[0]!.sha256, (commit.events![0]!.data as { sha256: string }).sha256);
     assert.deepEqual([commit.status, commit.reason, commit.releaseLease, commit.dropCheckpoints], ['completed', null, 'w1', true]);
   });
 
