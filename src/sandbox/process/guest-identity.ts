@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,14 @@ const FIRST_UID = 61_000;
 const UID_COUNT = 1_000;
 const LOCK_DIR = join(tmpdir(), 'umca-sandbox-uids');
 const held = new Set<number>();
-let next = 0;
+/**
+ * Where this process takes its next uid: a random place in the range, then round it. A uid
+ * whose guest just ended may still own processes the kernel is reaping (a fork bomb's), and
+ * RLIMIT_NPROC counts them: a sandbox started on it at once fails to create its namespaces
+ * (EAGAIN). Rotating through the range, from a different place in each umca process, keeps
+ * a freed uid unused for as long as possible.
+ */
+let next = randomInt(UID_COUNT);
 
 export interface GuestIdentity {
   /** Set when umca is root and the guest runs as a dropped uid. */
