@@ -62,9 +62,17 @@ describe('cached policy decisions', () => {
     assert.equal(flaky.asked, 2);
   });
 
-  it('holds at most maxEntries decisions', async () => {
+  it('holds at most maxEntries decisions, and no more characters than maxChars: names a caller picks cannot grow it', async () => {
     const cached = new CachedPolicyEngine(counting(() => true), { maxEntries: 3 });
     for (let i = 0; i < 10; i++) await cached.decide(readOwn(`user:${i}`));
     assert.equal(cached.size, 3);
+    const inner = counting(() => false);
+    const bySize = new CachedPolicyEngine(inner, { maxChars: 10_000 });
+    const model = (name: string): PolicyRequest => ({ principal: alice, action: 'use-model', resource: { type: 'Model', id: name, attrs: { ref: name } } });
+    for (let i = 0; i < 1_000; i++) assert.equal((await bySize.decide(model(`${i}-${'m'.repeat(900)}`))).allowed, false);
+    assert.ok(bySize.size <= 10_000 / 1_800, `${bySize.size} long names kept`);
+    await bySize.decide(model('x'.repeat(100_000)));
+    await bySize.decide(model('x'.repeat(100_000)));
+    assert.equal(inner.asked, 1_002, 'a 100 KB name is decided each time, never kept');
   });
 });

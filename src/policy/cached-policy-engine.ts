@@ -4,6 +4,8 @@ import type { PolicyDecision, PolicyEngine, PolicyRequest } from './policy-engin
 export interface DecisionCacheSettings {
   /** Distinct requests kept (least recently used go first). Default 10,000. */
   maxEntries?: number;
+  /** The characters all kept requests may hold together. Default 4 Mi. */
+  maxChars?: number;
   /** How long a decision is reused; undefined: until `clear()` (policies loaded once, as Cedar's are). */
   ttlMs?: number;
 }
@@ -25,7 +27,14 @@ export class CachedPolicyEngine implements PolicyEngine {
   constructor(engine: PolicyEngine, settings: DecisionCacheSettings = {}) {
     this.name = engine.name;
     this.#engine = engine;
-    this.#decisions = new LRUCache({ max: settings.maxEntries ?? 10_000, ...(settings.ttlMs ? { ttl: settings.ttlMs, ttlAutopurge: false } : {}) });
+    // Bounded by count and by size: a caller controls part of each key (the model it names),
+    // so many distinct long names must not grow the cache past what is set here.
+    this.#decisions = new LRUCache({
+      max: settings.maxEntries ?? 10_000,
+      maxSize: settings.maxChars ?? 4 * 1024 * 1024,
+      sizeCalculation: (_decision, key) => key.length + 64,
+      ...(settings.ttlMs ? { ttl: settings.ttlMs, ttlAutopurge: false } : {}),
+    });
   }
 
   async decide(request: PolicyRequest): Promise<PolicyDecision> {
@@ -33,7 +42,8 @@ export class CachedPolicyEngine implements PolicyEngine {
     const known = this.#decisions.get(key);
     if (known) return known;
     const decision = await this.#engine.decide(request);
-    this.#decisions.set(key, decision);
+    // A request too large to be worth keeping (a name of kilobytes) is decided every time.
+    if (key.length <= MAX_KEPT_KEY) this.#decisions.set(key, decision);
     return decision;
   }
 
@@ -46,6 +56,8 @@ export class CachedPolicyEngine implements PolicyEngine {
     return this.#decisions.size;
   }
 }
+
+const MAX_KEPT_KEY = 2_048;
 
 /** Everything a decision can depend on, in a fixed order (NUL cannot occur in ids: the edge refuses it). */
 function requestKey({ principal, action, resource }: PolicyRequest): string {
