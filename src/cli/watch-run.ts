@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import type { RunEvent } from '../core/events.js';
-import type { RunRecord } from '../core/run.js';
+import { FINAL_STATUSES, type RunRecord } from '../core/run.js';
 import type { Runs } from '../services/runs.js';
 import type { Umca } from '../umca.js';
 import { followEvents } from '../engine/follow-events.js';
@@ -80,6 +80,8 @@ export async function followAndWatch(runs: Runs, run: RunRecord, options: WatchO
   }
   if (interrupted) throw new CliError(`stopped following; the server goes on with the run: umca runs show ${run.id}`, EXIT.interrupted);
   const final = await runs.get(run.id);
+  // The stream ended before the run did: the server stopped; the run resumes when it starts again.
+  if (!FINAL_STATUSES.has(final.status)) throw new CliError(`the server stopped before run ${run.id} ended (${final.status}); it resumes when the server starts again`, EXIT.interrupted);
   if (renderer) printNextSteps(final, final.artifacts.length > 0 ? `umca runs show ${run.id} (on the server)` : undefined);
   return exitCodeFor(final.status);
 }

@@ -28,12 +28,7 @@ export function mcpCommand(globals: () => GlobalOptions): Command {
       umca.policy.ready();
       const server = createUmcaMcpServer({ umca, principal: LOCAL_PRINCIPAL });
       const transport = new StdioServerTransport();
-      const closed = new Promise<void>((resolve) => {
-        transport.onclose = () => resolve();
-        process.stdin.once('end', () => resolve());
-        process.once('SIGTERM', () => resolve());
-        process.once('SIGINT', () => resolve());
-      });
+      const closed = untilClosed(transport);
       await server.connect(transport);
       umca.worker.start();
       const resumed = await umca.engine.requeueUnfinished();
@@ -54,12 +49,7 @@ export function mcpCommand(globals: () => GlobalOptions): Command {
 async function bridgeToServer(server: RunningServer, log: (message: string, error?: unknown) => void): Promise<void> {
   const upstream = new StreamableHTTPClientTransport(new URL('/mcp', server.url), { requestInit: { headers: { authorization: `Bearer ${server.token}` } } });
   const local = new StdioServerTransport();
-  const closed = new Promise<void>((resolve) => {
-    local.onclose = () => resolve();
-    process.stdin.once('end', () => resolve());
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
+  const closed = untilClosed(local);
   local.onmessage = (message: JSONRPCMessage) => {
     upstream.send(message).catch((error: unknown) => {
       if (isJSONRPCRequest(message)) void local.send({ jsonrpc: '2.0', id: message.id, error: { code: ErrorCode.InternalError, message: `the umca server at ${server.url} did not take the request (${(error as Error).message})` } });
@@ -82,4 +72,14 @@ async function bridgeToServer(server: RunningServer, log: (message: string, erro
   await closed;
   closing = true;
   await upstream.close().catch(() => undefined);
+}
+
+/** Resolves when the IDE goes away (the transport closes, standard input ends) or the process is told to stop. */
+function untilClosed(transport: StdioServerTransport): Promise<void> {
+  return new Promise<void>((resolve) => {
+    transport.onclose = () => resolve();
+    process.stdin.once('end', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
 }
