@@ -3,7 +3,7 @@
 // `npm run bench:steps`.
 //
 //   tsx test/support/zero-work-steps.ts start  HOME_OR_URL STEPS KILL_AT   → prints the run id, then dies at step KILL_AT
-//   tsx test/support/zero-work-steps.ts resume HOME_OR_URL STEPS RUN_ID    → prints {"first_body":N,"resume_ms":T,"status":S}
+//   tsx test/support/zero-work-steps.ts resume HOME_OR_URL STEPS RUN_ID    → prints {"first_body":N,"open_ms":O,"resume_ms":T,"status":S}
 //
 // HOME_OR_URL is a state dir (PGlite) or a postgres:// URL. Step bodies return at once: what is
 // measured is the engine and the store.
@@ -36,7 +36,9 @@ const pipeline: Pipeline = async (context) => {
   return { status: 'completed', attempts: 1, files: [] };
 };
 
+const opening = performance.now();
 const umca = await composeUmca(config, { pipeline });
+const openMs = performance.now() - opening;
 if (mode === 'start') {
   const run = await umca.engine.createRun({ spec: 'zero-work steps', model: 'scripted:demo', claim: true });
   writeSync(1, `${run.id}\n`); // written before the process dies, not buffered
@@ -45,6 +47,6 @@ if (mode === 'start') {
 } else {
   const started = performance.now();
   const ended = await umca.engine.execute(extra!);
-  process.stdout.write(`${JSON.stringify({ first_body: firstBody, resume_ms: firstBodyAt - started, status: ended.status })}\n`);
+  process.stdout.write(`${JSON.stringify({ first_body: firstBody, open_ms: openMs, resume_ms: firstBodyAt - started, status: ended.status })}\n`);
   await umca.close();
 }

@@ -54,6 +54,21 @@ const sqlList = (statuses: ReadonlySet<string>) => `(${[...statuses].map((status
 const ENDED = sqlList(ENDED_FOR_GOOD);
 const FINAL = sqlList(FINAL_STATUSES);
 
+/**
+ * Takes a run's lease when it is free, already the caller's, lapsed, or held by $4 (a holder
+ * the caller found dead), in one statement: the run's row when taken; otherwise a row whose
+ * `holder` says who has it (the columns of the run then NULL); no row when there is no run.
+ * A resume after a crash is then two executions of one prepared statement, not four statements.
+ */
+type LeaseRow = Omit<RunRow, 'id'> & { id: string | null; holder: string | null };
+const LEASE_STATEMENT = `WITH current AS (SELECT lease_owner FROM runs WHERE id = $1),
+  taken AS (
+    UPDATE runs SET lease_owner = $2, lease_expires_at = now() + $3::double precision * interval '1 millisecond'
+    WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at < now() OR lease_owner = $4)
+    RETURNING ${RUN_COLUMNS}, options
+  )
+  SELECT current.lease_owner AS holder, taken.* FROM current LEFT JOIN taken ON true`;
+
 /** Where a run's chain ends: the next event's seq and prev_hash follow from it. */
 interface Head {
   last_seq: number;
@@ -211,24 +226,18 @@ export class SqlStore implements Store {
   async acquireLease(runId: string, owner: string, isStale: (holder: string) => boolean, options: { leaseMs?: number } = {}): Promise<LeasedRun | undefined> {
     // Without a length the lease never lapses: now() + NULL is NULL.
     const leaseMs = options.leaseMs ?? null;
-    const { rows } = await this.#db.query<RunRow>(
-      `UPDATE runs SET lease_owner = $2, lease_expires_at = now() + $3::double precision * interval '1 millisecond'
-       WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at < now()) RETURNING ${RUN_COLUMNS}, options`,
-      [runId, owner, leaseMs],
-    );
-    if (rows[0]) return toLeasedRun(rows[0]);
-    const current = await this.getRun(runId);
-    if (!current) throw new NotFoundError(`run ${runId} not found`);
-    if (current.lease_owner === null || !isStale(current.lease_owner)) {
-      return current.lease_owner === null ? this.acquireLease(runId, owner, isStale, options) : undefined;
+    let staleHolder: string | null = null;
+    // At most twice: take a free, own or lapsed lease; else, once, from a holder found dead.
+    for (;;) {
+      const { rows }: { rows: LeaseRow[] } = await this.#db.query<LeaseRow>(LEASE_STATEMENT, [runId, owner, leaseMs, staleHolder]);
+      const row: LeaseRow | undefined = rows[0];
+      if (!row) throw new NotFoundError(`run ${runId} not found`);
+      if (row.id !== null) return toLeasedRun(row as RunRow);
+      // Released between the statement's read and its update: free now, so try again.
+      if (row.holder === null) continue;
+      if (row.holder === staleHolder || !isStale(row.holder)) return undefined;
+      staleHolder = row.holder;
     }
-    // Take over from a dead holder, unless someone else did first.
-    const taken = await this.#db.query<RunRow>(
-      `UPDATE runs SET lease_owner = $2, lease_expires_at = now() + $4::double precision * interval '1 millisecond'
-       WHERE id = $1 AND lease_owner = $3 RETURNING ${RUN_COLUMNS}, options`,
-      [runId, owner, current.lease_owner, leaseMs],
-    );
-    return taken.rows[0] ? toLeasedRun(taken.rows[0]) : undefined;
   }
 
   async renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean> {
