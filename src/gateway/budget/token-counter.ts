@@ -1,19 +1,5 @@
+import { cl100k as load } from '../../core/cl100k.js';
 import type { ChatMessage } from '../model-provider.js';
-
-interface Encoder {
-  encode(text: string): number[];
-}
-
-let encoder: Promise<Encoder> | undefined;
-
-/** cl100k_base, loaded once on first use (~0.7 s): an estimate for models with other tokenizers. */
-function load(): Promise<Encoder> {
-  encoder ??= (async () => {
-    const [{ Tiktoken }, ranks] = await Promise.all([import('js-tiktoken/lite'), import('js-tiktoken/ranks/cl100k_base')]);
-    return new Tiktoken(ranks.default);
-  })();
-  return encoder;
-}
 
 /** Prompt tokens of a chat as OpenAI counts them: content plus ~4 tokens per message and 3 for the reply's priming. */
 export async function countPromptTokens(messages: readonly ChatMessage[]): Promise<number> {
