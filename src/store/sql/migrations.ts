@@ -201,4 +201,59 @@ export const migrations: readonly Migration[] = [
         options = (SELECT (e.data::json -> 'options')::text FROM events e WHERE e.run_id = runs.id AND e.type = 'run.created' LIMIT 1);
     `,
   },
+  {
+    id: 11,
+    name: 'knowledge-bases',
+    // Knowledge bases: documents, their chunks (text, span, vector as real[] — the same on
+    // PGlite and on a PostgreSQL without pgvector) and BM25 postings (a term's chunks and its
+    // count in each), from which search computes BM25 in SQL. Deleting a document deletes its
+    // chunks and postings with it.
+    sql: `
+      CREATE TABLE knowledge_bases (
+        name text PRIMARY KEY,
+        embedding_model text NOT NULL,
+        dimensions integer NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE kb_documents (
+        kb text NOT NULL REFERENCES knowledge_bases (name) ON DELETE CASCADE,
+        id text NOT NULL,
+        source text NOT NULL,
+        type text NOT NULL,
+        sha256 text NOT NULL,
+        chars integer NOT NULL,
+        chunks integer NOT NULL,
+        tags text NOT NULL DEFAULT '[]',
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (kb, id)
+      );
+      CREATE TABLE kb_chunks (
+        kb text NOT NULL,
+        doc_id text NOT NULL,
+        ord integer NOT NULL,
+        text text NOT NULL,
+        start_at integer NOT NULL,
+        end_at integer NOT NULL,
+        heading text,
+        page integer,
+        sha256 text NOT NULL,
+        length integer NOT NULL,
+        embedding real[] NOT NULL,
+        PRIMARY KEY (kb, doc_id, ord),
+        FOREIGN KEY (kb, doc_id) REFERENCES kb_documents (kb, id) ON DELETE CASCADE
+      );
+      CREATE INDEX kb_chunks_text_hash ON kb_chunks (kb, sha256);
+      CREATE TABLE kb_postings (
+        kb text NOT NULL,
+        term text NOT NULL,
+        doc_id text NOT NULL,
+        ord integer NOT NULL,
+        tf integer NOT NULL,
+        PRIMARY KEY (kb, term, doc_id, ord),
+        FOREIGN KEY (kb, doc_id, ord) REFERENCES kb_chunks (kb, doc_id, ord) ON DELETE CASCADE
+      );
+      CREATE INDEX kb_postings_chunk ON kb_postings (kb, doc_id, ord);
+    `,
+  },
 ];

@@ -13,6 +13,7 @@ import type { Commit, CommitResult, ListRunsQuery, NewRun } from '../run-store.j
 import { migrate } from './migrate.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { SqlApiKeyStore } from './sql-api-key-store.js';
+import { SqlKnowledgeStore } from './sql-knowledge-store.js';
 import { SqlUsageStore } from './sql-usage-store.js';
 import { toIso } from './sql-time.js';
 
@@ -87,12 +88,14 @@ export class SqlStore implements Store {
   readonly #heads = new Map<string, Head>();
   readonly #usage: SqlUsageStore;
   readonly #keys: SqlApiKeyStore;
+  readonly knowledge: SqlKnowledgeStore;
 
   private constructor(kind: string, db: SqlClient) {
     this.kind = kind;
     this.#db = db;
     this.#usage = new SqlUsageStore(db);
     this.#keys = new SqlApiKeyStore(db);
+    this.knowledge = new SqlKnowledgeStore(db);
   }
 
   /** Runs pending migrations, then returns a ready store. */

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ConflictError } from '../core/errors.js';
+import { storeBackends } from '../../test/support/store-backends.js';
+import type { KnowledgeStore, NewKbChunk } from './knowledge-store.js';
+
+let counter = 0;
+const newName = () => `kb-${Date.now()}-${++counter}`;
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const unit = (v: number[]) => {
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+};
+
+/** A chunk whose terms are its words (the store takes terms as given) and whose vector is `vector`. */
+function chunk(ord: number, text: string, vector: number[]): NewKbChunk {
+  const words = text.toLowerCase().split(/\W+/).filter(Boolean);
+  const terms = new Map<string, number>();
+  for (const word of words) terms.set(word, (terms.get(word) ?? 0) + 1);
+  return { ord, text, start: ord * 100, end: ord * 100 + text.length, heading: `h${ord}`, page: null, sha256: sha(text), terms, length: words.length, embedding: unit(vector) };
+}
+
+const doc = (id: string, source = `${id}.md`) => ({ id, source, type: 'markdown', sha256: sha(id), chars: 100, tags: ['t'] });
+
+for (const backend of storeBackends()) {
+  describe(`KnowledgeStore contract: ${backend.name}`, () => {
+    let store: KnowledgeStore;
+    let dispose: () => Promise<void>;
+
+    before(async () => {
+      const opened = await backend.open();
+      store = opened.store.knowledge;
+      dispose = opened.dispose;
+    });
+    after(async () => dispose());
+
+    it('creates a base once, lists it with its counts, and removes it with everything in it', async () => {
+      const name = newName();
+      const created = await store.createKnowledgeBase({ name, embedding_model: 'use-lite', dimensions: 3, created_by: 'user:local' });
+      assert.deepEqual({ ...created, created_at: '' }, { name, embedding_model: 'use-lite', dimensions: 3, created_by: 'user:local', created_at: '', documents: 0, chunks: 0 });
+      await assert.rejects(store.createKnowledgeBase({ name, embedding_model: 'x', dimensions: 3, created_by: 'u' }), (e: ConflictError) => e.code === 'kb_exists');
+      await store.putKbDocument(name, doc('a'), [chunk(0, 'alpha beta', [1, 0, 0]), chunk(1, 'gamma', [0, 1, 0])]);
+      const listed = (await store.listKnowledgeBases()).find((kb) => kb.name === name);
+      assert.equal(listed?.documents, 1);
+      assert.equal(listed?.chunks, 2);
+      assert.equal(await store.removeKnowledgeBase(name), true);
+      assert.equal(await store.getKnowledgeBase(name), undefined);
+      assert.equal(await store.removeKnowledgeBase(name), false);
+      assert.deepEqual(await store.searchKbTerms(name, ['alpha'], { k: 5, k1: 1.2, b: 0.75 }), [], 'no chunk outlives its base');
+    });
+
+    it('replaces a document whole: no old chunk stays beside the new ones, and removing it leaves none', async () => {
+      const name = newName();
+      await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 3, created_by: 'u' });
+      await store.putKbDocument(name, doc('a'), [chunk(0, 'old words here', [1, 0, 0]), chunk(1, 'more old words', [0, 1, 0])]);
+      const replaced = await store.putKbDocument(name, { ...doc('a'), sha256: sha('v2') }, [chunk(0, 'new words only', [0, 0, 1])]);
+      assert.equal(replaced.chunks, 1);
+      assert.equal(replaced.sha256, sha('v2'));
+      assert.deepEqual(await store.searchKbTerms(name, ['old'], { k: 5, k1: 1.2, b: 0.75 }), []);
+      assert.equal((await store.searchKbTerms(name, ['new'], { k: 5, k1: 1.2, b: 0.75 }))[0]?.text, 'new words only');
+      assert.equal(await store.getKbChunk(name, 'a', 1), undefined);
+      assert.equal((await store.getKbChunk(name, 'a', 0))?.sha256, sha('new words only'));
+      assert.equal(await store.removeKbDocument(name, 'a'), true);
+      assert.deepEqual(await store.listKbDocuments(name), []);
+      assert.deepEqual(await store.searchKbVector(name, unit([0, 0, 1]), { k: 5 }), []);
+      assert.equal(await store.removeKbDocument(name, 'a'), false);
+    });
+
+    it('ranks by BM25 as the formula gives it, over the whole base even when filtered', async () => {
+      const name = newName();
+      await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 2, created_by: 'u' });
+      const texts = ['lease lease run', 'lease checkpoint', 'checkpoint resume run', 'unrelated words entirely'];
+      for (const [i, text] of texts.entries()) await store.putKbDocument(name, doc(`d${i}`), [chunk(0, text, [1, i + 1])]);
+      const hits = await store.searchKbTerms(name, ['lease', 'run'], { k: 10, k1: 1.2, b: 0.75 });
+      // By hand: N = 4, avgdl = 2.75; df(lease) = 2, df(run) = 2; idf = ln(1 + 2.5/2.5) = ln 2.
+      const bm25 = (tf: number, dl: number) => (Math.log(2) * tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * dl) / 2.75));
+      const expected = [bm25(2, 3) + bm25(1, 3), bm25(1, 2), bm25(1, 3)];
+      assert.deepEqual(hits.map((h) => h.doc_id), ['d0', 'd1', 'd2']);
+      for (const [i, hit] of hits.entries()) assert.ok(Math.abs(hit.score - expected[i]!) < 1e-9, `hit ${i}: ${hit.score} vs ${expected[i]}`);
+      const filtered = await store.searchKbTerms(name, ['lease', 'run'], { k: 10, k1: 1.2, b: 0.75, docIds: ['d2'] });
+      assert.deepEqual(filtered.map((h) => [h.doc_id, h.score]), [['d2', hits[2]!.score]], 'a filter narrows the hits, not the statistics');
+      assert.deepEqual(hits[0] && { source: hits[0].source, heading: hits[0].heading, start: hits[0].start, end: hits[0].end }, { source: 'd0.md', heading: 'h0', start: 0, end: texts[0]!.length });
+    });
+
+    it('ranks by exact cosine, and a selective filter still returns k rows', async () => {
+      const name = newName();
+      await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 2, created_by: 'u' });
+      const chunks = Array.from({ length: 40 }, (_, i) => chunk(i, `chunk ${i}`, [Math.cos(i / 10), Math.sin(i / 10)]));
+      await store.putKbDocument(name, doc('many'), chunks);
+      await store.putKbDocument(name, doc('few'), [chunk(0, 'far one', [-1, 0.01]), chunk(1, 'far two', [-1, 0.02]), chunk(2, 'far three', [-1, 0.03])]);
+      const nearest = await store.searchKbVector(name, unit([1, 0]), { k: 3 });
+      assert.deepEqual(nearest.map((h) => h.text), ['chunk 0', 'chunk 1', 'chunk 2']);
+      assert.ok(Math.abs(nearest[0]!.score - 1) < 1e-6);
+      const onlyFew = await store.searchKbVector(name, unit([1, 0]), { k: 3, docIds: ['few'] });
+      assert.deepEqual(onlyFew.map((h) => h.text).sort(), ['far one', 'far three', 'far two'], 'k rows from the few that match, however far');
+    });
+
+    it('finds stored vectors by their text hash, so unchanged text is not embedded again', async () => {
+      const name = newName();
+      await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 3, created_by: 'u' });
+      const kept = chunk(0, 'kept text', [1, 2, 3]);
+      await store.putKbDocument(name, doc('a'), [kept]);
+      const found = await store.kbEmbeddings(name, [kept.sha256, sha('never stored')]);
+      assert.deepEqual([...found.keys()], [kept.sha256]);
+      for (const [i, x] of found.get(kept.sha256)!.entries()) assert.ok(Math.abs(x - kept.embedding[i]!) < 1e-6);
+    });
+
+    it('stores any text exactly (quotes, backslashes, SQL, unicode)', async () => {
+      const name = newName();
+      await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 1, created_by: 'u' });
+      const text = `it's O''Brien \\ back\\slash "quoted" $$dollar$$ ; DROP TABLE kb_chunks; -- ünïcødé 🎉`;
+      await store.putKbDocument(name, doc("o'brien", "notes/o'brien.md"), [chunk(0, text, [1])]);
+      const stored = await store.getKbChunk(name, "o'brien", 0);
+      assert.equal(stored?.text, text);
+      assert.equal(stored?.source, "notes/o'brien.md");
+    });
+  });
+}

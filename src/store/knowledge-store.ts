@@ -1,0 +1,106 @@
+/** A knowledge base: documents cut into chunks, searchable by their terms and their vectors. */
+export interface KnowledgeBaseRecord {
+  name: string;
+  /** The embedding model its vectors come from (a gateway model reference); fixed at creation. */
+  embedding_model: string;
+  dimensions: number;
+  created_by: string;
+  created_at: string;
+  documents: number;
+  chunks: number;
+}
+
+export interface NewKnowledgeBase {
+  name: string;
+  embedding_model: string;
+  dimensions: number;
+  created_by: string;
+}
+
+export interface KbDocumentRecord {
+  kb: string;
+  /** Stable per source within its base (see knowledge-service: a hash of the source). */
+  id: string;
+  /** Where it came from, as the caller named it (a path relative to where `kb add` ran, a file name, a URL). */
+  source: string;
+  type: string;
+  /** sha256 of the source's bytes: an unchanged source is not read again. */
+  sha256: string;
+  chars: number;
+  chunks: number;
+  tags: string[];
+  updated_at: string;
+}
+
+export interface NewKbDocument {
+  id: string;
+  source: string;
+  type: string;
+  sha256: string;
+  chars: number;
+  tags: readonly string[];
+}
+
+/** A chunk as stored, with what search ranks it by. */
+export interface NewKbChunk {
+  ord: number;
+  text: string;
+  start: number;
+  end: number;
+  heading: string | null;
+  page: number | null;
+  sha256: string;
+  /** Its BM25 terms and their counts. */
+  terms: ReadonlyMap<string, number>;
+  /** Its length for BM25 (the number of its terms). */
+  length: number;
+  /** Unit length (cosine is then a dot product), `dimensions` long. */
+  embedding: readonly number[];
+}
+
+export interface KbChunkRecord {
+  kb: string;
+  doc_id: string;
+  ord: number;
+  source: string;
+  type: string;
+  text: string;
+  start: number;
+  end: number;
+  heading: string | null;
+  page: number | null;
+  sha256: string;
+}
+
+export interface KbSearchOptions {
+  k: number;
+  /** Only chunks of these documents (filters resolve to document ids first); absent: all. */
+  docIds?: readonly string[];
+}
+
+/** Knowledge bases in the store: PGlite and PostgreSQL alike (one contract suite). */
+export interface KnowledgeStore {
+  /** ConflictError `kb_exists` when the name is taken. */
+  createKnowledgeBase(kb: NewKnowledgeBase): Promise<KnowledgeBaseRecord>;
+  getKnowledgeBase(name: string): Promise<KnowledgeBaseRecord | undefined>;
+  listKnowledgeBases(): Promise<KnowledgeBaseRecord[]>;
+  /** Removes a base with all it holds; false when there was none. */
+  removeKnowledgeBase(name: string): Promise<boolean>;
+
+  listKbDocuments(kb: string): Promise<KbDocumentRecord[]>;
+  /**
+   * Stores a document and exactly these chunks, in one transaction: the chunks it had are
+   * replaced, so search never sees half of a document, or an old chunk beside a new one.
+   */
+  putKbDocument(kb: string, document: NewKbDocument, chunks: readonly NewKbChunk[]): Promise<KbDocumentRecord>;
+  /** False when there was no such document. */
+  removeKbDocument(kb: string, docId: string): Promise<boolean>;
+  /** Vectors already stored in this base for chunk texts with these hashes (so unchanged text is not embedded again). */
+  kbEmbeddings(kb: string, sha256s: readonly string[]): Promise<Map<string, number[]>>;
+  getKbChunk(kb: string, docId: string, ord: number): Promise<KbChunkRecord | undefined>;
+
+  /** Okapi BM25 over the base's term statistics, best first: `score` is the BM25 sum. */
+  searchKbTerms(kb: string, terms: readonly string[], options: KbSearchOptions & { k1: number; b: number }): Promise<Array<KbChunkRecord & { score: number }>>;
+  /** Exact cosine similarity to `vector` (unit length), best first. */
+  searchKbVector(kb: string, vector: readonly number[], options: KbSearchOptions): Promise<Array<KbChunkRecord & { score: number }>>;
+}

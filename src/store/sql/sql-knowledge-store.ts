@@ -1,0 +1,218 @@
+import { ConflictError } from '../../core/errors.js';
+import type {
+  KbChunkRecord, KbDocumentRecord, KbSearchOptions, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument, NewKnowledgeBase,
+} from '../knowledge-store.js';
+import type { SqlClient } from './sql-client.js';
+import { toIso } from './sql-time.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+const BASE_SELECT = `SELECT b.name, b.embedding_model, b.dimensions, b.created_by, b.created_at,
+    (SELECT count(*) FROM kb_documents d WHERE d.kb = b.name) AS documents,
+    (SELECT count(*) FROM kb_chunks c WHERE c.kb = b.name) AS chunks
+  FROM knowledge_bases b`;
+const DOCUMENT_COLUMNS = 'kb, id, source, type, sha256, chars, chunks, tags, updated_at';
+const CHUNK_COLUMNS = 'c.kb, c.doc_id, c.ord, d.source, d.type, c.text, c.start_at, c.end_at, c.heading, c.page, c.sha256';
+/** `AND c.doc_id IN (…)` when $N (a JSON array of ids) is not NULL. */
+const docFilter = (n: number) => `AND ($${n}::text IS NULL OR c.doc_id IN (SELECT jsonb_array_elements_text($${n}::jsonb)))`;
+
+/**
+ * Knowledge bases over any PostgreSQL-dialect client. Values travel as JSON text (one
+ * parameter for all of a document's chunks, one for all its postings), which both drivers
+ * pass alike. BM25 is computed in SQL from the postings at query time, so a base's term
+ * statistics are always those of what it holds.
+ */
+export class SqlKnowledgeStore implements KnowledgeStore {
+  readonly #db: SqlClient;
+
+  constructor(db: SqlClient) {
+    this.#db = db;
+  }
+
+  async createKnowledgeBase(kb: NewKnowledgeBase): Promise<KnowledgeBaseRecord> {
+    try {
+      await this.#db.query('INSERT INTO knowledge_bases (name, embedding_model, dimensions, created_by) VALUES ($1, $2, $3::integer, $4)', [kb.name, kb.embedding_model, kb.dimensions, kb.created_by]);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new ConflictError(`knowledge base ${kb.name} already exists`, 'kb_exists');
+      throw error;
+    }
+    return (await this.getKnowledgeBase(kb.name))!;
+  }
+
+  async getKnowledgeBase(name: string): Promise<KnowledgeBaseRecord | undefined> {
+    const { rows } = await this.#db.query<BaseRow>(`${BASE_SELECT} WHERE b.name = $1`, [name]);
+    return rows[0] ? toBase(rows[0]) : undefined;
+  }
+
+  async listKnowledgeBases(): Promise<KnowledgeBaseRecord[]> {
+    const { rows } = await this.#db.query<BaseRow>(`${BASE_SELECT} ORDER BY b.name`);
+    return rows.map(toBase);
+  }
+
+  async removeKnowledgeBase(name: string): Promise<boolean> {
+    const { rows } = await this.#db.query('DELETE FROM knowledge_bases WHERE name = $1 RETURNING 1', [name]);
+    return rows.length > 0;
+  }
+
+  async listKbDocuments(kb: string): Promise<KbDocumentRecord[]> {
+    const { rows } = await this.#db.query<DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM kb_documents WHERE kb = $1 ORDER BY source`, [kb]);
+    return rows.map(toDocument);
+  }
+
+  async putKbDocument(kb: string, document: NewKbDocument, chunks: readonly NewKbChunk[]): Promise<KbDocumentRecord> {
+    const chunkRows = chunks.map((c) => ({ ord: c.ord, text: c.text, start_at: c.start, end_at: c.end, heading: c.heading, page: c.page, sha256: c.sha256, length: c.length, embedding: c.embedding }));
+    const postings = chunks.flatMap((c) => [...c.terms].map(([term, tf]) => ({ term, ord: c.ord, tf })));
+    return this.#db.transaction(async (tx) => {
+      // Its chunks and postings go with it (ON DELETE CASCADE), and the new ones come in the same transaction.
+      await tx.query('DELETE FROM kb_documents WHERE kb = $1 AND id = $2', [kb, document.id]);
+      const { rows } = await tx.query<DocumentRow>(
+        `INSERT INTO kb_documents (kb, id, source, type, sha256, chars, chunks, tags) VALUES ($1, $2, $3, $4, $5, $6::integer, $7::integer, $8) RETURNING ${DOCUMENT_COLUMNS}`,
+        [kb, document.id, document.source, document.type, document.sha256, document.chars, chunks.length, JSON.stringify(document.tags)],
+      );
+      if (chunkRows.length) {
+        await tx.query(
+          `INSERT INTO kb_chunks (kb, doc_id, ord, text, start_at, end_at, heading, page, sha256, length, embedding)
+           SELECT $1, $2, c.ord, c.text, c.start_at, c.end_at, c.heading, c.page, c.sha256, c.length,
+             ARRAY(SELECT e::real FROM jsonb_array_elements_text(c.embedding) WITH ORDINALITY AS v(e, i) ORDER BY i)
+           FROM jsonb_to_recordset($3::jsonb) AS c(ord integer, text text, start_at integer, end_at integer, heading text, page integer, sha256 text, length integer, embedding jsonb)`,
+          [kb, document.id, JSON.stringify(chunkRows)],
+        );
+      }
+      if (postings.length) {
+        await tx.query(
+          `INSERT INTO kb_postings (kb, term, doc_id, ord, tf) SELECT $1, p.term, $2, p.ord, p.tf FROM jsonb_to_recordset($3::jsonb) AS p(term text, ord integer, tf integer)`,
+          [kb, document.id, JSON.stringify(postings)],
+        );
+      }
+      return toDocument(rows[0]!);
+    });
+  }
+
+  async removeKbDocument(kb: string, docId: string): Promise<boolean> {
+    const { rows } = await this.#db.query('DELETE FROM kb_documents WHERE kb = $1 AND id = $2 RETURNING 1', [kb, docId]);
+    return rows.length > 0;
+  }
+
+  async kbEmbeddings(kb: string, sha256s: readonly string[]): Promise<Map<string, number[]>> {
+    if (sha256s.length === 0) return new Map();
+    const { rows } = await this.#db.query<{ sha256: string; embedding: string | number[] }>(
+      `SELECT DISTINCT ON (sha256) sha256, array_to_json(embedding)::text AS embedding FROM kb_chunks
+       WHERE kb = $1 AND sha256 IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+      [kb, JSON.stringify(sha256s)],
+    );
+    return new Map(rows.map((row) => [row.sha256, typeof row.embedding === 'string' ? (JSON.parse(row.embedding) as number[]) : row.embedding]));
+  }
+
+  async getKbChunk(kb: string, docId: string, ord: number): Promise<KbChunkRecord | undefined> {
+    const { rows } = await this.#db.query<ChunkRow>(
+      `SELECT ${CHUNK_COLUMNS} FROM kb_chunks c JOIN kb_documents d ON d.kb = c.kb AND d.id = c.doc_id WHERE c.kb = $1 AND c.doc_id = $2 AND c.ord = $3::integer`,
+      [kb, docId, ord],
+    );
+    return rows[0] ? toChunk(rows[0]) : undefined;
+  }
+
+  async searchKbTerms(kb: string, terms: readonly string[], options: KbSearchOptions & { k1: number; b: number }): Promise<Array<KbChunkRecord & { score: number }>> {
+    if (terms.length === 0) return [];
+    // Okapi BM25 with Lucene's idf, ln(1 + (N - df + 0.5) / (df + 0.5)); N, df and the average
+    // length over the whole base, whatever the filter; each query term counted once.
+    const { rows } = await this.#db.query<ChunkRow & { score: number }>(
+      `WITH q AS (SELECT DISTINCT jsonb_array_elements_text($2::jsonb) AS term),
+         stats AS (SELECT count(*)::float8 AS n, coalesce(avg(length), 1)::float8 AS avgdl FROM kb_chunks WHERE kb = $1),
+         df AS (SELECT p.term, count(*)::float8 AS df FROM kb_postings p JOIN q ON q.term = p.term WHERE p.kb = $1 GROUP BY p.term),
+         scored AS (
+           SELECT c.doc_id, c.ord, sum(ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5)) * p.tf * ($4::float8 + 1)
+               / (p.tf + $4::float8 * (1 - $5::float8 + $5::float8 * c.length / stats.avgdl))) AS score
+           FROM kb_postings p
+             JOIN df ON df.term = p.term
+             JOIN kb_chunks c ON c.kb = p.kb AND c.doc_id = p.doc_id AND c.ord = p.ord
+             CROSS JOIN stats
+           WHERE p.kb = $1 ${docFilter(6)}
+           GROUP BY c.doc_id, c.ord
+           ORDER BY score DESC, c.doc_id, c.ord
+           LIMIT $3::integer
+         )
+       SELECT ${CHUNK_COLUMNS}, s.score FROM scored s
+         JOIN kb_chunks c ON c.kb = $1 AND c.doc_id = s.doc_id AND c.ord = s.ord
+         JOIN kb_documents d ON d.kb = c.kb AND d.id = c.doc_id
+       ORDER BY s.score DESC, c.doc_id, c.ord`,
+      [kb, JSON.stringify(terms), options.k, options.k1, options.b, options.docIds ? JSON.stringify(options.docIds) : null],
+    );
+    return rows.map((row) => ({ ...toChunk(row), score: Number(row.score) }));
+  }
+
+  async searchKbVector(kb: string, vector: readonly number[], options: KbSearchOptions): Promise<Array<KbChunkRecord & { score: number }>> {
+    const { rows } = await this.#db.query<ChunkRow & { score: number }>(
+      `WITH q AS (SELECT ARRAY(SELECT e::real FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS v(e, i) ORDER BY i) AS v),
+         scored AS (
+           SELECT c.doc_id, c.ord, (SELECT sum(x::float8 * y::float8) FROM unnest(c.embedding, q.v) AS t(x, y)) AS score
+           FROM kb_chunks c CROSS JOIN q
+           WHERE c.kb = $1 ${docFilter(4)}
+           ORDER BY score DESC, c.doc_id, c.ord
+           LIMIT $3::integer
+         )
+       SELECT ${CHUNK_COLUMNS}, s.score FROM scored s
+         JOIN kb_chunks c ON c.kb = $1 AND c.doc_id = s.doc_id AND c.ord = s.ord
+         JOIN kb_documents d ON d.kb = c.kb AND d.id = c.doc_id
+       ORDER BY s.score DESC, c.doc_id, c.ord`,
+      [kb, JSON.stringify(vector), options.k, options.docIds ? JSON.stringify(options.docIds) : null],
+    );
+    return rows.map((row) => ({ ...toChunk(row), score: Number(row.score) }));
+  }
+}
+
+interface BaseRow {
+  name: string;
+  embedding_model: string;
+  dimensions: number;
+  created_by: string;
+  created_at: Date | string;
+  documents: number | string;
+  chunks: number | string;
+}
+
+interface DocumentRow {
+  kb: string;
+  id: string;
+  source: string;
+  type: string;
+  sha256: string;
+  chars: number;
+  chunks: number;
+  tags: string;
+  updated_at: Date | string;
+}
+
+interface ChunkRow {
+  kb: string;
+  doc_id: string;
+  ord: number;
+  source: string;
+  type: string;
+  text: string;
+  start_at: number;
+  end_at: number;
+  heading: string | null;
+  page: number | null;
+  sha256: string;
+}
+
+function toBase(row: BaseRow): KnowledgeBaseRecord {
+  return {
+    name: row.name, embedding_model: row.embedding_model, dimensions: Number(row.dimensions), created_by: row.created_by,
+    created_at: toIso(row.created_at), documents: Number(row.documents), chunks: Number(row.chunks),
+  };
+}
+
+function toDocument(row: DocumentRow): KbDocumentRecord {
+  return {
+    kb: row.kb, id: row.id, source: row.source, type: row.type, sha256: row.sha256, chars: Number(row.chars), chunks: Number(row.chunks),
+    tags: JSON.parse(row.tags) as string[], updated_at: toIso(row.updated_at),
+  };
+}
+
+function toChunk(row: ChunkRow): KbChunkRecord {
+  return {
+    kb: row.kb, doc_id: row.doc_id, ord: Number(row.ord), source: row.source, type: row.type, text: row.text,
+    start: Number(row.start_at), end: Number(row.end_at), heading: row.heading, page: row.page === null ? null : Number(row.page), sha256: row.sha256,
+  };
+}
