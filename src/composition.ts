@@ -30,6 +30,7 @@ import { OpaPolicyEngine } from './policy/opa/opa-policy-engine.js';
 import { CachedPolicyEngine } from './policy/cached-policy-engine.js';
 import { DeferredPolicyEngine } from './policy/deferred-policy-engine.js';
 import { KeyService } from './services/key-service.js';
+import { KnowledgeService } from './services/knowledge-service.js';
 import { RunService } from './services/run-service.js';
 import { UsageService } from './services/usage-service.js';
 import type { PolicyEngine } from './policy/policy-engine.js';
@@ -196,6 +197,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
   });
   const keys = new KeyService({ store, access });
   const usage = new UsageService({ store, access, flush: () => meter.flush() });
+  const knowledge = new KnowledgeService({ store: store.knowledge, access, resolveModel: (ref) => models.resolve(ref), settings: config.knowledge });
   return {
     config,
     store,
@@ -212,6 +214,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     runs,
     keys,
     usage,
+    knowledge,
     async close() {
       await worker.stop();
       await engine.close();

@@ -10,6 +10,7 @@ import type { McpToolSet } from './mcp/client/mcp-tool-set.js';
 import type { DeferredPolicyEngine } from './policy/deferred-policy-engine.js';
 import type { LaneSelector } from './sandbox/lane-selector.js';
 import type { KeyService } from './services/key-service.js';
+import type { KnowledgeService } from './services/knowledge-service.js';
 import type { RunService } from './services/run-service.js';
 import type { UsageService } from './services/usage-service.js';
 import type { Store } from './store/store.js';
@@ -44,5 +45,7 @@ export interface Umca {
   keys: KeyService;
   /** Usage totals: `usage.for(principal)`. */
   usage: UsageService;
+  /** Knowledge bases: `knowledge.for(principal)`. */
+  knowledge: KnowledgeService;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { toCliError } from './cli-error.js';
 import { archiveCommand } from './commands/archive-command.js';
 import { initCommand } from './commands/init-command.js';
 import { keysCommand } from './commands/keys-command.js';
+import { kbCommand } from './commands/kb-command.js';
 import { mcpCommand } from './commands/mcp-command.js';
 import { modelsCommand } from './commands/models-command.js';
 import { overrideCommand } from './commands/override-command.js';
@@ -35,7 +36,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const globals = () => program.opts<{ config?: string }>();
-for (const command of [runCommand(globals), resumeCommand(globals), overrideCommand(globals), runsCommand(globals), verifyCommand(globals), usageCommand(globals), modelsCommand(globals), toolsCommand(globals), mcpCommand(globals), serveCommand(globals), workerCommand(globals), keysCommand(globals), archiveCommand(globals), initCommand()]) {
+for (const command of [runCommand(globals), resumeCommand(globals), overrideCommand(globals), runsCommand(globals), verifyCommand(globals), usageCommand(globals), modelsCommand(globals), toolsCommand(globals), mcpCommand(globals), serveCommand(globals), workerCommand(globals), keysCommand(globals), kbCommand(globals), archiveCommand(globals), initCommand()]) {
   program.addCommand(command.exitOverride().configureOutput({ outputError: () => undefined }));
 }
 for (const sub of program.commands.flatMap((c) => c.commands)) sub.exitOverride().configureOutput({ outputError: () => undefined });

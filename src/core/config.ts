@@ -215,6 +215,26 @@ export const configSchema = z.strictObject({
   }).superRefine((policy, ctx) => {
     if (policy.engine === 'opa' && !policy.opa) ctx.addIssue({ code: 'custom', path: ['opa'], message: 'required when policy.engine is opa' });
   }).prefault({}),
+  /** Knowledge bases (umca kb): how documents are cut and how search ranks them. */
+  knowledge: z.strictObject({
+    /** The model new bases embed with (a gateway model reference); fixed per base at creation. */
+    embedding_model: z.string().min(1).default('embedded:use-lite'),
+    /** Most cl100k tokens in a chunk. */
+    chunk_tokens: z.number().int().min(16).max(8_192).default(400),
+    /** Tokens a chunk repeats from the end of the one before it in the same section. */
+    chunk_overlap: z.number().int().min(0).max(4_096).default(60),
+    /** Okapi BM25's term-frequency saturation and length normalisation. */
+    bm25_k1: z.number().min(0).max(10).default(1.2),
+    bm25_b: z.number().min(0).max(1).default(0.75),
+    /** Weights of the two retrievers in reciprocal rank fusion; 0 turns one off. */
+    bm25_weight: z.number().min(0).max(10).default(1),
+    dense_weight: z.number().min(0).max(10).default(0.5),
+    /** A source larger than this is reported and left out. */
+    max_document_bytes: z.number().int().positive().default(20 * 1024 * 1024),
+  }).superRefine((knowledge, ctx) => {
+    if (knowledge.chunk_overlap >= knowledge.chunk_tokens) ctx.addIssue({ code: 'custom', path: ['chunk_overlap'], message: 'must be smaller than chunk_tokens' });
+    if (knowledge.bm25_weight === 0 && knowledge.dense_weight === 0) ctx.addIssue({ code: 'custom', path: ['dense_weight'], message: 'bm25_weight and dense_weight cannot both be 0' });
+  }).prefault({}),
   /** NATS JetStream for events and the run queue (many processes); without a url, the in-process bus. */
   nats: z.strictObject({
     /** nats://host:port (UMCA_NATS_URL overrides). */

@@ -16,6 +16,7 @@ import { BudgetedProvider } from './budget/budgeted-provider.js';
 import { ContextFittedProvider, type TruncationPolicy } from './budget/context-fitted-provider.js';
 import type { UsageMeter } from './usage/usage-meter.js';
 import { ScriptedProvider } from './providers/scripted/scripted-provider.js';
+import { USE_LITE_REF, UseLiteProvider } from './providers/use-lite/use-lite-provider.js';
 
 export interface ModelRegistryOptions {
   /** Meters every call made through `resolve` (one usage record each). */
@@ -70,7 +71,7 @@ export class ModelRegistry {
     const fixtures = this.fixtures.shipped().map((name) => ({ id: `scripted:${name}`, ownedBy: 'umca-scripted' }));
     const providers = Object.entries(this.#config.providers).map(([name, settings]) => ({ id: name, ownedBy: settings.type }));
     const aliases = Object.keys(this.#config.aliases).map((name) => ({ id: name, ownedBy: 'umca-alias' }));
-    return [...aliases, ...providers, ...fixtures];
+    return [...aliases, ...providers, { id: USE_LITE_REF, ownedBy: 'umca-embedded' }, ...fixtures];
   }
 
   resolve(ref: string): ModelProvider {
@@ -119,7 +120,7 @@ export class ModelRegistry {
 
   /** Whether `ref` names an alias, a provider (or `provider/model`) or a shipped fixture. */
   #names(ref: string): boolean {
-    if (this.#config.aliases[ref]) return true;
+    if (this.#config.aliases[ref] || ref === USE_LITE_REF) return true;
     if (ref.startsWith('scripted:')) return this.fixtures.has(ref.slice('scripted:'.length));
     return this.#config.providers[ref.split('/')[0]!] !== undefined;
   }
@@ -142,6 +143,7 @@ export class ModelRegistry {
   }
 
   #create(ref: string): ModelProvider {
+    if (ref === USE_LITE_REF) return new UseLiteProvider();
     if (ref.startsWith('scripted:')) {
       const name = ref.slice('scripted:'.length);
       if (!this.fixtures.has(name)) throw unknownModel(`unknown model "${shown(ref)}": no scripted fixture by that name (shipped: ${this.fixtures.shipped().map((n) => `scripted:${n}`).join(', ')})`);

@@ -1,7 +1,7 @@
 import type { Principal } from '../core/principal.js';
 
 /** What a caller can ask umca to do. Each route, tool and CLI action against a server names one. */
-export type Action = 'run' | 'read-run' | 'cancel-run' | 'use-model' | 'use-tool' | 'use-runtime' | 'egress' | 'override-gate' | 'read-usage' | 'admin';
+export type Action = 'run' | 'read-run' | 'cancel-run' | 'use-model' | 'use-tool' | 'use-runtime' | 'egress' | 'override-gate' | 'read-usage' | 'read-kb' | 'write-kb' | 'admin';
 
 /** What an action is about, with the attributes policies may test (see policies/umca.cedarschema). */
 export type PolicyResource =
@@ -11,6 +11,7 @@ export type PolicyResource =
   | { type: 'Runtime'; id: string; attrs: { wasm: boolean; isolation: RuntimeIsolation } }
   | { type: 'Host'; id: string; attrs: { host: string; port: number } }
   | { type: 'Gate'; id: string; attrs?: Record<string, never> }
+  | { type: 'KnowledgeBase'; id: string; attrs?: Record<string, never> }
   | { type: 'System'; id: string; attrs?: Record<string, never> };
 
 /** What separates a runtime's guest from the host: WebAssembly, Linux namespaces (bubblewrap) or gVisor's kernel. */

@@ -15,6 +15,7 @@ import { settingsRoutes } from './settings-routes.js';
 import { runsRoutes } from './runs-routes.js';
 import { usageRoutes } from './usage-routes.js';
 import { keysRoutes } from './keys-routes.js';
+import { knowledgeRoutes } from './knowledge-routes.js';
 
 export interface AppOptions {
   log?: (message: string, error?: unknown) => void;
@@ -27,7 +28,7 @@ export interface AppOptions {
 }
 
 /** The HTTP edge. Built without a listening server, so tests call `app.request()`. */
-export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models' | 'cache' | 'meter' | 'access' | 'sandbox' | 'runs' | 'keys' | 'usage'>, options: AppOptions = {}): Hono<AppEnv> {
+export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config' | 'models' | 'cache' | 'meter' | 'access' | 'sandbox' | 'runs' | 'keys' | 'usage' | 'knowledge'>, options: AppOptions = {}): Hono<AppEnv> {
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`umca: ${message}${error instanceof Error ? ` (${error.message})` : ''}`));
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(log));
@@ -80,6 +81,7 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
   app.route('/v1/runs', runsRoutes(umca, options.sseIdleMs === undefined ? {} : { sseIdleMs: options.sseIdleMs }));
   app.route('/v1/usage', usageRoutes(umca));
   app.route('/v1/keys', keysRoutes(umca));
+  app.route('/v1/kb', knowledgeRoutes(umca));
   app.route('/v1', meRoutes(umca));
   app.route('/v1', settingsRoutes(umca));
   app.route('/mcp', mcpRoute(umca));

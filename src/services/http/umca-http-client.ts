@@ -17,7 +17,7 @@ export class UmcaHttpClient {
     private readonly token: string,
   ) {}
 
-  async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const answer = await this.send(method, path, { body, accept: 'application/json' });
     return (await answer.body.json()) as T;
   }
@@ -28,7 +28,7 @@ export class UmcaHttpClient {
   }
 
   /** A request whose body the caller reads (a stream): no answer timeout once headers came. */
-  async send(method: 'GET' | 'POST', path: string, options: { body?: unknown; accept: string; headers?: Record<string, string>; signal?: AbortSignal }): Promise<Dispatcher.ResponseData> {
+  async send(method: 'GET' | 'POST' | 'DELETE', path: string, options: { body?: unknown; accept: string; headers?: Record<string, string>; signal?: AbortSignal }): Promise<Dispatcher.ResponseData> {
     let answer: Dispatcher.ResponseData;
     try {
       answer = await request(`${this.baseUrl}${path}`, {

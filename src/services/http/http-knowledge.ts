@@ -1,0 +1,57 @@
+import type { KbChunkRecord, KbDocumentRecord, KnowledgeBaseRecord } from '../../store/knowledge-store.js';
+import type { AddKbInput, CreateKbInput, SearchKbInput } from '../knowledge-input.js';
+import type { KbAddReport, KbProgress, KbSearchResult, KnowledgeBases } from '../knowledge.js';
+import type { UmcaHttpClient } from './umca-http-client.js';
+
+const path = (name: string, rest = '') => `/v1/kb/${encodeURIComponent(name)}${rest}`;
+
+/** The knowledge bases of a running `umca serve`, over `/v1/kb`: an add goes one source a request, so progress shows and no body grows past the server's limit. */
+export class HttpKnowledge implements KnowledgeBases {
+  constructor(private readonly http: UmcaHttpClient) {}
+
+  create(input: CreateKbInput): Promise<KnowledgeBaseRecord> {
+    return this.http.json('POST', '/v1/kb', input);
+  }
+
+  async list(): Promise<KnowledgeBaseRecord[]> {
+    return (await this.http.json<{ data: KnowledgeBaseRecord[] }>('GET', '/v1/kb')).data;
+  }
+
+  show(name: string): Promise<{ base: KnowledgeBaseRecord; documents: KbDocumentRecord[] }> {
+    return this.http.json('GET', path(name));
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.http.json('DELETE', path(name));
+  }
+
+  async add(name: string, input: AddKbInput, options: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal } = {}): Promise<KbAddReport> {
+    const total: KbAddReport = { kb: name, added: 0, updated: 0, unchanged: 0, chunks: 0, embedded: 0, failed: [] };
+    for (const [i, document] of input.documents.entries()) {
+      options.signal?.throwIfAborted();
+      options.onProgress?.({ done: i, total: input.documents.length, source: document.source });
+      const one = await this.http.json<KbAddReport>('POST', path(name, '/documents'), { documents: [document] });
+      total.kb = one.kb;
+      total.added += one.added;
+      total.updated += one.updated;
+      total.unchanged += one.unchanged;
+      total.chunks += one.chunks;
+      total.embedded += one.embedded;
+      total.failed.push(...one.failed);
+    }
+    options.onProgress?.({ done: input.documents.length, total: input.documents.length, source: '' });
+    return total;
+  }
+
+  async removeDocument(name: string, source: string): Promise<void> {
+    await this.http.json('POST', path(name, '/documents/remove'), { source });
+  }
+
+  search(name: string, input: SearchKbInput): Promise<KbSearchResult> {
+    return this.http.json('POST', path(name, '/search'), input);
+  }
+
+  chunk(name: string, docId: string, ord: number): Promise<KbChunkRecord> {
+    return this.http.json('GET', path(name, `/chunks/${encodeURIComponent(docId)}/${ord}`));
+  }
+}

@@ -1,0 +1,227 @@
+import { createHash } from 'node:crypto';
+import picomatch from 'picomatch';
+import type { UmcaConfig } from '../core/config.js';
+import { InvalidRequestError, NotFoundError, UmcaError } from '../core/errors.js';
+import type { Principal } from '../core/principal.js';
+import { validateInput } from '../core/validate-input.js';
+import type { AccessGuard } from '../identity/access-guard.js';
+import type { ModelProvider } from '../gateway/model-provider.js';
+import { chunkDocument } from '../knowledge/chunk-document.js';
+import { fuseRankings } from '../knowledge/fuse-rankings.js';
+import { DocumentParseError, parseDocument } from '../knowledge/parse-document.js';
+import { searchTerms, termFrequencies } from '../knowledge/tokenize.js';
+import type { KbChunkRecord, KbDocumentRecord, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk } from '../store/knowledge-store.js';
+import { addKbInput, createKbInput, KB_NAME, searchKbInput, type AddKbInput, type CreateKbInput, type KbFilter, type SearchKbInput } from './knowledge-input.js';
+import type { KbAddReport, KbHit, KbProgress, KbSearchResult, KnowledgeBases } from './knowledge.js';
+
+export interface KnowledgeServiceDeps {
+  store: KnowledgeStore;
+  access: Pick<AccessGuard, 'authorize'>;
+  /** A model reference to its provider (the gateway's registry: metered, retried). */
+  resolveModel(ref: string): ModelProvider;
+  settings: UmcaConfig['knowledge'];
+}
+
+const ALL = { type: 'KnowledgeBase', id: '*' } as const;
+const base = (name: string) => ({ type: 'KnowledgeBase', id: name }) as const;
+/** Chunks embedded per call to the model. */
+const EMBED_BATCH = 64;
+
+/** A source's document id within its base: stable, short, and safe in a citation. */
+export const documentId = (source: string): string => createHash('sha256').update(source).digest('hex').slice(0, 16);
+
+/** Knowledge bases, written once: `for(principal)` is the caller's view (see KnowledgeBases). */
+export class KnowledgeService {
+  constructor(private readonly deps: KnowledgeServiceDeps) {}
+
+  for(principal: Principal): KnowledgeBases {
+    const { store, access, settings, resolveModel } = this.deps;
+    const may = async (action: 'read-kb' | 'write-kb', name: string | typeof ALL) => {
+      await access.authorize(principal, action, typeof name === 'string' ? base(name) : name);
+    };
+    const mayUse = (model: string) => access.authorize(principal, 'use-model', { type: 'Model', id: model, attrs: { ref: model } });
+    const existing = async (name: string): Promise<KnowledgeBaseRecord> => {
+      const found = KB_NAME.safeParse(name).success ? await store.getKnowledgeBase(name) : undefined;
+      if (!found) throw new NotFoundError(`no knowledge base ${JSON.stringify(name.slice(0, 100))} (see umca kb list)`, 'kb_not_found');
+      return found;
+    };
+    const embed = async (kb: KnowledgeBaseRecord, texts: string[], signal?: AbortSignal): Promise<number[][]> => {
+      const provider = resolveModel(kb.embedding_model);
+      const vectors: number[][] = [];
+      for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+        const { embeddings } = await provider.embed({ input: texts.slice(i, i + EMBED_BATCH), metadata: { role: 'knowledge' } }, signal ? { signal } : {});
+        for (const vector of embeddings) {
+          if (vector.length !== kb.dimensions) throw new UmcaError('embedding_mismatch', `${kb.embedding_model} answered ${vector.length} dimensions; knowledge base ${kb.name} holds ${kb.dimensions}`, { status: 502 });
+          vectors.push(unit(vector));
+        }
+      }
+      return vectors;
+    };
+
+    return {
+      async create(input: CreateKbInput): Promise<KnowledgeBaseRecord> {
+        const { name, embedding_model: model = settings.embedding_model } = validateInput(createKbInput, input);
+        await may('write-kb', name);
+        await mayUse(model);
+        // One embedding now: the model answers, and says how many dimensions the base holds.
+        const [probe] = (await resolveModel(model).embed({ input: ['knowledge base dimensions'], metadata: { role: 'knowledge' } })).embeddings;
+        if (!probe?.length) throw new UmcaError('embedding_failed', `${model} answered no embedding`, { status: 502 });
+        return store.createKnowledgeBase({ name, embedding_model: model, dimensions: probe.length, created_by: principal.id });
+      },
+
+      async list(): Promise<KnowledgeBaseRecord[]> {
+        await may('read-kb', ALL);
+        return store.listKnowledgeBases();
+      },
+
+      async show(name: string) {
+        await may('read-kb', name);
+        const found = await existing(name);
+        return { base: found, documents: await store.listKbDocuments(found.name) };
+      },
+
+      async remove(name: string): Promise<void> {
+        await may('write-kb', name);
+        const kb = await existing(name);
+        // Gone between the two statements (removed by another caller): the same answer as before it.
+        if (!(await store.removeKnowledgeBase(kb.name))) throw new NotFoundError(`no knowledge base ${kb.name} (see umca kb list)`, 'kb_not_found');
+      },
+
+      async add(name: string, input: AddKbInput, options: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal } = {}): Promise<KbAddReport> {
+        const { documents } = validateInput(addKbInput, input);
+        await may('write-kb', name);
+        const kb = await existing(name);
+        await mayUse(kb.embedding_model);
+        const stored = new Map((await store.listKbDocuments(kb.name)).map((d) => [d.id, d]));
+        const report: KbAddReport = { kb: kb.name, added: 0, updated: 0, unchanged: 0, chunks: 0, embedded: 0, failed: [] };
+        for (const [i, source] of documents.entries()) {
+          options.signal?.throwIfAborted();
+          options.onProgress?.({ done: i, total: documents.length, source: source.source });
+          const content = source.encoding === 'base64' ? Buffer.from(source.content, 'base64') : Buffer.from(source.content, 'utf8');
+          if (content.byteLength > settings.max_document_bytes) {
+            report.failed.push({ source: source.source, reason: `${content.byteLength} bytes, over knowledge.max_document_bytes (${settings.max_document_bytes})` });
+            continue;
+          }
+          const id = documentId(source.source);
+          const sha256 = createHash('sha256').update(content).digest('hex');
+          const before = stored.get(id);
+          if (before && before.sha256 === sha256 && sameTags(before.tags, source.tags)) {
+            report.unchanged += 1;
+            continue;
+          }
+          let chunks;
+          let parsed;
+          try {
+            parsed = await parseDocument(source.source, content, source.type);
+            chunks = await chunkDocument(parsed, { maxTokens: settings.chunk_tokens, overlapTokens: settings.chunk_overlap });
+          } catch (error) {
+            if (!(error instanceof DocumentParseError)) throw error;
+            report.failed.push({ source: source.source, reason: error.message });
+            continue;
+          }
+          // Text already in the base keeps its vector: only new or changed chunks are embedded.
+          const known = await store.kbEmbeddings(kb.name, [...new Set(chunks.map((c) => c.sha256))]);
+          const missing = [...new Set(chunks.filter((c) => !known.has(c.sha256)).map((c) => c.sha256))];
+          const textOf = new Map(chunks.map((c) => [c.sha256, c.text]));
+          const fresh = await embed(kb, missing.map((sha) => textOf.get(sha)!), options.signal);
+          for (const [j, sha] of missing.entries()) known.set(sha, fresh[j]!);
+          const rows: NewKbChunk[] = chunks.map((c) => {
+            const terms = searchTerms(`${c.heading ?? ''}\n${c.text}`);
+            return { ord: c.ord, text: c.text, start: c.start, end: c.end, heading: c.heading, page: c.page, sha256: c.sha256, terms: termFrequencies(terms), length: terms.length, embedding: known.get(c.sha256)! };
+          });
+          await store.putKbDocument(kb.name, { id, source: source.source, type: parsed.type, sha256, chars: parsed.text.length, tags: source.tags }, rows);
+          if (before) report.updated += 1;
+          else report.added += 1;
+          report.chunks += rows.length;
+          report.embedded += missing.length;
+        }
+        options.onProgress?.({ done: documents.length, total: documents.length, source: '' });
+        return report;
+      },
+
+      async removeDocument(name: string, source: string): Promise<void> {
+        await may('write-kb', name);
+        const kb = await existing(name);
+        if (!(await store.removeKbDocument(kb.name, documentId(source)))) {
+          throw new NotFoundError(`knowledge base ${kb.name} has no source ${JSON.stringify(source.slice(0, 300))} (see umca kb show ${kb.name})`, 'kb_document_not_found');
+        }
+      },
+
+      async search(name: string, input: SearchKbInput): Promise<KbSearchResult> {
+        const { query, k, mode, filter } = validateInput(searchKbInput, input);
+        await may('read-kb', name);
+        const kb = await existing(name);
+        const docIds = filter ? documentsMatching(await store.listKbDocuments(kb.name), filter) : undefined;
+        if (docIds?.length === 0) return { kb: kb.name, query, mode, hits: [] };
+        const depth = Math.max(k * 4, 50);
+        const useBm25 = mode !== 'dense' && settings.bm25_weight > 0;
+        const useDense = mode !== 'bm25' && settings.dense_weight > 0;
+        if (useDense) await mayUse(kb.embedding_model);
+        const [bm25, dense] = await Promise.all([
+          useBm25 ? store.searchKbTerms(kb.name, searchTerms(query), { k: depth, k1: settings.bm25_k1, b: settings.bm25_b, ...(docIds ? { docIds } : {}) }) : [],
+          useDense ? embed(kb, [query]).then(([vector]) => store.searchKbVector(kb.name, vector!, { k: depth, ...(docIds ? { docIds } : {}) })) : [],
+        ]);
+        const key = (c: KbChunkRecord) => `${c.doc_id}#${c.ord}`;
+        const byKey = new Map<string, KbChunkRecord>();
+        const scores = new Map<string, KbHit['scores']>();
+        for (const [retriever, hits] of [['bm25', bm25], ['dense', dense]] as const) {
+          for (const [i, hit] of hits.entries()) {
+            byKey.set(key(hit), hit);
+            scores.set(key(hit), { ...scores.get(key(hit)), [retriever]: { rank: i + 1, score: hit.score } });
+          }
+        }
+        const fused = fuseRankings([
+          { name: 'bm25', weight: mode === 'dense' ? 0 : settings.bm25_weight, keys: bm25.map(key) },
+          { name: 'dense', weight: mode === 'bm25' ? 0 : settings.dense_weight, keys: dense.map(key) },
+        ]);
+        const hits = fused.slice(0, k).map(({ key: id, score }) => {
+          const { score: _single, ...chunk } = byKey.get(id) as KbChunkRecord & { score: number };
+          const single = mode === 'bm25' ? scores.get(id)?.bm25?.score : mode === 'dense' ? scores.get(id)?.dense?.score : undefined;
+          return { ...chunk, citation: citationOf(chunk), score: single ?? score, scores: scores.get(id) ?? {} };
+        });
+        return { kb: kb.name, query, mode, hits };
+      },
+
+      async chunk(name: string, docId: string, ord: number): Promise<KbChunkRecord> {
+        await may('read-kb', name);
+        const kb = await existing(name);
+        const found = Number.isSafeInteger(ord) && ord >= 0 && /^[0-9a-f]{16}$/.test(docId) ? await store.getKbChunk(kb.name, docId, ord) : undefined;
+        if (!found) throw new NotFoundError(`knowledge base ${kb.name} has no chunk ${docId}#${ord}`, 'kb_chunk_not_found');
+        return found;
+      },
+    };
+  }
+}
+
+/** `kb:<kb>/<doc>#<ord>`. */
+export function citationOf(chunk: Pick<KbChunkRecord, 'kb' | 'doc_id' | 'ord'>): string {
+  return `kb:${chunk.kb}/${chunk.doc_id}#${chunk.ord}`;
+}
+
+/** The ids of the documents a filter keeps (a glob on the source, types, tags, a time). */
+function documentsMatching(documents: readonly KbDocumentRecord[], filter: KbFilter): string[] {
+  let matches: (source: string) => boolean = () => true;
+  if (filter.source !== undefined) {
+    try {
+      matches = picomatch(filter.source, { dot: true });
+    } catch (error) {
+      throw new InvalidRequestError(`filter.source: not a glob (${(error as Error).message})`, 'invalid_request', 'filter.source');
+    }
+  }
+  const after = filter.updated_after === undefined ? undefined : Date.parse(filter.updated_after);
+  return documents
+    .filter((d) => matches(d.source))
+    .filter((d) => !filter.type || filter.type.includes(d.type as never))
+    .filter((d) => !filter.tags || filter.tags.every((tag) => d.tags.includes(tag)))
+    .filter((d) => after === undefined || Date.parse(d.updated_at) > after)
+    .map((d) => d.id);
+}
+
+function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((tag, i) => tag === b[i]);
+}
+
+function unit(vector: readonly number[]): number[] {
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((x) => x / norm);
+}

@@ -1,0 +1,59 @@
+import type { KbChunkRecord, KbDocumentRecord, KnowledgeBaseRecord } from '../store/knowledge-store.js';
+import type { AddKbInput, CreateKbInput, SearchKbInput } from './knowledge-input.js';
+
+/** What an add did: sources new, changed and unchanged; chunks embedded and reused; what failed, and why. */
+export interface KbAddReport {
+  kb: string;
+  added: number;
+  updated: number;
+  unchanged: number;
+  chunks: number;
+  /** Chunks whose vectors were computed now; the rest reused a stored vector of the same text. */
+  embedded: number;
+  failed: Array<{ source: string; reason: string }>;
+}
+
+/** One retrieved chunk, citable as `citation`, with each retriever's rank and score. */
+export interface KbHit extends KbChunkRecord {
+  /** `kb:<kb>/<doc_id>#<ord>`: what a run's research cites. */
+  citation: string;
+  /** The fused score (RRF), or the single retriever's score in bm25 or dense mode. */
+  score: number;
+  scores: { bm25?: { rank: number; score: number }; dense?: { rank: number; score: number } };
+}
+
+export interface KbSearchResult {
+  kb: string;
+  query: string;
+  mode: 'hybrid' | 'bm25' | 'dense';
+  hits: KbHit[];
+}
+
+export interface KbProgress {
+  done: number;
+  total: number;
+  source: string;
+}
+
+/**
+ * Knowledge bases, for one caller: `umca kb`, `/v1/kb` and the MCP tools go through this.
+ * Reading (list, show, search, chunk) asks `read-kb`, changing asks `write-kb`, about the
+ * base by name (`KnowledgeBase "*"` to list or create).
+ */
+export interface KnowledgeBases {
+  create(input: CreateKbInput): Promise<KnowledgeBaseRecord>;
+  list(): Promise<KnowledgeBaseRecord[]>;
+  /** The base and its documents; 404 `kb_not_found`. */
+  show(name: string): Promise<{ base: KnowledgeBaseRecord; documents: KbDocumentRecord[] }>;
+  remove(name: string): Promise<void>;
+  /**
+   * Adds or replaces sources: each parsed, chunked, embedded (only text not already in the
+   * base) and stored whole or not at all; one that cannot be read is reported, the rest go in.
+   */
+  add(name: string, input: AddKbInput, options?: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal }): Promise<KbAddReport>;
+  /** Removes a source and every chunk of it; 404 `kb_document_not_found`. */
+  removeDocument(name: string, source: string): Promise<void>;
+  search(name: string, input: SearchKbInput): Promise<KbSearchResult>;
+  /** One chunk by its citation's parts; 404 `kb_chunk_not_found`. */
+  chunk(name: string, docId: string, ord: number): Promise<KbChunkRecord>;
+}
