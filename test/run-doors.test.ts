@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { SHIPPED_POLICY_DIR } from '../src/policy/shipped-policies.js';
-import { cliArgs, exited, runCli, scratch, startCli, waitForLine, type CliResult } from './support/cli.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { cliArgs, runCli } from './support/cli.js';
+import { cli, cliOutcome, http, key, mcp, serveIn, stop, type Served } from './support/doors.js';
 
 /**
  * One door per use case: the same run use cases over the HTTP API, MCP (umca serve's /mcp)
@@ -16,88 +15,30 @@ import { cliArgs, exited, runCli, scratch, startCli, waitForLine, type CliResult
  * and team policies: `scripted:premium` only for operators, `scripted:banned` for nobody,
  * and `read-run` only on runs the caller started — whoever it is.
  */
-interface Served {
-  where: { cwd: string; env: NodeJS.ProcessEnv };
-  child: ChildProcess;
-  base: string;
-}
-
 const DEMO = readFileSync(new URL('../fixtures/scripted/demo.yaml', import.meta.url), 'utf8');
 
-async function serve(options: { yaml: string; worker?: boolean }): Promise<Served> {
-  const where = scratch();
-  const fixtures = join(where.cwd, 'fixtures');
-  mkdirSync(fixtures);
-  for (const name of ['premium', 'banned']) writeFileSync(join(fixtures, `${name}.yaml`), DEMO.replace(/^name: demo$/m, `name: ${name}`));
-  const policies = join(where.cwd, 'policies');
-  mkdirSync(policies);
-  copyFileSync(join(SHIPPED_POLICY_DIR, 'default.cedar'), join(policies, 'default.cedar'));
-  writeFileSync(
-    join(policies, 'team.cedar'),
-    [
-      '@id("premium-for-operators")',
-      'forbid (principal, action == Umca::Action::"use-model", resource == Umca::Model::"scripted:premium") unless { principal in Umca::Role::"operator" };',
-      '@id("banned-model")',
-      'forbid (principal, action == Umca::Action::"use-model", resource == Umca::Model::"scripted:banned");',
-      '@id("read-own-runs-only")',
-      'forbid (principal, action == Umca::Action::"read-run", resource) unless { resource.owner == principal.id };',
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(join(where.cwd, 'umca.yaml'), `auth: { mode: token }\nserver: { port: 0 }\npolicy: { dir: ${policies} }\nscripted: { fixtures_dir: ${fixtures} }\n${options.yaml}`);
-  const child = startCli(['serve', ...(options.worker === false ? ['--no-worker'] : [])], where);
-  const line = await waitForLine(child, (text) => text.startsWith('umca listening on'));
-  return { where, child, base: /on (http:\S+)/.exec(line)![1]! };
-}
-
-async function stop(served: Served | undefined): Promise<void> {
-  if (!served) return;
-  served.child.kill('SIGTERM');
-  await exited(served.child);
-}
-
-/** A key made through the CLI beside the server (as a user would), used over HTTP and MCP. */
-async function key(served: Served, role: string): Promise<string> {
-  const made = await cli(served, ['keys', 'create', '--role', role, '--json']);
-  assert.equal(made.code, 0, made.stderr);
-  return (JSON.parse(made.stdout) as { key: string }).key;
-}
-
-const cli = (served: Served, args: string[]): Promise<CliResult> => runCli(args, served.where);
-
-/** What a door answered: the outcome's value, or the error's code. */
-type Outcome = { ok: true; value: Record<string, unknown> } | { ok: false; code: string; message: string };
-
-async function http(served: Served, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Outcome> {
-  const answer = await fetch(`${served.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await answer.json()) as Record<string, unknown> & { error?: { code: string; message: string } };
-  return answer.ok ? { ok: true, value: json } : { ok: false, code: json.error!.code, message: json.error!.message };
-}
-
-async function mcp(served: Served, token: string, name: string, args: Record<string, unknown>): Promise<Outcome> {
-  const client = new Client({ name: 'door-test', version: '1' });
-  await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', served.base), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-  try {
-    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-    const content = result.structuredContent as Record<string, unknown> & { error?: { code: string; message: string } };
-    return result.isError ? { ok: false, code: content.error!.code, message: content.error!.message } : { ok: true, value: content };
-  } finally {
-    await client.close();
-  }
-}
-
-/** The CLI's answer as an outcome: `[code]` at the end of its one error line. */
-function cliOutcome(result: CliResult): Outcome {
-  if (result.code === 0) return { ok: true, value: JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Record<string, unknown> };
-  const line = result.stderr.trim();
-  assert.equal(line.split('\n').length, 1, `one line: ${line}`);
-  const match = /^umca: (.*) \[([a-z_]+)\]$/.exec(line);
-  assert.ok(match, `the error line names its code: ${line}`);
-  return { ok: false, code: match[2]!, message: match[1]! };
+function serve(options: { yaml: string; worker?: boolean }): Promise<Served> {
+  return serveIn((cwd) => {
+    const fixtures = join(cwd, 'fixtures');
+    mkdirSync(fixtures);
+    for (const name of ['premium', 'banned']) writeFileSync(join(fixtures, `${name}.yaml`), DEMO.replace(/^name: demo$/m, `name: ${name}`));
+    const policies = join(cwd, 'policies');
+    mkdirSync(policies);
+    copyFileSync(join(SHIPPED_POLICY_DIR, 'default.cedar'), join(policies, 'default.cedar'));
+    writeFileSync(
+      join(policies, 'team.cedar'),
+      [
+        '@id("premium-for-operators")',
+        'forbid (principal, action == Umca::Action::"use-model", resource == Umca::Model::"scripted:premium") unless { principal in Umca::Role::"operator" };',
+        '@id("banned-model")',
+        'forbid (principal, action == Umca::Action::"use-model", resource == Umca::Model::"scripted:banned");',
+        '@id("read-own-runs-only")',
+        'forbid (principal, action == Umca::Action::"read-run", resource) unless { resource.owner == principal.id };',
+        '',
+      ].join('\n'),
+    );
+    return `auth: { mode: token }\nserver: { port: 0 }\npolicy: { dir: ${policies} }\nscripted: { fixtures_dir: ${fixtures} }\n${options.yaml}`;
+  }, options.worker === undefined ? {} : { worker: options.worker });
 }
 
 let main: Served | undefined;

@@ -3,6 +3,7 @@ import type { ModelRegistry } from '../gateway/model-registry.js';
 import type { AccessGuard } from '../identity/access-guard.js';
 import type { Principal } from '../core/principal.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
+import type { KnowledgeService } from '../services/knowledge-service.js';
 import type { RunService } from '../services/run-service.js';
 
 /** The planes umca's MCP server reaches, by their interfaces (the composition root wires them). */
@@ -13,6 +14,8 @@ export interface McpPlanes {
   sandbox: Pick<LaneSelector, 'select'>;
   /** The run use cases (umca_run…, umca://runs/…). */
   runs: RunService;
+  /** Knowledge bases (kb_search, kb_add, kb_list). */
+  knowledge: KnowledgeService;
 }
 
 /** What umca's MCP server works with: the planes it reaches, and the caller it serves. */

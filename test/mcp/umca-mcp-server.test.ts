@@ -22,7 +22,7 @@ import { testUmca } from '../support/umca.js';
 
 const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-const UMCA_TOOLS = ['umca_chat', 'umca_run', 'umca_run_artifacts', 'umca_run_cancel', 'umca_run_events', 'umca_run_override', 'umca_run_status', 'umca_run_verify', 'umca_runs', 'umca_sandbox_exec'];
+const UMCA_TOOLS = ['kb_add', 'kb_list', 'kb_search', 'umca_chat', 'umca_run', 'umca_run_artifacts', 'umca_run_cancel', 'umca_run_events', 'umca_run_override', 'umca_run_status', 'umca_run_verify', 'umca_runs', 'umca_sandbox_exec'];
 
 function json(result: unknown): Record<string, unknown> {
   const call = result as CallToolResult;
@@ -113,7 +113,8 @@ describe("umca's MCP server over Streamable HTTP (/mcp on umca serve), authentic
     try {
       const invalid = (await client.callTool({ name: 'umca_run_events', arguments: { id: 42 } })) as CallToolResult;
       assert.equal(invalid.isError, true);
-      assert.match((invalid.content[0] as { text: string }).text, /Invalid arguments for tool umca_run_events: .*expected string, received number at id/);
+      assert.equal((invalid.content[0] as { text: string }).text, 'invalid_request: id: expected string, received number');
+      assert.deepEqual(invalid.structuredContent, { error: { code: 'invalid_request', message: 'id: expected string, received number', param: 'id', type: 'invalid_request_error' } }, 'the HTTP API\'s error body');
       const denied = (await client.callTool({ name: 'umca_chat', arguments: { model: 'scripted:premium', messages: [{ role: 'user', content: 'hi' }] } })) as CallToolResult;
       assert.equal(denied.isError, true);
       assert.match((denied.content[0] as { text: string }).text, /may not use-model Model scripted:premium \(roles: runner; denied by policy premium-model-for-operators\)/);

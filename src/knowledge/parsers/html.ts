@@ -11,7 +11,7 @@ import type { ParsedDocument } from '../document-section.js';
 export function parseHtml(html: string): ParsedDocument {
   const { document } = parseHTML(html);
   for (const element of Array.from(document.querySelectorAll('script, style, noscript, template')) as Array<{ remove(): void }>) element.remove();
-  const article = new Readability(document as unknown as Document, { charThreshold: 100 }).parse();
+  const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 100 }).parse();
   const title = (article?.title ?? document.querySelector('title')?.textContent ?? '').trim() || null;
   const raw = article?.textContent ?? document.body?.textContent ?? '';
   const text = raw
