@@ -151,6 +151,13 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
         ],
       },
       roleModels: Object.values(config.pipeline.roles).filter((ref): ref is string => Boolean(ref)),
+      // Used once a run executes, by when the service below exists.
+      knowledge: { for: (principal) => knowledge.for(principal) },
+      retrievalTokens: (model) => {
+        const ref = config.pipeline.roles.researcher ?? model;
+        const window = config.providers[ref.split('/')[0]!]?.context_tokens ?? config.knowledge.retrieval_context_tokens;
+        return Math.floor(window * config.knowledge.retrieval_share);
+      },
     });
   const engine = new Engine({
     store,
@@ -192,6 +199,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     bus,
     access,
     fixtureSpec: (model) => models.fixtures.spec(model),
+    knowledgeBaseExists: async (name) => (await store.knowledge.getKnowledgeBase(name)) !== undefined,
     defaultModel: config.model,
     maxQueueDepth: config.workers.max_queue_depth,
   });

@@ -2,9 +2,11 @@ import type { Reference } from '../core/run-options.js';
 
 /** Something a run's research may cite: the spec, a reference document, later a tool's result. */
 export interface Source {
-  /** How a citation names it: `spec`, `ref:<name>`. */
+  /** How a citation names it: `spec`, `ref:<name>`, `tool:<call>`, `kb:<kb>/<doc>#<chunk>`. */
   id: string;
   content: string;
+  /** sha256 of `content` as the knowledge base stored it (kb sources): G2 checks the text cited is that text. */
+  sha256?: string;
 }
 
 /** The sources a run starts with: its spec and the reference documents it carries. */

@@ -229,6 +229,10 @@ export const configSchema = z.strictObject({
     /** Weights of the two retrievers in reciprocal rank fusion; 0 turns one off. */
     bm25_weight: z.number().min(0).max(10).default(1),
     dense_weight: z.number().min(0).max(10).default(0.5),
+    /** The share of the researcher's context a run's retrieval may fill (its model's context_tokens, else retrieval_context_tokens). */
+    retrieval_share: z.number().gt(0).max(1).default(0.25),
+    /** The context assumed for a model whose provider sets no context_tokens. */
+    retrieval_context_tokens: z.number().int().min(256).default(8_192),
     /** A source larger than this is reported and left out. */
     max_document_bytes: z.number().int().positive().default(20 * 1024 * 1024),
   }).superRefine((knowledge, ctx) => {

@@ -31,6 +31,8 @@ export const eventData = {
         references: z.array(z.object({ name: z.string(), content: z.string() })).optional(),
         /** The tools its agents may call (`server.tool`); absent: every tool policy allows. */
         tools: z.array(z.string()).optional(),
+        /** v2: the knowledge bases its research searches. */
+        kb: z.array(z.string()).optional(),
       })
       .optional(),
   }),
@@ -128,6 +130,23 @@ export const eventData = {
     size_bytes: z.number().int().nonnegative(),
     /** The text the model was given (cut at 16 KiB). */
     content: z.string(),
+  }),
+  /**
+   * v2: what a run's retrieval took from a knowledge base (citable as `kb:<kb>/<doc_id>#<ord>`,
+   * each with its span in its source and the sha256 of its text), or why it took nothing
+   * (`unavailable`: the base is gone or the store failed; the run goes on without it).
+   */
+  'kb.retrieval': z.object({
+    step: z.string(),
+    kb: z.string(),
+    status: z.enum(['ok', 'unavailable', 'denied']),
+    query_chars: z.number().int().nonnegative(),
+    /** cl100k tokens of the chunks kept, within the retrieval quota. */
+    tokens: z.number().int().nonnegative(),
+    chunks: z.array(
+      z.object({ citation: z.string(), doc_id: z.string(), ord: z.number().int().nonnegative(), source: z.string(), start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/), score: z.number() }),
+    ),
+    reason: z.string().optional(),
   }),
   /** v2: one connection a sandboxed guest asked the egress proxy for. */
   'sandbox.egress': z.object({

@@ -18,6 +18,8 @@ export interface RunOptions {
   references: Reference[];
   /** The tools its agents may call (`server.tool`); undefined: every tool policy allows, as it is offered. */
   tools?: string[];
+  /** The knowledge bases its research searches and cites (`kb:<kb>/<doc>#<chunk>`). */
+  knowledgeBases?: string[];
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = Object.freeze({ runtime: 'auto', references: [] }) as RunOptions;
@@ -30,6 +32,7 @@ export interface RunOptionsInput {
   allowed_outbound_hosts?: string[] | undefined;
   references?: Reference[] | undefined;
   tools?: string[] | undefined;
+  kb?: string[] | undefined;
 }
 
 /** The options a caller gave, leaving out what it did not: the engine checks and defaults them. */
@@ -39,6 +42,7 @@ export function runOptionsFrom(input: RunOptionsInput): Partial<RunOptions> {
     ...(input.allowed_outbound_hosts ? { allowedOutboundHosts: input.allowed_outbound_hosts } : {}),
     ...(input.references ? { references: input.references } : {}),
     ...(input.tools ? { tools: input.tools } : {}),
+    ...(input.kb?.length ? { knowledgeBases: input.kb } : {}),
   };
 }
 
@@ -49,6 +53,7 @@ export function runOptionsOf(recorded: RunOptionsInput): RunOptions {
     references: recorded.references ?? [],
     ...(recorded.allowed_outbound_hosts ? { allowedOutboundHosts: recorded.allowed_outbound_hosts } : {}),
     ...(recorded.tools ? { tools: recorded.tools } : {}),
+    ...(recorded.kb?.length ? { knowledgeBases: recorded.kb } : {}),
   };
 }
 
@@ -59,5 +64,6 @@ export function recordedOptions(options: RunOptions): RunOptionsInput {
     ...(options.allowedOutboundHosts ? { allowed_outbound_hosts: options.allowedOutboundHosts } : {}),
     ...(options.references.length ? { references: options.references } : {}),
     ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.knowledgeBases?.length ? { kb: options.knowledgeBases } : {}),
   };
 }

@@ -2,6 +2,7 @@ import type { Findings } from '../agents/findings.js';
 import type { Source } from '../agents/sources.js';
 import type { Gate, GateVerdict } from '../engine/gate.js';
 import { clip, listed, verdictOf, type Evaluation } from './evaluation.js';
+import { createHash } from 'node:crypto';
 import { contentWords, coverage, normalizeForQuote } from './text-overlap.js';
 
 export interface ProvenanceInput {
@@ -38,14 +39,16 @@ export class G2ProvenanceGate implements Gate<ProvenanceInput> {
     if (findings.length === 0) {
       return verdictOf([{ id: 'findings-cited', score: 1, reason: 'the research names no fact the plan relies on' }], this.options.threshold);
     }
-    const sources = new Map(input.sources.map((s) => [s.id, normalizeForQuote(s.content)]));
+    // A knowledge-base chunk carries the hash of its stored text: a quote is checked against that text only.
+    const altered = new Set(input.sources.filter((s) => s.sha256 !== undefined && sha256Hex(s.content) !== s.sha256).map((s) => s.id));
+    const sources = new Map(input.sources.filter((s) => !altered.has(s.id)).map((s) => [s.id, normalizeForQuote(s.content)]));
     const uncited = findings.filter((f) => f.citations.length === 0);
     const missing: string[] = [];
     const unsupported: string[] = [];
     let found = 0;
     for (const finding of findings) {
       for (const citation of finding.citations) {
-        const absent = missingQuote(citation, sources);
+        const absent = altered.has(citation.source) ? 'its text is not the text the knowledge base stored (sha256 differs)' : missingQuote(citation, sources);
         if (absent) {
           missing.push(`${finding.id} cites ${citation.source}: ${absent}`);
           continue;
@@ -87,4 +90,5 @@ function supports(claim: string, quote: string): boolean {
   return coverage(claimWords, quoteWords) >= CLAIM_IN_QUOTE || coverage(quoteWords, claimWords) >= QUOTE_IN_CLAIM;
 }
 
+const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const share = (good: number, all: number) => Math.round((good / all) * 100) / 100;

@@ -8,7 +8,9 @@ import type { CodeFile } from '../agents/code-files.js';
 import { runCoder, type CoderResult } from '../agents/coder.js';
 import { runPlanner, type PlannerResult } from '../agents/planner.js';
 import { runResearcher, type ResearchResult } from '../agents/researcher.js';
-import { runSources } from '../agents/sources.js';
+import { retrieveKnowledge, type KnowledgeSearch } from '../agents/retrieve-knowledge.js';
+import { runSources, type Source } from '../agents/sources.js';
+import type { Principal } from '../core/principal.js';
 import { isGreen, runTester, type TestReport } from '../agents/tester.js';
 
 export interface BuildPipelineOptions {
@@ -28,6 +30,10 @@ export interface BuildPipelineOptions {
   };
   /** Every model reference the run calls besides its own (the role models), for intake checks. */
   roleModels?: string[];
+  /** The knowledge plane, as each run's principal: what a run's `kb` bases are searched through. */
+  knowledge?: { for(principal: Principal): KnowledgeSearch };
+  /** Tokens a run's retrieval may take, for the model its research runs on. Default 2,048. */
+  retrievalTokens?: (model: string) => number;
 }
 
 /**
@@ -48,8 +54,15 @@ export function createBuildPipeline(options: BuildPipelineOptions): Pipeline {
     if (plan.language === 'python') void context.sandbox.warm('python', context.sandboxLimits, runtime);
     for (const gate of options.gates?.afterPlan ?? []) await context.gate(gate, { spec: context.run.spec, plan });
 
-    // What research may cite: the spec, the run's documents, what the planner's tools returned.
-    const given = [...runSources(context.run.spec, references), ...(planned.sources ?? [])];
+    // What research may cite: the spec, the run's documents, its knowledge bases' chunks, what the planner's tools returned.
+    const bases = context.options.knowledgeBases ?? [];
+    const knowledge = options.knowledge;
+    const retrieved = bases.length && knowledge
+      ? await context.step<Source[]>('retrieve', 'agent', (scope) =>
+          retrieveKnowledge(scope, { bases, query: context.run.spec, search: knowledge.for(context.principal), quotaTokens: options.retrievalTokens?.(context.run.model) ?? 2_048 }),
+        )
+      : [];
+    const given = [...runSources(context.run.spec, references), ...retrieved, ...(planned.sources ?? [])];
     const research = await context.step<ResearchResult>('research', 'agent', (scope) => runResearcher(scope, { plan, sources: given, ...limits }));
     const { findings } = research;
     const sources = [...given, ...(research.sources ?? [])];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RUNTIME_PREFERENCES } from '../core/run-options.js';
 import { RUN_STATUSES } from '../core/run.js';
+import { KB_NAME } from './knowledge-input.js';
 
 /**
  * What a caller gives to start a run, one schema for every door: the HTTP body, the MCP
@@ -17,6 +18,7 @@ export const startRunShape = {
     .optional()
     .describe('documents the research may cite as ref:<name>'),
   tools: z.array(z.string()).max(200).optional().describe('only these MCP tools (server.tool) for the agents'),
+  kb: z.array(KB_NAME).max(20).optional().describe('knowledge bases the research searches and cites as kb:<kb>/<doc>#<chunk> (umca kb list)'),
 };
 export const startRunInput = z.strictObject(startRunShape);
 export type StartRunInput = z.infer<typeof startRunInput>;

@@ -20,6 +20,8 @@ export interface RunServiceDeps {
   access: Pick<AccessGuard, 'authorize' | 'readableRuns'>;
   /** The spec a scripted model's fixture carries, for a run started without one. */
   fixtureSpec(model: string): Promise<string | undefined>;
+  /** Whether a knowledge base exists (a run naming one that does not is refused at the door). */
+  knowledgeBaseExists?(name: string): Promise<boolean>;
   /** The model of a run that names none (`model` in umca.yaml). */
   defaultModel: string;
   /** Runs waiting for a worker beyond which a new one is refused (`workers.max_queue_depth`). */
@@ -156,6 +158,10 @@ export class CallerRuns implements Runs {
     const { principal } = this;
     await this.deps.access.authorize(principal, 'run', { type: 'Run', id: 'new', attrs: { owner: principal.id } });
     await this.deps.access.authorize(principal, 'use-model', { type: 'Model', id: model, attrs: { ref: model } });
+    for (const name of body.kb ?? []) {
+      await this.deps.access.authorize(principal, 'read-kb', { type: 'KnowledgeBase', id: name });
+      if (this.deps.knowledgeBaseExists && !(await this.deps.knowledgeBaseExists(name))) throw new NotFoundError(`kb: no knowledge base ${name} (see umca kb list)`, 'kb_not_found');
+    }
     if (!options.claim) await this.service.checkQueue();
     const spec = body.spec ?? (await this.deps.fixtureSpec(model));
     if (spec === undefined) throw new InvalidRequestError('spec: required (only a scripted model whose fixture carries a spec can do without)', 'invalid_request', 'spec');

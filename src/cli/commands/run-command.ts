@@ -16,6 +16,7 @@ interface RunOptions {
   runtime?: RunRequestOptions['runtime'];
   allowHost?: string[];
   ref?: string[];
+  kb?: string[];
   tool?: string[];
 }
 
@@ -31,6 +32,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .addOption(new Option('--runtime <kind>', 'where the tests run: auto (the selector picks), wasm only, process, or gvisor (the process lane under gVisor); policy decides').choices(RUNTIME_PREFERENCES))
     .option('--allow-host <host>', "network for this run's tests (host:port, host:*, https://host); repeatable; policy decides each", collect)
     .option('--ref <file>', 'a reference document the research may cite as ref:<file name>; repeatable', collect)
+    .option('--kb <name>', 'a knowledge base the research searches and cites (umca kb list); repeatable', collect)
     .option('--tool <server.tool>', 'only these MCP tools for the agents (see umca tools); repeatable; default: every tool policy allows', collect)
     .addHelpText(
       'after',
@@ -45,6 +47,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
         ...(options.allowHost ? { allowed_outbound_hosts: options.allowHost } : {}),
         ...(options.ref ? { references: options.ref.map(readReference) } : {}),
         ...(options.tool ? { tools: options.tool } : {}),
+        ...(options.kb ? { kb: options.kb } : {}),
       };
       await withSession(globals(), async ({ runs, local }) => {
         const watch = { json: options.json ?? false, afterSeq: 0 };
