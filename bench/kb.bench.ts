@@ -109,7 +109,7 @@ try {
     console.log(`quality queries=${kind}(${subset.length}) ${['reference', ...modes].map((m) => report(m === 'reference' ? 'reference_bm25' : m, rankings[m as keyof typeof rankings], subset)).join(' | ')}`);
   }
   // The same fusion at other dense weights, over the rankings the service returned.
-  const sweep = [0, 0.25, 0.5, 0.75, 1].map((weight) => {
+  const sweep = [0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1].map((weight) => {
     const fused = queries.map((_, i) =>
       dedupe(fuseRankings([{ name: 'bm25', weight: settings.bm25_weight, keys: chunkRankings.bm25[i]! }, { name: 'dense', weight, keys: chunkRankings.dense[i]! }]).map(({ key }) => key.slice(0, key.lastIndexOf('#')))),
     );

@@ -31,6 +31,6 @@ describe('model registry', () => {
 
   it('lists aliases, providers and shipped fixtures', () => {
     const models = new ModelRegistry(parseConfig({ providers: { local: { type: 'openai-compatible', preset: 'ollama', model: 'm' } }, aliases: { planner: ['local'] } }));
-    assert.deepEqual(models.list().map((m) => m.id), ['planner', 'local', 'scripted:demo']);
+    assert.deepEqual(models.list().map((m) => m.id), ['planner', 'local', 'embedded:use-lite', 'scripted:demo']);
   });
 });

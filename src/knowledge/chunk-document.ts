@@ -14,7 +14,7 @@ export interface DocumentChunk {
   page: number | null;
   /** sha256 of `text` (UTF-8), hex: what a citation carries and what re-ingest compares. */
   sha256: string;
-  /** cl100k tokens in `text`. */
+  /** cl100k tokens in `text` (counted piece by piece: within a token or two of encoding it whole). */
   tokens: number;
 }
 
@@ -51,7 +51,7 @@ export async function chunkDocument(document: ParsedDocument, options: ChunkOpti
       const end = units[last]!.end;
       const text = document.text.slice(start, end);
       if (text.trim()) {
-        chunks.push({ ord: chunks.length, start, end, text, heading: section.heading, page: section.page, sha256: sha256(text), tokens: encoder.encode(text).length });
+        chunks.push({ ord: chunks.length, start, end, text, heading: section.heading, page: section.page, sha256: sha256(text), tokens });
       }
       if (last + 1 >= units.length) break;
       // The next chunk starts far enough back to repeat up to overlapTokens, and always moves on.
@@ -66,25 +66,30 @@ export async function chunkDocument(document: ParsedDocument, options: ChunkOpti
 
 const BOUNDARIES = [/\n[ \t]*\n/g, /\n/g, /[ \t]+/g];
 
-/** [start, end) cut at the coarsest boundary that brings every piece under `max` tokens. */
+/**
+ * [start, end) as pieces of at most `max` tokens, each encoded once: cut at blank lines; a
+ * piece still too long is cut at line breaks, then spaces, then characters.
+ */
 function split(text: string, start: number, end: number, max: number, encoder: TokenEncoder, level = 0): Unit[] {
-  const tokens = encoder.encode(text.slice(start, end)).length;
-  if (tokens <= max) return [{ start, end, tokens }];
   const boundary = BOUNDARIES[level];
   if (!boundary) return hardSplit(text, start, end, max, encoder);
-  const pieces: Unit[] = [];
+  const units: Unit[] = [];
+  const piece = (from: number, to: number) => {
+    const tokens = encoder.encode(text.slice(from, to)).length;
+    if (tokens <= max) units.push({ start: from, end: to, tokens });
+    else units.push(...split(text, from, to, max, encoder, level + 1));
+  };
   let from = start;
-  const slice = text.slice(start, end);
   boundary.lastIndex = 0;
-  for (const match of slice.matchAll(boundary)) {
+  for (const match of text.slice(start, end).matchAll(boundary)) {
     const cut = start + match.index + match[0].length;
     if (cut > from && cut < end) {
-      pieces.push(...split(text, from, cut, max, encoder, level + 1));
+      piece(from, cut);
       from = cut;
     }
   }
-  if (from < end) pieces.push(...split(text, from, end, max, encoder, level + 1));
-  return pieces;
+  if (from < end) piece(from, end);
+  return units;
 }
 
 /** A run with no boundary longer than `max` tokens (minified code, a base64 blob): cut by characters. */

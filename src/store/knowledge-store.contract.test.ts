@@ -44,6 +44,11 @@ for (const backend of storeBackends()) {
       const listed = (await store.listKnowledgeBases()).find((kb) => kb.name === name);
       assert.equal(listed?.documents, 1);
       assert.equal(listed?.chunks, 2);
+      await store.putKbDocument(name, doc('a'), [chunk(0, 'alpha only', [1, 0, 0])]);
+      await store.putKbDocument(name, doc('b'), [chunk(0, 'beta', [0, 1, 0])]);
+      await store.removeKbDocument(name, 'b');
+      const counted = await store.getKnowledgeBase(name);
+      assert.deepEqual([counted?.documents, counted?.chunks], [1, 1], 'counts follow replacements and removals');
       assert.equal(await store.removeKnowledgeBase(name), true);
       assert.equal(await store.getKnowledgeBase(name), undefined);
       assert.equal(await store.removeKnowledgeBase(name), false);
@@ -78,6 +83,9 @@ for (const backend of storeBackends()) {
       const expected = [bm25(2, 3) + bm25(1, 3), bm25(1, 2), bm25(1, 3)];
       assert.deepEqual(hits.map((h) => h.doc_id), ['d0', 'd1', 'd2']);
       for (const [i, hit] of hits.entries()) assert.ok(Math.abs(hit.score - expected[i]!) < 1e-9, `hit ${i}: ${hit.score} vs ${expected[i]}`);
+      const twice = await store.searchKbTerms(name, ['lease', 'lease', 'run'], { k: 10, k1: 1.2, b: 0.75 });
+      assert.ok(Math.abs(twice[0]!.score - (2 * bm25(2, 3) + bm25(1, 3))) < 1e-9, 'a term the query says twice weighs twice');
+      assert.deepEqual(twice.map((h) => h.doc_id), ['d0', 'd1', 'd2']);
       const filtered = await store.searchKbTerms(name, ['lease', 'run'], { k: 10, k1: 1.2, b: 0.75, docIds: ['d2'] });
       assert.deepEqual(filtered.map((h) => [h.doc_id, h.score]), [['d2', hits[2]!.score]], 'a filter narrows the hits, not the statistics');
       assert.deepEqual(hits[0] && { source: hits[0].source, heading: hits[0].heading, start: hits[0].start, end: hits[0].end }, { source: 'd0.md', heading: 'h0', start: 0, end: texts[0]!.length });
@@ -94,6 +102,19 @@ for (const backend of storeBackends()) {
       assert.ok(Math.abs(nearest[0]!.score - 1) < 1e-6);
       const onlyFew = await store.searchKbVector(name, unit([1, 0]), { k: 3, docIds: ['few'] });
       assert.deepEqual(onlyFew.map((h) => h.text).sort(), ['far one', 'far three', 'far two'], 'k rows from the few that match, however far');
+    });
+
+    it('a filter that keeps 0.1% of the chunks still returns k rows, from both retrievers', async () => {
+      const name = newName();
+      await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 2, created_by: 'u' });
+      // 9,990 chunks that match the query better than any the filter keeps, and 10 that it keeps.
+      await store.putKbDocument(name, doc('bulk'), Array.from({ length: 9_990 }, (_, i) => chunk(i, `lease lease lease ${i}`, [1, i / 1e4])));
+      await store.putKbDocument(name, doc('rare'), Array.from({ length: 10 }, (_, i) => chunk(i, `lease and many other words here ${i}`, [-1, i / 10])));
+      const terms = await store.searchKbTerms(name, ['lease'], { k: 10, k1: 1.2, b: 0.75, docIds: ['rare'] });
+      const vectors = await store.searchKbVector(name, unit([1, 0]), { k: 10, docIds: ['rare'] });
+      assert.equal(terms.length, 10);
+      assert.equal(vectors.length, 10);
+      assert.ok([...terms, ...vectors].every((hit) => hit.doc_id === 'rare'));
     });
 
     it('finds stored vectors by their text hash, so unchanged text is not embedded again', async () => {

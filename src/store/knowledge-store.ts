@@ -41,8 +41,8 @@ export interface NewKbDocument {
   tags: readonly string[];
 }
 
-/** A chunk as stored, with what search ranks it by. */
-export interface NewKbChunk {
+/** A chunk's text and where it is in its document's text (UTF-16 offsets, end exclusive). */
+export interface KbChunkText {
   ord: number;
   text: string;
   start: number;
@@ -50,6 +50,10 @@ export interface NewKbChunk {
   heading: string | null;
   page: number | null;
   sha256: string;
+}
+
+/** A chunk to store, with what search ranks it by. */
+export interface NewKbChunk extends KbChunkText {
   /** Its BM25 terms and their counts. */
   terms: ReadonlyMap<string, number>;
   /** Its length for BM25 (the number of its terms). */
@@ -58,18 +62,12 @@ export interface NewKbChunk {
   embedding: readonly number[];
 }
 
-export interface KbChunkRecord {
+/** A stored chunk, with its base and document. */
+export interface KbChunkRecord extends KbChunkText {
   kb: string;
   doc_id: string;
-  ord: number;
   source: string;
   type: string;
-  text: string;
-  start: number;
-  end: number;
-  heading: string | null;
-  page: number | null;
-  sha256: string;
 }
 
 export interface KbSearchOptions {

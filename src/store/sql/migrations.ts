@@ -205,25 +205,32 @@ export const migrations: readonly Migration[] = [
     id: 11,
     name: 'knowledge-bases',
     // Knowledge bases: documents, their chunks (text, span, vector as real[] — the same on
-    // PGlite and on a PostgreSQL without pgvector) and BM25 postings (a term's chunks and its
-    // count in each), from which search computes BM25 in SQL. Deleting a document deletes its
-    // chunks and postings with it.
+    // PGlite and on a PostgreSQL without pgvector) and BM25 postings (a term's chunks, its
+    // count in each and the chunk's length), from which search computes BM25 in SQL with one
+    // index range scan per query term; the base row keeps its chunk count and total length.
+    // No foreign keys below the base: a document's rows are deleted by the store, in the
+    // transaction that replaces or removes it, and inserting 100 postings a chunk fires no
+    // trigger per row.
     sql: `
       CREATE TABLE knowledge_bases (
         name text PRIMARY KEY,
         embedding_model text NOT NULL,
         dimensions integer NOT NULL,
         created_by text NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz NOT NULL DEFAULT now(),
+        documents integer NOT NULL DEFAULT 0,
+        chunks integer NOT NULL DEFAULT 0,
+        total_length bigint NOT NULL DEFAULT 0
       );
       CREATE TABLE kb_documents (
-        kb text NOT NULL REFERENCES knowledge_bases (name) ON DELETE CASCADE,
+        kb text NOT NULL,
         id text NOT NULL,
         source text NOT NULL,
         type text NOT NULL,
         sha256 text NOT NULL,
         chars integer NOT NULL,
         chunks integer NOT NULL,
+        length bigint NOT NULL,
         tags text NOT NULL DEFAULT '[]',
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (kb, id)
@@ -240,8 +247,7 @@ export const migrations: readonly Migration[] = [
         sha256 text NOT NULL,
         length integer NOT NULL,
         embedding real[] NOT NULL,
-        PRIMARY KEY (kb, doc_id, ord),
-        FOREIGN KEY (kb, doc_id) REFERENCES kb_documents (kb, id) ON DELETE CASCADE
+        PRIMARY KEY (kb, doc_id, ord)
       );
       CREATE INDEX kb_chunks_text_hash ON kb_chunks (kb, sha256);
       CREATE TABLE kb_postings (
@@ -250,10 +256,10 @@ export const migrations: readonly Migration[] = [
         doc_id text NOT NULL,
         ord integer NOT NULL,
         tf integer NOT NULL,
-        PRIMARY KEY (kb, term, doc_id, ord),
-        FOREIGN KEY (kb, doc_id, ord) REFERENCES kb_chunks (kb, doc_id, ord) ON DELETE CASCADE
+        length integer NOT NULL,
+        PRIMARY KEY (kb, term, doc_id, ord)
       );
-      CREATE INDEX kb_postings_chunk ON kb_postings (kb, doc_id, ord);
+      CREATE INDEX kb_postings_document ON kb_postings (kb, doc_id);
     `,
   },
 ];

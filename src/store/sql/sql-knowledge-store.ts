@@ -1,18 +1,20 @@
-import { ConflictError } from '../../core/errors.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type {
   KbChunkRecord, KbDocumentRecord, KbSearchOptions, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument, NewKnowledgeBase,
 } from '../knowledge-store.js';
-import type { SqlClient } from './sql-client.js';
+import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { toIso } from './sql-time.js';
 
 const UNIQUE_VIOLATION = '23505';
 
-const BASE_SELECT = `SELECT b.name, b.embedding_model, b.dimensions, b.created_by, b.created_at,
-    (SELECT count(*) FROM kb_documents d WHERE d.kb = b.name) AS documents,
-    (SELECT count(*) FROM kb_chunks c WHERE c.kb = b.name) AS chunks
-  FROM knowledge_bases b`;
+const BASE_SELECT = 'SELECT b.name, b.embedding_model, b.dimensions, b.created_by, b.created_at, b.documents, b.chunks FROM knowledge_bases b';
 const DOCUMENT_COLUMNS = 'kb, id, source, type, sha256, chars, chunks, tags, updated_at';
 const CHUNK_COLUMNS = 'c.kb, c.doc_id, c.ord, d.source, d.type, c.text, c.start_at, c.end_at, c.heading, c.page, c.sha256';
+/** The chunks a search's `scored` CTE (doc_id, ord, score) ranked, best first, with their documents. */
+const HITS_OF_SCORED = `SELECT ${CHUNK_COLUMNS}, s.score FROM scored s
+  JOIN kb_chunks c ON c.kb = $1 AND c.doc_id = s.doc_id AND c.ord = s.ord
+  JOIN kb_documents d ON d.kb = c.kb AND d.id = c.doc_id
+  ORDER BY s.score DESC, c.doc_id, c.ord`;
 /** `AND c.doc_id IN (…)` when $N (a JSON array of ids) is not NULL. */
 const docFilter = (n: number) => `AND ($${n}::text IS NULL OR c.doc_id IN (SELECT jsonb_array_elements_text($${n}::jsonb)))`;
 
@@ -50,8 +52,11 @@ export class SqlKnowledgeStore implements KnowledgeStore {
   }
 
   async removeKnowledgeBase(name: string): Promise<boolean> {
-    const { rows } = await this.#db.query('DELETE FROM knowledge_bases WHERE name = $1 RETURNING 1', [name]);
-    return rows.length > 0;
+    return this.#db.transaction(async (tx) => {
+      const { rows } = await tx.query('DELETE FROM knowledge_bases WHERE name = $1 RETURNING 1', [name]);
+      for (const table of ['kb_postings', 'kb_chunks', 'kb_documents']) await tx.query(`DELETE FROM ${table} WHERE kb = $1`, [name]);
+      return rows.length > 0;
+    });
   }
 
   async listKbDocuments(kb: string): Promise<KbDocumentRecord[]> {
@@ -61,13 +66,16 @@ export class SqlKnowledgeStore implements KnowledgeStore {
 
   async putKbDocument(kb: string, document: NewKbDocument, chunks: readonly NewKbChunk[]): Promise<KbDocumentRecord> {
     const chunkRows = chunks.map((c) => ({ ord: c.ord, text: c.text, start_at: c.start, end_at: c.end, heading: c.heading, page: c.page, sha256: c.sha256, length: c.length, embedding: c.embedding }));
-    const postings = chunks.flatMap((c) => [...c.terms].map(([term, tf]) => ({ term, ord: c.ord, tf })));
+    const postings = chunks.flatMap((c) => [...c.terms].map(([term, tf]) => ({ term, ord: c.ord, tf, length: c.length })));
+    const length = chunks.reduce((sum, c) => sum + c.length, 0);
     return this.#db.transaction(async (tx) => {
-      // Its chunks and postings go with it (ON DELETE CASCADE), and the new ones come in the same transaction.
-      await tx.query('DELETE FROM kb_documents WHERE kb = $1 AND id = $2', [kb, document.id]);
+      // The base row, locked: its counts move with this document, and a base removed meanwhile is not written into.
+      const { rows: bases } = await tx.query('SELECT name FROM knowledge_bases WHERE name = $1 FOR UPDATE', [kb]);
+      if (!bases[0]) throw new NotFoundError(`no knowledge base ${kb}`, 'kb_not_found');
+      const before = await deleteDocument(tx, kb, document.id);
       const { rows } = await tx.query<DocumentRow>(
-        `INSERT INTO kb_documents (kb, id, source, type, sha256, chars, chunks, tags) VALUES ($1, $2, $3, $4, $5, $6::integer, $7::integer, $8) RETURNING ${DOCUMENT_COLUMNS}`,
-        [kb, document.id, document.source, document.type, document.sha256, document.chars, chunks.length, JSON.stringify(document.tags)],
+        `INSERT INTO kb_documents (kb, id, source, type, sha256, chars, chunks, length, tags) VALUES ($1, $2, $3, $4, $5, $6::integer, $7::integer, $8::bigint, $9) RETURNING ${DOCUMENT_COLUMNS}`,
+        [kb, document.id, document.source, document.type, document.sha256, document.chars, chunks.length, length, JSON.stringify(document.tags)],
       );
       if (chunkRows.length) {
         await tx.query(
@@ -80,17 +88,25 @@ export class SqlKnowledgeStore implements KnowledgeStore {
       }
       if (postings.length) {
         await tx.query(
-          `INSERT INTO kb_postings (kb, term, doc_id, ord, tf) SELECT $1, p.term, $2, p.ord, p.tf FROM jsonb_to_recordset($3::jsonb) AS p(term text, ord integer, tf integer)`,
+          `INSERT INTO kb_postings (kb, term, doc_id, ord, tf, length) SELECT $1, p.term, $2, p.ord, p.tf, p.length FROM jsonb_to_recordset($3::jsonb) AS p(term text, ord integer, tf integer, length integer)`,
           [kb, document.id, JSON.stringify(postings)],
         );
       }
+      await tx.query(
+        'UPDATE knowledge_bases SET documents = documents + $2::integer, chunks = chunks + $3::integer, total_length = total_length + $4::bigint WHERE name = $1',
+        [kb, before ? 0 : 1, chunks.length - (before?.chunks ?? 0), length - (before?.length ?? 0)],
+      );
       return toDocument(rows[0]!);
     });
   }
 
   async removeKbDocument(kb: string, docId: string): Promise<boolean> {
-    const { rows } = await this.#db.query('DELETE FROM kb_documents WHERE kb = $1 AND id = $2 RETURNING 1', [kb, docId]);
-    return rows.length > 0;
+    return this.#db.transaction(async (tx) => {
+      const removed = await deleteDocument(tx, kb, docId);
+      if (!removed) return false;
+      await tx.query('UPDATE knowledge_bases SET documents = documents - 1, chunks = chunks - $2::integer, total_length = total_length - $3::bigint WHERE name = $1', [kb, removed.chunks, removed.length]);
+      return true;
+    });
   }
 
   async kbEmbeddings(kb: string, sha256s: readonly string[]): Promise<Map<string, number[]>> {
@@ -113,28 +129,27 @@ export class SqlKnowledgeStore implements KnowledgeStore {
 
   async searchKbTerms(kb: string, terms: readonly string[], options: KbSearchOptions & { k1: number; b: number }): Promise<Array<KbChunkRecord & { score: number }>> {
     if (terms.length === 0) return [];
-    // Okapi BM25 with Lucene's idf, ln(1 + (N - df + 0.5) / (df + 0.5)); N, df and the average
-    // length over the whole base, whatever the filter; each query term counted once.
+    // Okapi BM25 with Lucene's idf, ln(1 + (N - df + 0.5) / (df + 0.5)), each query term weighted
+    // by how often the query says it. N and the average length are the base's (kept on its
+    // row); df is counted over the postings the query reads anyway. Whatever the filter, the
+    // statistics are the whole base's.
     const { rows } = await this.#db.query<ChunkRow & { score: number }>(
-      `WITH q AS (SELECT DISTINCT jsonb_array_elements_text($2::jsonb) AS term),
-         stats AS (SELECT count(*)::float8 AS n, coalesce(avg(length), 1)::float8 AS avgdl FROM kb_chunks WHERE kb = $1),
-         df AS (SELECT p.term, count(*)::float8 AS df FROM kb_postings p JOIN q ON q.term = p.term WHERE p.kb = $1 GROUP BY p.term),
+      `WITH q AS (SELECT term, count(*)::float8 AS qtf FROM jsonb_array_elements_text($2::jsonb) AS t(term) GROUP BY term),
+         stats AS (SELECT chunks::float8 AS n, greatest(total_length::float8 / nullif(chunks, 0), 1) AS avgdl FROM knowledge_bases WHERE name = $1),
+         matched AS (
+           SELECT p.doc_id, p.ord, p.tf, p.length, q.qtf, count(*) OVER (PARTITION BY p.term)::float8 AS df
+           FROM kb_postings p JOIN q ON q.term = p.term WHERE p.kb = $1
+         ),
          scored AS (
-           SELECT c.doc_id, c.ord, sum(ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5)) * p.tf * ($4::float8 + 1)
-               / (p.tf + $4::float8 * (1 - $5::float8 + $5::float8 * c.length / stats.avgdl))) AS score
-           FROM kb_postings p
-             JOIN df ON df.term = p.term
-             JOIN kb_chunks c ON c.kb = p.kb AND c.doc_id = p.doc_id AND c.ord = p.ord
-             CROSS JOIN stats
-           WHERE p.kb = $1 ${docFilter(6)}
-           GROUP BY c.doc_id, c.ord
-           ORDER BY score DESC, c.doc_id, c.ord
+           SELECT m.doc_id, m.ord, sum(m.qtf * ln(1 + (stats.n - m.df + 0.5) / (m.df + 0.5)) * m.tf * ($4::float8 + 1)
+               / (m.tf + $4::float8 * (1 - $5::float8 + $5::float8 * m.length / stats.avgdl))) AS score
+           FROM matched m CROSS JOIN stats
+           WHERE ($6::text IS NULL OR m.doc_id IN (SELECT jsonb_array_elements_text($6::jsonb)))
+           GROUP BY m.doc_id, m.ord
+           ORDER BY score DESC, m.doc_id, m.ord
            LIMIT $3::integer
          )
-       SELECT ${CHUNK_COLUMNS}, s.score FROM scored s
-         JOIN kb_chunks c ON c.kb = $1 AND c.doc_id = s.doc_id AND c.ord = s.ord
-         JOIN kb_documents d ON d.kb = c.kb AND d.id = c.doc_id
-       ORDER BY s.score DESC, c.doc_id, c.ord`,
+       ${HITS_OF_SCORED}`,
       [kb, JSON.stringify(terms), options.k, options.k1, options.b, options.docIds ? JSON.stringify(options.docIds) : null],
     );
     return rows.map((row) => ({ ...toChunk(row), score: Number(row.score) }));
@@ -150,10 +165,7 @@ export class SqlKnowledgeStore implements KnowledgeStore {
            ORDER BY score DESC, c.doc_id, c.ord
            LIMIT $3::integer
          )
-       SELECT ${CHUNK_COLUMNS}, s.score FROM scored s
-         JOIN kb_chunks c ON c.kb = $1 AND c.doc_id = s.doc_id AND c.ord = s.ord
-         JOIN kb_documents d ON d.kb = c.kb AND d.id = c.doc_id
-       ORDER BY s.score DESC, c.doc_id, c.ord`,
+       ${HITS_OF_SCORED}`,
       [kb, JSON.stringify(vector), options.k, options.docIds ? JSON.stringify(options.docIds) : null],
     );
     return rows.map((row) => ({ ...toChunk(row), score: Number(row.score) }));
@@ -194,6 +206,15 @@ interface ChunkRow {
   heading: string | null;
   page: number | null;
   sha256: string;
+}
+
+/** Deletes a document's rows; its chunk count and length, or undefined when there was none. */
+async function deleteDocument(tx: SqlQueryable, kb: string, docId: string): Promise<{ chunks: number; length: number } | undefined> {
+  const { rows } = await tx.query<{ chunks: number; length: number | string }>('DELETE FROM kb_documents WHERE kb = $1 AND id = $2 RETURNING chunks, length', [kb, docId]);
+  if (!rows[0]) return undefined;
+  await tx.query('DELETE FROM kb_postings WHERE kb = $1 AND doc_id = $2', [kb, docId]);
+  await tx.query('DELETE FROM kb_chunks WHERE kb = $1 AND doc_id = $2', [kb, docId]);
+  return { chunks: Number(rows[0].chunks), length: Number(rows[0].length) };
 }
 
 function toBase(row: BaseRow): KnowledgeBaseRecord {

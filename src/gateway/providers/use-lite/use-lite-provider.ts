@@ -31,13 +31,15 @@ export class UseLiteProvider implements ModelProvider {
   async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
     options.signal?.throwIfAborted();
     const encoder = await this.#load();
-    const embeddings: number[][] = [];
-    for (let i = 0; i < request.input.length; i += BATCH) {
+    // Batched by length: a batch is padded to its longest text, so similar lengths waste least.
+    const order = request.input.map((text, i) => ({ text, i })).sort((a, b) => a.text.length - b.text.length);
+    const embeddings: number[][] = new Array(request.input.length);
+    for (let i = 0; i < order.length; i += BATCH) {
       options.signal?.throwIfAborted();
-      const batch = request.input.slice(i, i + BATCH);
-      const run = this.#queue.then(() => encoder.embed(batch));
+      const batch = order.slice(i, i + BATCH);
+      const run = this.#queue.then(() => encoder.embed(batch.map((item) => item.text)));
       this.#queue = run.catch(() => undefined);
-      for (const vector of await run) embeddings.push(normalised(vector));
+      for (const [j, vector] of (await run).entries()) embeddings[batch[j]!.i] = normalised(vector);
     }
     const chars = request.input.reduce((sum, text) => sum + text.length, 0);
     return { embeddings, usage: { inputTokens: Math.ceil(chars / 4) }, model: this.model };
