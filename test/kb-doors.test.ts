@@ -46,7 +46,8 @@ function writeFolder(cwd: string): string {
 before(async () => {
   served = await serveIn((cwd) => {
     folder = writeFolder(cwd);
-    return 'auth: { mode: token }\nserver: { port: 0 }\n';
+    // Both retrievers in the fusion, so every hit shows both ranks.
+    return 'auth: { mode: token }\nserver: { port: 0 }\nknowledge: { dense_weight: 0.5 }\n';
   });
   [runner, operator] = [await key(served, 'runner'), await key(served, 'operator')];
 });

@@ -154,8 +154,9 @@ export class KnowledgeService {
         const docIds = filter ? documentsMatching(await store.listKbDocuments(kb.name), filter) : undefined;
         if (docIds?.length === 0) return { kb: kb.name, query, mode, hits: [] };
         const depth = Math.max(k * 4, 50);
-        const useBm25 = mode !== 'dense' && settings.bm25_weight > 0;
-        const useDense = mode !== 'bm25' && settings.dense_weight > 0;
+        // Hybrid asks only the retrievers the fusion weighs; a single mode asks its own.
+        const useBm25 = mode === 'bm25' || (mode === 'hybrid' && settings.bm25_weight > 0);
+        const useDense = mode === 'dense' || (mode === 'hybrid' && settings.dense_weight > 0);
         if (useDense) await mayUse(kb.embedding_model);
         const [bm25, dense] = await Promise.all([
           useBm25 ? store.searchKbTerms(kb.name, searchTerms(query), { k: depth, k1: settings.bm25_k1, b: settings.bm25_b, ...(docIds ? { docIds } : {}) }) : [],
@@ -171,8 +172,8 @@ export class KnowledgeService {
           }
         }
         const fused = fuseRankings([
-          { name: 'bm25', weight: mode === 'dense' ? 0 : settings.bm25_weight, keys: bm25.map(key) },
-          { name: 'dense', weight: mode === 'bm25' ? 0 : settings.dense_weight, keys: dense.map(key) },
+          { name: 'bm25', weight: mode === 'hybrid' ? settings.bm25_weight : 1, keys: bm25.map(key) },
+          { name: 'dense', weight: mode === 'hybrid' ? settings.dense_weight : 1, keys: dense.map(key) },
         ]);
         const hits = fused.slice(0, k).map(({ key: id, score }) => {
           const { score: _single, ...chunk } = byKey.get(id) as KbChunkRecord & { score: number };
