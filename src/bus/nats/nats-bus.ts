@@ -142,6 +142,9 @@ export class NatsBus implements Bus {
         stopped = true;
         this.#consumers.delete(consumer);
         await messages?.close().catch(() => undefined);
+        // The server must see the unsubscribe before stop() resolves: a pull request it still
+        // holds for this consumer would take the next run and keep it for ack_wait.
+        await this.#nc.flush().catch(() => undefined);
         await Promise.allSettled([...active]);
         await loop;
       },
