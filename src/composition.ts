@@ -112,6 +112,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
   checkRoles(config); // before anything is opened
   const policy = createPolicyEngine(config);
   const store = options.store ?? (await openStore(config));
+  for (const notice of store.notices) options.log?.(notice);
   let bus: Bus;
   try {
     bus = options.bus ?? (await createBus(config));

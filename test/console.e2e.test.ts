@@ -45,7 +45,8 @@ describe('the web console, in Chromium', () => {
     partialPlan.requirements = partialPlan.requirements.filter((r) => r.id !== 'R3' && r.id !== 'R5');
     const blocked = scriptedFixtureFile({ ...fixture, name: 'blocked', replies: { ...fixture.replies, planner: [JSON.stringify(partialPlan)] } }).model;
     const slow = scriptedFixtureFile({ ...fixture, name: 'slow', replies: { ...fixture.replies, coder: fixture.replies.coder!.map((c) => ({ content: c as string, delay_ms: 2_500 })) } }).model;
-    writeFileSync(join(where.cwd, 'umca.yaml'), stringify({ model: 'scripted:demo', server: { port }, aliases: { 'gate-blocks': [blocked], 'slow-coder': [slow] } }));
+    // Dense search weighed in, so the playground has two retrievers' scores to show.
+    writeFileSync(join(where.cwd, 'umca.yaml'), stringify({ model: 'scripted:demo', server: { port }, aliases: { 'gate-blocks': [blocked], 'slow-coder': [slow] }, knowledge: { dense_weight: 0.5 } }));
     await serve();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -157,6 +158,38 @@ describe('the web console, in Chromium', () => {
     await page.getByLabel('Search the specs').fill('slugify');
     await page.waitForFunction(() => document.querySelectorAll('tbody tr .badge').length >= 3);
     await page.screenshot({ path: join(SHOTS, 'console-runs.png'), fullPage: true });
+  });
+
+  it("shows knowledge bases and their documents, and searches them in a playground that shows each retriever's score and opens a chunk", async () => {
+    mkdirSync(join(where.cwd, 'notes'), { recursive: true });
+    writeFileSync(join(where.cwd, 'notes', 'leases.md'), '# Leases\n\n## Renewal\n\nA worker renews its lease every ten seconds, so no other worker takes the run while it lives.\n');
+    writeFileSync(join(where.cwd, 'notes', 'gates.md'), '# Gates\n\nThe provenance gate checks every quoted passage against the stored chunk and its sha256.\n');
+    for (const args of [['kb', 'create', 'team-docs'], ['kb', 'add', 'team-docs', 'notes']]) {
+      const result = await runCli(args, where);
+      assert.equal(result.code, 0, result.stderr);
+    }
+    await page.goto(`${base}/kb`);
+    await page.getByRole('link', { name: 'team-docs' }).click();
+    await page.getByRole('heading', { name: 'team-docs' }).waitFor();
+    await page.getByRole('cell', { name: 'notes/leases.md' }).waitFor();
+    await page.getByLabel('Query').fill('how often is the lease renewed');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const results = page.getByRole('table', { name: 'Search results' });
+    const first = results.locator('tbody tr').first();
+    await first.waitFor();
+    assert.match(await first.innerText(), /notes\/leases\.md › Leases > Renewal/);
+    const [bm25, dense] = await first.locator('td').nth(3).innerText().then(async (b) => [b, await first.locator('td').nth(4).innerText()]);
+    assert.match(bm25!, /^#1 · \d+\.\d{3}$/, 'BM25 rank and score');
+    assert.match(dense!, /^#\d+ · -?\d\.\d{3}$/, 'dense rank and cosine');
+    await first.getByRole('button').click();
+    const chunk = page.getByRole('region', { name: 'Chunk' });
+    await chunk.getByText(/renews its lease every ten seconds/).waitFor();
+    assert.match(await chunk.innerText(), /sha256\s+[0-9a-f]{64}/);
+    await page.getByLabel('Mode').selectOption('bm25');
+    await page.getByLabel('Query').fill('zzzz-nothing-like-this');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await results.getByText('Nothing matches.').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'console-knowledge.png'), fullPage: true });
   });
 
   it('shows settings read-only: providers with a reachability check, usage, policies', async () => {

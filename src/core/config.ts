@@ -240,6 +240,14 @@ export const configSchema = z.strictObject({
     retrieval_context_tokens: z.number().int().min(256).default(8_192),
     /** A source larger than this is reported and left out. */
     max_document_bytes: z.number().int().positive().default(20 * 1024 * 1024),
+    /**
+     * A base gets its HNSW vector index (where the store has pgvector) when an add leaves it
+     * with at least this many chunks; below it, dense search scans exactly (~4 µs a chunk of
+     * 512 dimensions in PGlite, so ~16 ms here), and adding is faster without an index to keep up.
+     */
+    vector_index_min_chunks: z.number().int().min(0).default(4_000),
+    /** Candidates an HNSW search keeps (pgvector's hnsw.ef_search): higher finds more of the exact top k, slower. */
+    hnsw_ef_search: z.number().int().min(10).max(1_000).default(100),
   }).superRefine((knowledge, ctx) => {
     if (knowledge.chunk_overlap >= knowledge.chunk_tokens) ctx.addIssue({ code: 'custom', path: ['chunk_overlap'], message: 'must be smaller than chunk_tokens' });
     if (knowledge.bm25_weight === 0 && knowledge.dense_weight === 0) ctx.addIssue({ code: 'custom', path: ['dense_weight'], message: 'bm25_weight and dense_weight cannot both be 0' });

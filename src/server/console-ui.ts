@@ -9,7 +9,7 @@ import type { AppEnv } from './app-env.js';
 export const CONSOLE_DIR = fileURLToPath(new URL('../../ui/dist/', import.meta.url));
 
 /** The console's own pages: each answers with index.html, and the app routes in the browser. */
-export const CONSOLE_ROUTES = /^\/(?:$|new$|runs(?:\/[^/]+)?(?:\/audit)?$|settings$|signin$|callback$)/;
+export const CONSOLE_ROUTES = /^\/(?:$|new$|runs(?:\/[^/]+)?(?:\/audit)?$|kb(?:\/[^/]+)?$|settings$|signin$|callback$)/;
 
 /** Sets `cache-control` on what the handlers after it served. */
 const cacheFor = (value: string): MiddlewareHandler => async (c, next) => {

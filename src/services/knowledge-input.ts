@@ -21,6 +21,7 @@ export const kbSourceInput = z.strictObject({
 
 export const addKbShape = {
   documents: z.array(kbSourceInput).min(1).max(1_000).describe('the sources to add or replace'),
+  index_vectors: z.boolean().default(true).describe('build the vector index if the base has grown past knowledge.vector_index_min_chunks; false when more batches follow (the last one builds it, faster than keeping it up meanwhile)'),
 };
 export const addKbInput = z.strictObject(addKbShape);
 export type AddKbInput = z.input<typeof addKbInput>;

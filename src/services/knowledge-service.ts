@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
+import { emptyKbReport } from './kb-add-report.js';
 import type { UmcaConfig } from '../core/config.js';
 import { InvalidRequestError, NotFoundError, UmcaError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
@@ -88,12 +89,12 @@ export class KnowledgeService {
       },
 
       async add(name: string, input: AddKbInput, options: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal } = {}): Promise<KbAddReport> {
-        const { documents } = validateInput(addKbInput, input);
+        const { documents, index_vectors: indexVectors } = validateInput(addKbInput, input);
         await may('write-kb', name);
         const kb = await existing(name);
         await mayUse(kb.embedding_model);
         const stored = new Map((await store.listKbDocuments(kb.name)).map((d) => [d.id, d]));
-        const report: KbAddReport = { kb: kb.name, added: 0, updated: 0, unchanged: 0, chunks: 0, embedded: 0, failed: [] };
+        const report = emptyKbReport(kb.name);
         for (const [i, source] of documents.entries()) {
           options.signal?.throwIfAborted();
           options.onProgress?.({ done: i, total: documents.length, source: source.source });
@@ -136,6 +137,8 @@ export class KnowledgeService {
           report.embedded += missing.length;
         }
         options.onProgress?.({ done: documents.length, total: documents.length, source: '' });
+        // Built once the base is large enough, after the chunks are in (HNSW builds in memory, several times faster than it grows).
+        report.vector_index = await store.indexKbVectors(kb.name, indexVectors ? settings.vector_index_min_chunks : Number.MAX_SAFE_INTEGER);
         return report;
       },
 
@@ -160,7 +163,7 @@ export class KnowledgeService {
         if (useDense) await mayUse(kb.embedding_model);
         const [bm25, dense] = await Promise.all([
           useBm25 ? store.searchKbTerms(kb.name, searchTerms(query), { k: depth, k1: settings.bm25_k1, b: settings.bm25_b, ...(docIds ? { docIds } : {}) }) : [],
-          useDense ? embed(kb, [query]).then(([vector]) => store.searchKbVector(kb.name, vector!, { k: depth, ...(docIds ? { docIds } : {}) })) : [],
+          useDense ? embed(kb, [query]).then(([vector]) => store.searchKbVector(kb.name, vector!, { k: depth, efSearch: settings.hnsw_ef_search, ...(docIds ? { docIds } : {}) })) : [],
         ]);
         const key = (c: KbChunkRecord) => `${c.doc_id}#${c.ord}`;
         const byKey = new Map<string, KbChunkRecord>();

@@ -117,6 +117,32 @@ for (const backend of storeBackends()) {
       assert.ok([...terms, ...vectors].every((hit) => hit.doc_id === 'rare'));
     });
 
+    it('indexes a large base (HNSW where the store has pgvector) and still finds what the exact scan finds, filtered or not', async () => {
+      const name = newName();
+      await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 16, created_by: 'u' });
+      let seed = 42;
+      const random = () => Array.from({ length: 16 }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5);
+      for (let d = 0; d < 60; d += 1) await store.putKbDocument(name, doc(`d${d}`), Array.from({ length: 10 }, (_, i) => chunk(i, `doc ${d} chunk ${i}`, random())));
+      const query = unit(random());
+      const exact = (await store.searchKbVector(name, query, { k: 10 })).map((h) => h.text);
+      assert.ok(['small', 'exact'].includes(await store.indexKbVectors(name, 601)), 'not below its threshold');
+      const built = await store.indexKbVectors(name, 600);
+      assert.ok(['built', 'exact'].includes(built), built);
+      assert.equal(await store.indexKbVectors(name, 600), built === 'built' ? 'ready' : 'exact', 'built once');
+      const indexed = (await store.searchKbVector(name, query, { k: 10 })).map((h) => h.text);
+      assert.ok(indexed.filter((text) => exact.includes(text)).length >= 9, `${indexed} against ${exact}`);
+      const oneDoc = await store.searchKbVector(name, query, { k: 10, docIds: ['d7'] });
+      assert.deepEqual(oneDoc.map((h) => h.ord).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'every chunk of the one document the filter keeps');
+      await store.putKbDocument(name, doc('late'), [chunk(0, 'added after the index', query)]);
+      assert.equal((await store.searchKbVector(name, query, { k: 1 }))[0]?.text, 'added after the index', 'a chunk stored later is found');
+      // A base removed takes its index with it: the same name with other dimensions indexes anew.
+      await store.removeKnowledgeBase(name);
+      await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 3, created_by: 'u' });
+      await store.putKbDocument(name, doc('a'), [chunk(0, 'x', [1, 0, 0]), chunk(1, 'y', [0, 1, 0])]);
+      assert.equal(await store.indexKbVectors(name, 1), built);
+      assert.equal((await store.searchKbVector(name, unit([0, 1, 0]), { k: 1 }))[0]?.text, 'y');
+    });
+
     it('finds stored vectors by their text hash, so unchanged text is not embedded again', async () => {
       const name = newName();
       await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 3, created_by: 'u' });

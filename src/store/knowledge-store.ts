@@ -76,6 +76,11 @@ export interface KbSearchOptions {
   docIds?: readonly string[];
 }
 
+export interface KbVectorSearchOptions extends KbSearchOptions {
+  /** Candidates an HNSW search keeps (hnsw.ef_search; at least k): more is slower and closer to exact. */
+  efSearch?: number;
+}
+
 /** Knowledge bases in the store: PGlite and PostgreSQL alike (one contract suite). */
 export interface KnowledgeStore {
   /** ConflictError `kb_exists` when the name is taken. */
@@ -99,6 +104,16 @@ export interface KnowledgeStore {
 
   /** Okapi BM25 over the base's term statistics, best first: `score` is the BM25 sum. */
   searchKbTerms(kb: string, terms: readonly string[], options: KbSearchOptions & { k1: number; b: number }): Promise<Array<KbChunkRecord & { score: number }>>;
-  /** Exact cosine similarity to `vector` (unit length), best first. */
-  searchKbVector(kb: string, vector: readonly number[], options: KbSearchOptions): Promise<Array<KbChunkRecord & { score: number }>>;
+  /**
+   * Cosine similarity to `vector` (unit length), best first: exact, or through the base's
+   * HNSW index once it has one (see indexKbVectors); k rows whenever k match the filter.
+   */
+  searchKbVector(kb: string, vector: readonly number[], options: KbVectorSearchOptions): Promise<Array<KbChunkRecord & { score: number }>>;
+  /**
+   * Builds the base's approximate vector index (HNSW, where the store has pgvector) once it
+   * holds at least `minChunks` chunks; chunks stored later are indexed as they come.
+   * 'built' now, 'ready' already there, 'small' below `minChunks`, 'exact' where the store
+   * has no vector index (search scans every chunk).
+   */
+  indexKbVectors(kb: string, minChunks: number): Promise<'built' | 'ready' | 'small' | 'exact'>;
 }

@@ -10,5 +10,7 @@ import type { UsageStore } from './usage-store.js';
  */
 export interface Store extends RunStore, UsageStore, ApiKeyStore {
   readonly knowledge: KnowledgeStore;
+  /** What an operator should hear once at start (a missing extension and what to install). */
+  readonly notices: readonly string[];
   close(): Promise<void>;
 }

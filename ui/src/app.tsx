@@ -4,6 +4,8 @@ import { credential, signOut, type AuthConfig } from './auth.js';
 import { Link, navigate, useLocation } from './router.js';
 import type { Me } from './types.js';
 import { Callback } from './pages/callback.js';
+import { KbList } from './pages/kb-list.js';
+import { KbPage } from './pages/kb-page.js';
 import { NewRun } from './pages/new-run.js';
 import { RunAudit } from './pages/run-audit.js';
 import { RunPage } from './pages/run-page.js';
@@ -50,6 +52,7 @@ export function App() {
   if (!me) return <main className="page" aria-busy="true"><p>Signing in…</p></main>;
 
   const run = /^\/runs\/([^/]+)(\/audit)?$/.exec(path);
+  const kb = /^\/kb\/([^/]+)$/.exec(path);
   return (
     <SessionContext.Provider value={{ me, auth }}>
       <header className="top">
@@ -57,6 +60,7 @@ export function App() {
           <Link to="/" className="brand">umca</Link>
           <Link to="/new" aria-current={path === '/new' || path === '/' ? 'page' : undefined}>New run</Link>
           <Link to="/runs" aria-current={path.startsWith('/runs') ? 'page' : undefined}>Runs</Link>
+          <Link to="/kb" aria-current={path.startsWith('/kb') ? 'page' : undefined}>Knowledge</Link>
           <Link to="/settings" aria-current={path === '/settings' ? 'page' : undefined}>Settings</Link>
         </nav>
         <div className="who">
@@ -68,7 +72,7 @@ export function App() {
           )}
         </div>
       </header>
-      {path === '/' || path === '/new' ? <NewRun /> : path === '/runs' ? <RunsList /> : path === '/settings' ? <Settings /> : run ? (run[2] ? <RunAudit id={run[1]!} /> : <RunPage id={run[1]!} />) : <main className="page"><h1>Not found</h1><p>No page at {path}.</p></main>}
+      {path === '/' || path === '/new' ? <NewRun /> : path === '/runs' ? <RunsList /> : path === '/settings' ? <Settings /> : path === '/kb' ? <KbList /> : kb ? <KbPage name={decodeURIComponent(kb[1]!)} /> : run ? (run[2] ? <RunAudit id={run[1]!} /> : <RunPage id={run[1]!} />) : <main className="page"><h1>Not found</h1><p>No page at {path}.</p></main>}
     </SessionContext.Provider>
   );
 }

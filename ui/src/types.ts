@@ -20,3 +20,6 @@ export interface Me {
 }
 
 export const FINAL = new Set(['completed', 'failed', 'blocked', 'cancelled']);
+
+export type { KbChunkRecord, KbDocumentRecord, KnowledgeBaseRecord } from '../../src/store/knowledge-store.js';
+export type { KbHit, KbSearchResult } from '../../src/services/knowledge.js';

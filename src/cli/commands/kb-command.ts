@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import type { KbAddReport, KbHit, KbProgress } from '../../services/knowledge.js';
+import { addKbReport, emptyKbReport } from '../../services/kb-add-report.js';
+import type { KbHit, KbProgress } from '../../services/knowledge.js';
 import { CliError } from '../cli-error.js';
 import { collectSources } from '../kb-sources.js';
 import type { GlobalOptions } from '../open-umca.js';
@@ -41,22 +42,21 @@ export function kbCommand(globals: () => GlobalOptions): Command {
       if (sources.length === 0) throw new CliError(`${paths.join(' ')}: no file of a type a knowledge base reads (Markdown, text, HTML, PDF, code, JSON, YAML)`);
       await withSession(globals(), async ({ knowledge }) => {
         const show = options.json ? undefined : progress();
-        const report: KbAddReport = { kb: name, added: 0, updated: 0, unchanged: 0, chunks: 0, embedded: 0, failed: [] };
+        const report = emptyKbReport(name);
         // A few files at a time, so memory stays bounded however many are added. Read as bytes
         // and sent as base64, so a PDF arrives intact; text is decoded by the service.
         for (let i = 0; i < sources.length; i += ADD_BATCH) {
           const batch = sources.slice(i, i + ADD_BATCH);
           const documents = batch.map(({ path, source }) => ({ source, content: readFileSync(path).toString('base64'), encoding: 'base64' as const, tags: options.tag }));
-          const part = await knowledge.add(name, { documents }, show ? { onProgress: (p) => show({ ...p, done: i + p.done, total: sources.length }) } : {});
-          report.kb = part.kb;
-          for (const key of ['added', 'updated', 'unchanged', 'chunks', 'embedded'] as const) report[key] += part[key];
-          report.failed.push(...part.failed);
+          const last = i + ADD_BATCH >= sources.length;
+          const part = await knowledge.add(name, { documents, index_vectors: last }, show ? { onProgress: (p) => show({ ...p, done: i + p.done, total: sources.length }) } : {});
+          addKbReport(report, part);
         }
         if (options.json) {
           process.stdout.write(`${JSON.stringify(report)}\n`);
         } else {
           process.stdout.write(
-            `${report.kb}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged; ${report.chunks} chunks written, ${report.embedded} embedded\n`,
+            `${report.kb}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged; ${report.chunks} chunks written, ${report.embedded} embedded${report.vector_index === 'built' ? '; vector index built' : ''}\n`,
           );
           for (const failure of report.failed) process.stderr.write(`umca: ${failure.source}: ${failure.reason} (left out)\n`);
         }

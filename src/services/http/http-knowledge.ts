@@ -1,3 +1,4 @@
+import { addKbReport, emptyKbReport } from '../kb-add-report.js';
 import type { KbChunkRecord, KbDocumentRecord, KnowledgeBaseRecord } from '../../store/knowledge-store.js';
 import type { AddKbInput, CreateKbInput, SearchKbInput } from '../knowledge-input.js';
 import type { KbAddReport, KbProgress, KbSearchResult, KnowledgeBases } from '../knowledge.js';
@@ -26,18 +27,12 @@ export class HttpKnowledge implements KnowledgeBases {
   }
 
   async add(name: string, input: AddKbInput, options: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal } = {}): Promise<KbAddReport> {
-    const total: KbAddReport = { kb: name, added: 0, updated: 0, unchanged: 0, chunks: 0, embedded: 0, failed: [] };
+    const total = emptyKbReport(name);
     for (const [i, document] of input.documents.entries()) {
       options.signal?.throwIfAborted();
       options.onProgress?.({ done: i, total: input.documents.length, source: document.source });
-      const one = await this.http.json<KbAddReport>('POST', path(name, '/documents'), { documents: [document] });
-      total.kb = one.kb;
-      total.added += one.added;
-      total.updated += one.updated;
-      total.unchanged += one.unchanged;
-      total.chunks += one.chunks;
-      total.embedded += one.embedded;
-      total.failed.push(...one.failed);
+      const last = i === input.documents.length - 1;
+      addKbReport(total, await this.http.json<KbAddReport>('POST', path(name, '/documents'), { documents: [document], index_vectors: last && input.index_vectors !== false }));
     }
     options.onProgress?.({ done: input.documents.length, total: input.documents.length, source: '' });
     return total;

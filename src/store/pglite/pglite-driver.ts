@@ -1,10 +1,12 @@
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite/vector';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
-import type { SqlClient, SqlQueryable } from '../sql/sql-client.js';
+import type { SqlClient, SqlColumn, SqlQueryable } from '../sql/sql-client.js';
 import { SqlStore } from '../sql/sql-store.js';
+import { binaryCopy } from './binary-copy.js';
 import { DataDirLock } from './data-dir-lock.js';
 
 /**
@@ -26,7 +28,7 @@ export async function openPgliteStore(dataDir?: string): Promise<SqlStore> {
 async function openDb(dataDir: string | undefined): Promise<PGlite> {
   let db: PGlite;
   try {
-    db = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
+    db = await PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), extensions: { vector } });
   } catch (error) {
     if (dataDir === undefined) throw error;
     throw new ConfigError(`${dataDir}: not a usable embedded database (${(error as Error).message.split('\n')[0]}); move it aside to start with an empty state, or restore it from a backup`);
@@ -51,7 +53,7 @@ async function initialiseOnce(dataDir: string): Promise<void> {
     rmSync(dataDir, { recursive: true });
   }
   const staging = join(parent, `${prefix}${process.pid}`);
-  const db = await PGlite.create({ dataDir: staging });
+  const db = await PGlite.create({ dataDir: staging, extensions: { vector } });
   await db.exec('SET standard_conforming_strings = on');
   const store = await SqlStore.open('pglite', new PgliteClient(db, undefined));
   await store.close();
@@ -115,6 +117,13 @@ function lastRows<R>(results: ReadonlyArray<{ rows: unknown[] }>): { rows: R[] }
   return { rows: (results.at(-1)?.rows ?? []) as R[] };
 }
 
+/** Rows into `table` by binary COPY from a blob (PGlite's /dev/blob): no float is parsed from text. */
+async function copyRows(db: PGlite | Transaction, table: string, columns: readonly SqlColumn[], rows: readonly (readonly unknown[])[]): Promise<void> {
+  if (rows.length === 0) return;
+  const blob = new Blob([binaryCopy(columns, rows)]);
+  await db.query(`COPY ${table} (${columns.map((column) => column.name).join(', ')}) FROM '/dev/blob' WITH (FORMAT binary)`, [], { blob });
+}
+
 class PgliteClient implements SqlClient {
   readonly #db: PGlite;
   readonly #lock: DataDirLock | undefined;
@@ -129,10 +138,15 @@ class PgliteClient implements SqlClient {
     return this.#prepared.run<R>((text) => this.#db.exec(text), sql, params);
   }
 
+  insertRows(table: string, columns: readonly SqlColumn[], rows: readonly (readonly unknown[])[]): Promise<void> {
+    return copyRows(this.#db, table, columns, rows);
+  }
+
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
     return this.#db.transaction((tx) =>
       fn({
         query: <R>(sql: string, params: readonly unknown[] = []) => this.#prepared.run<R>((text) => tx.exec(text), sql, params),
+        insertRows: (table, columns, rows) => copyRows(tx, table, columns, rows),
       }),
     );
   }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { UmcaError } from '../../core/errors.js';
-import type { SqlClient, SqlQueryable } from '../sql/sql-client.js';
+import { insertByRecordset } from '../sql/recordset-insert.js';
+import type { SqlClient, SqlColumn, SqlQueryable } from '../sql/sql-client.js';
 import { SqlStore } from '../sql/sql-store.js';
 
 /**
@@ -43,16 +44,22 @@ class PostgresClient implements SqlClient {
     return { rows: result.rows as R[] };
   }
 
+  insertRows(table: string, columns: readonly SqlColumn[], rows: readonly (readonly unknown[])[]): Promise<void> {
+    return insertByRecordset(this, table, columns, rows);
+  }
+
   async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await fn({
+      const tx: SqlQueryable = {
         async query<R>(sql: string, params: readonly unknown[] = []) {
           const res = await client.query(statement(sql, params));
           return { rows: res.rows as R[] };
         },
-      });
+        insertRows: (table, columns, rows) => insertByRecordset(tx, table, columns, rows),
+      };
+      const result = await fn(tx);
       await client.query('COMMIT');
       return result;
     } catch (error) {

@@ -14,6 +14,7 @@ import { migrate } from './migrate.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { SqlApiKeyStore } from './sql-api-key-store.js';
 import { SqlKnowledgeStore } from './sql-knowledge-store.js';
+import { enableVectors, type VectorSupport } from './vector-support.js';
 import { SqlUsageStore } from './sql-usage-store.js';
 import { toIso } from './sql-time.js';
 
@@ -89,19 +90,21 @@ export class SqlStore implements Store {
   readonly #usage: SqlUsageStore;
   readonly #keys: SqlApiKeyStore;
   readonly knowledge: SqlKnowledgeStore;
+  readonly notices: readonly string[];
 
-  private constructor(kind: string, db: SqlClient) {
+  private constructor(kind: string, db: SqlClient, vectors: VectorSupport) {
     this.kind = kind;
     this.#db = db;
     this.#usage = new SqlUsageStore(db);
     this.#keys = new SqlApiKeyStore(db);
-    this.knowledge = new SqlKnowledgeStore(db);
+    this.knowledge = new SqlKnowledgeStore(db, vectors);
+    this.notices = vectors.notice ? [vectors.notice] : [];
   }
 
-  /** Runs pending migrations, then returns a ready store. */
+  /** Runs pending migrations and enables pgvector where the server has it, then returns a ready store. */
   static async open(kind: string, db: SqlClient): Promise<SqlStore> {
     await migrate(db);
-    return new SqlStore(kind, db);
+    return new SqlStore(kind, db, await enableVectors(db));
   }
 
   async createRun(run: NewRun, events: readonly EventDraft[] = []): Promise<CommitResult> {
