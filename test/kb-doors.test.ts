@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makePdf } from './support/make-pdf.js';
+import { GUIDE, writeMixedFolder } from './support/mixed-folder.js';
 import { cli, cliOutcome, http, key, mcp, serveIn, stop, type Outcome, type Served } from './support/doors.js';
 
 /**
@@ -16,36 +16,9 @@ let runner = '';
 let operator = '';
 let folder = '';
 
-const GUIDE = [
-  '# Operations guide',
-  '',
-  'How umca is run by a team.',
-  '',
-  '## Leases',
-  '',
-  'A worker holds a lease on each run it executes; a dead holder loses it to the next worker, which resumes the run from its checkpoints.',
-  '',
-  '## Budgets',
-  '',
-  'Every model call is metered, and a budget refuses calls that would spend past it.',
-  '',
-].join('\n');
-
-function writeFolder(cwd: string): string {
-  const docs = join(cwd, 'docs');
-  mkdirSync(join(docs, 'src'), { recursive: true });
-  writeFileSync(join(docs, 'guide.md'), GUIDE);
-  writeFileSync(join(docs, 'page.html'), `<html><head><title>Sandboxes</title></head><body><nav>Home Pricing</nav><article><h1>Sandboxes</h1>${'<p>Model-written tests run in a WebAssembly sandbox with no network and bounded memory, so hostile code cannot reach the host.</p>'.repeat(3)}</article></body></html>`);
-  writeFileSync(join(docs, 'spec.pdf'), makePdf([['The signed checkpoint format follows C2SP signed notes.'], ['Auditors verify a run offline from its bundle.']]));
-  writeFileSync(join(docs, 'src', 'lease.ts'), 'export function acquireLease(runId: string, owner: string): boolean {\n  return runId.length > 0 && owner.length > 0;\n}\n\nexport class LeaseKeeper {\n  renew(): void {}\n}\n');
-  writeFileSync(join(docs, 'settings.json'), '{\n  "workers": { "concurrency": 4 },\n  "retention": { "archive_events_after_days": 30 }\n}\n');
-  writeFileSync(join(docs, 'broken.json'), '{"workers": ');
-  return docs;
-}
-
 before(async () => {
   served = await serveIn((cwd) => {
-    folder = writeFolder(cwd);
+    folder = writeMixedFolder(cwd);
     // Both retrievers in the fusion, so every hit shows both ranks.
     return 'auth: { mode: token }\nserver: { port: 0 }\nknowledge: { dense_weight: 0.5 }\n';
   });
@@ -72,6 +45,13 @@ describe('knowledge bases: HTTP, MCP and the CLI give the same outcome and error
     assert.deepEqual(report.failed.map((f) => f.source), ['docs/broken.json']);
     assert.match(report.failed[0]!.reason, /not valid JSON/);
     assert.ok(report.chunks >= 8 && report.embedded === report.chunks, JSON.stringify(report));
+
+    const runnerReindex = await http(served!, runner, 'POST', '/v1/kb/docs/reindex', {});
+    assert.deepEqual(codes([runnerReindex]), ['forbidden']);
+    const reindexed = await cli(served!, ['kb', 'reindex', 'docs', '--json']);
+    assert.equal(reindexed.code, 0, reindexed.stderr);
+    const again = JSON.parse(reindexed.stdout) as { updated: number; chunks: number; embedded: number };
+    assert.deepEqual([again.updated, again.chunks, again.embedded], [5, report.chunks, 0], 'the same settings: the same chunks, nothing embedded again');
   });
 
   it('search gives the same hits on every door, each citable, its span the source text', async () => {

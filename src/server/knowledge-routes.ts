@@ -24,6 +24,7 @@ export function knowledgeRoutes(umca: Pick<Umca, 'knowledge'>): Hono<AppEnv> {
     await kb(c).removeDocument(c.req.param('name'), source);
     return c.json({ source, deleted: true });
   });
+  app.post('/:name/reindex', async (c) => c.json(await kb(c).reindex(c.req.param('name'), { signal: c.req.raw.signal })));
   app.post('/:name/search', async (c) => c.json(await kb(c).search(c.req.param('name'), await parseJsonBody(c, searchKbInput))));
   app.get('/:name/chunks/:doc/:ord', async (c) => c.json(await kb(c).chunk(c.req.param('name'), c.req.param('doc'), Number(c.req.param('ord')))));
   return app;

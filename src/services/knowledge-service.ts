@@ -11,7 +11,7 @@ import { chunkDocument } from '../knowledge/chunk-document.js';
 import { fuseRankings } from '../knowledge/fuse-rankings.js';
 import { DocumentParseError, parseDocument } from '../knowledge/parse-document.js';
 import { searchTerms, termFrequencies } from '../knowledge/tokenize.js';
-import type { KbChunkRecord, KbDocumentRecord, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk } from '../store/knowledge-store.js';
+import type { KbChunkRecord, KbDocumentRecord, KbDocumentText, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk } from '../store/knowledge-store.js';
 import { addKbInput, createKbInput, KB_NAME, searchKbInput, type AddKbInput, type CreateKbInput, type KbFilter, type SearchKbInput } from './knowledge-input.js';
 import type { KbAddReport, KbHit, KbProgress, KbSearchResult, KnowledgeBases } from './knowledge.js';
 
@@ -57,6 +57,29 @@ export class KnowledgeService {
         }
       }
       return vectors;
+    };
+    /**
+     * Cuts a parsed document into chunks with today's settings and stores it whole: text
+     * already in the base keeps its vector, so only new or changed chunks are embedded.
+     */
+    const storeDocument = async (
+      kb: KnowledgeBaseRecord,
+      document: { id: string; source: string; sha256: string; tags: readonly string[] },
+      parsed: KbDocumentText,
+      signal?: AbortSignal,
+    ): Promise<{ chunks: number; embedded: number }> => {
+      const chunks = await chunkDocument(parsed, { maxTokens: settings.chunk_tokens, overlapTokens: settings.chunk_overlap });
+      const known = await store.kbEmbeddings(kb.name, [...new Set(chunks.map((c) => c.sha256))]);
+      const missing = [...new Set(chunks.filter((c) => !known.has(c.sha256)).map((c) => c.sha256))];
+      const textOf = new Map(chunks.map((c) => [c.sha256, c.text]));
+      const fresh = await embed(kb, missing.map((sha) => textOf.get(sha)!), signal);
+      for (const [j, sha] of missing.entries()) known.set(sha, fresh[j]!);
+      const rows: NewKbChunk[] = chunks.map((c) => {
+        const terms = searchTerms(`${c.heading ?? ''}\n${c.text}`);
+        return { ord: c.ord, text: c.text, start: c.start, end: c.end, heading: c.heading, page: c.page, sha256: c.sha256, terms: termFrequencies(terms), length: terms.length, embedding: known.get(c.sha256)! };
+      });
+      await store.putKbDocument(kb.name, { ...document, type: parsed.type, chars: parsed.text.length, parsed }, rows);
+      return { chunks: rows.length, embedded: missing.length };
     };
 
     return {
@@ -110,35 +133,49 @@ export class KnowledgeService {
             report.unchanged += 1;
             continue;
           }
-          let chunks;
           let parsed;
           try {
             parsed = await parseDocument(source.source, content, source.type);
-            chunks = await chunkDocument(parsed, { maxTokens: settings.chunk_tokens, overlapTokens: settings.chunk_overlap });
           } catch (error) {
             if (!(error instanceof DocumentParseError)) throw error;
             report.failed.push({ source: source.source, reason: error.message });
             continue;
           }
-          // Text already in the base keeps its vector: only new or changed chunks are embedded.
-          const known = await store.kbEmbeddings(kb.name, [...new Set(chunks.map((c) => c.sha256))]);
-          const missing = [...new Set(chunks.filter((c) => !known.has(c.sha256)).map((c) => c.sha256))];
-          const textOf = new Map(chunks.map((c) => [c.sha256, c.text]));
-          const fresh = await embed(kb, missing.map((sha) => textOf.get(sha)!), options.signal);
-          for (const [j, sha] of missing.entries()) known.set(sha, fresh[j]!);
-          const rows: NewKbChunk[] = chunks.map((c) => {
-            const terms = searchTerms(`${c.heading ?? ''}\n${c.text}`);
-            return { ord: c.ord, text: c.text, start: c.start, end: c.end, heading: c.heading, page: c.page, sha256: c.sha256, terms: termFrequencies(terms), length: terms.length, embedding: known.get(c.sha256)! };
-          });
-          await store.putKbDocument(kb.name, { id, source: source.source, type: parsed.type, sha256, chars: parsed.text.length, tags: source.tags }, rows);
+          const written = await storeDocument(kb, { id, source: source.source, sha256, tags: source.tags }, parsed, options.signal);
           if (before) report.updated += 1;
           else report.added += 1;
-          report.chunks += rows.length;
-          report.embedded += missing.length;
+          report.chunks += written.chunks;
+          report.embedded += written.embedded;
         }
         options.onProgress?.({ done: documents.length, total: documents.length, source: '' });
         // Built once the base is large enough, after the chunks are in (HNSW builds in memory, several times faster than it grows).
         report.vector_index = await store.indexKbVectors(kb.name, indexVectors ? settings.vector_index_min_chunks : Number.MAX_SAFE_INTEGER);
+        return report;
+      },
+
+      async reindex(name: string, options: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal } = {}): Promise<KbAddReport> {
+        await may('write-kb', name);
+        const kb = await existing(name);
+        await mayUse(kb.embedding_model);
+        const documents = await store.listKbDocuments(kb.name);
+        const report = emptyKbReport(kb.name);
+        for (const [i, document] of documents.entries()) {
+          options.signal?.throwIfAborted();
+          options.onProgress?.({ done: i, total: documents.length, source: document.source });
+          const parsed = await store.getKbDocumentText(kb.name, document.id);
+          if (parsed === undefined) continue; // removed meanwhile
+          if (parsed === null) {
+            report.failed.push({ source: document.source, reason: 'stored before umca kept parsed text; add the source again to cut it anew' });
+            continue;
+          }
+          const stored = await storeDocument(kb, document, parsed, options.signal);
+          report.updated += 1;
+          report.chunks += stored.chunks;
+          report.embedded += stored.embedded;
+        }
+        options.onProgress?.({ done: documents.length, total: documents.length, source: '' });
+        // Every chunk was replaced: a graph built afresh over them beats one patched row by row.
+        report.vector_index = await store.indexKbVectors(kb.name, settings.vector_index_min_chunks, { rebuild: true });
         return report;
       },
 

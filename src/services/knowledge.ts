@@ -53,6 +53,13 @@ export interface KnowledgeBases {
    * base) and stored whole or not at all; one that cannot be read is reported, the rest go in.
    */
   add(name: string, input: AddKbInput, options?: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal }): Promise<KbAddReport>;
+  /**
+   * Cuts every document again from its stored text with today's settings (chunk size,
+   * overlap, tokenizer) and rebuilds the vector index; only chunks whose text is new are
+   * embedded. `updated` counts the documents cut again; one stored before umca kept parsed
+   * text is in `failed`, to be added again.
+   */
+  reindex(name: string, options?: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal }): Promise<KbAddReport>;
   /** Removes a source and every chunk of it; 404 `kb_document_not_found`. */
   removeDocument(name: string, source: string): Promise<void>;
   search(name: string, input: SearchKbInput): Promise<KbSearchResult>;

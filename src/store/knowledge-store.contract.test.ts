@@ -21,7 +21,10 @@ function chunk(ord: number, text: string, vector: number[]): NewKbChunk {
   return { ord, text, start: ord * 100, end: ord * 100 + text.length, heading: `h${ord}`, page: null, sha256: sha(text), terms, length: words.length, embedding: unit(vector) };
 }
 
-const doc = (id: string, source = `${id}.md`) => ({ id, source, type: 'markdown', sha256: sha(id), chars: 100, tags: ['t'] });
+const doc = (id: string, source = `${id}.md`) => ({
+  id, source, type: 'markdown', sha256: sha(id), chars: 100, tags: ['t'],
+  parsed: { type: 'markdown', text: `# ${id}\n\ntext of ${id}`, sections: [{ start: 0, end: 12 + id.length * 2, heading: id, page: null }] },
+});
 
 for (const backend of storeBackends()) {
   describe(`KnowledgeStore contract: ${backend.name}`, () => {
@@ -141,6 +144,14 @@ for (const backend of storeBackends()) {
       await store.putKbDocument(name, doc('a'), [chunk(0, 'x', [1, 0, 0]), chunk(1, 'y', [0, 1, 0])]);
       assert.equal(await store.indexKbVectors(name, 1), built);
       assert.equal((await store.searchKbVector(name, unit([0, 1, 0]), { k: 1 }))[0]?.text, 'y');
+    });
+
+    it("keeps each document's parsed text, so the base can be cut again without its sources", async () => {
+      const name = newName();
+      await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 1, created_by: 'u' });
+      await store.putKbDocument(name, doc('kept'), [chunk(0, 'text of kept', [1])]);
+      assert.deepEqual(await store.getKbDocumentText(name, 'kept'), doc('kept').parsed);
+      assert.equal(await store.getKbDocumentText(name, 'never'), undefined);
     });
 
     it('finds stored vectors by their text hash, so unchanged text is not embedded again', async () => {

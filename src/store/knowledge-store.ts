@@ -39,6 +39,16 @@ export interface NewKbDocument {
   sha256: string;
   chars: number;
   tags: readonly string[];
+  /** Its parsed text and sections, kept so the base can be cut again without the source. */
+  parsed: KbDocumentText;
+}
+
+/** A document's text as parsed, with its sections (UTF-16 offsets into `text`). */
+export interface KbDocumentText {
+  type: string;
+  text: string;
+  sections: Array<{ start: number; end: number; heading: string | null; page: number | null }>;
+  language?: string;
 }
 
 /** A chunk's text and where it is in its document's text (UTF-16 offsets, end exclusive). */
@@ -98,6 +108,8 @@ export interface KnowledgeStore {
   putKbDocument(kb: string, document: NewKbDocument, chunks: readonly NewKbChunk[]): Promise<KbDocumentRecord>;
   /** False when there was no such document. */
   removeKbDocument(kb: string, docId: string): Promise<boolean>;
+  /** A document's parsed text; null when it was stored before umca kept it, undefined when there is no such document. */
+  getKbDocumentText(kb: string, docId: string): Promise<KbDocumentText | null | undefined>;
   /** Vectors already stored in this base for chunk texts with these hashes (so unchanged text is not embedded again). */
   kbEmbeddings(kb: string, sha256s: readonly string[]): Promise<Map<string, number[]>>;
   getKbChunk(kb: string, docId: string, ord: number): Promise<KbChunkRecord | undefined>;
@@ -113,7 +125,8 @@ export interface KnowledgeStore {
    * Builds the base's approximate vector index (HNSW, where the store has pgvector) once it
    * holds at least `minChunks` chunks; chunks stored later are indexed as they come.
    * 'built' now, 'ready' already there, 'small' below `minChunks`, 'exact' where the store
-   * has no vector index (search scans every chunk).
+   * has no vector index (search scans every chunk). `rebuild` drops an index there is first
+   * (after a reindex replaced every chunk, a fresh graph is smaller and as good).
    */
-  indexKbVectors(kb: string, minChunks: number): Promise<'built' | 'ready' | 'small' | 'exact'>;
+  indexKbVectors(kb: string, minChunks: number, options?: { rebuild?: boolean }): Promise<'built' | 'ready' | 'small' | 'exact'>;
 }

@@ -123,6 +123,23 @@ export function kbCommand(globals: () => GlobalOptions): Command {
       });
     });
 
+  kb.command('reindex')
+    .description("cut every document again from its stored text with today's knowledge settings (chunk size, overlap) and rebuild the vector index; only new chunk text is embedded")
+    .argument('<name>', 'the knowledge base')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { json?: boolean }) => {
+      await withSession(globals(), async ({ knowledge }) => {
+        const report = await knowledge.reindex(name, options.json ? {} : { onProgress: progress('reindexing') });
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(report)}\n`);
+        } else {
+          process.stdout.write(`${report.kb}: ${report.updated} documents cut again; ${report.chunks} chunks, ${report.embedded} embedded${report.vector_index === 'built' ? '; vector index rebuilt' : ''}\n`);
+          for (const failure of report.failed) process.stderr.write(`umca: ${failure.source}: ${failure.reason}\n`);
+        }
+        if (report.failed.length > 0 && report.updated === 0) process.exitCode = 1;
+      });
+    });
+
   kb.command('rm')
     .description('remove a knowledge base, or one source from it')
     .argument('<name>', 'the knowledge base')
@@ -155,19 +172,19 @@ function describeHit(hit: KbHit): string {
 }
 
 /** A bar redrawn in place on a terminal; a line per 10% elsewhere (not with --json). */
-function progress(): (p: KbProgress) => void {
+function progress(verb = 'adding'): (p: KbProgress) => void {
   const out = process.stderr;
   let lastTenth = -1;
   return ({ done, total }) => {
     const fraction = total > 0 ? done / total : 1;
     if (out.isTTY && !process.env.NO_COLOR) {
       const width = 24;
-      out.write(`\r\x1b[2Kumca: adding ${'█'.repeat(Math.round(fraction * width)).padEnd(width, '░')} ${done}/${total}${done === total ? '\n' : ''}`);
+      out.write(`\r\x1b[2Kumca: ${verb} ${'█'.repeat(Math.round(fraction * width)).padEnd(width, '░')} ${done}/${total}${done === total ? '\n' : ''}`);
       return;
     }
     const tenth = Math.floor(fraction * 10);
     if (tenth === lastTenth || (total < 10 && done < total)) return;
     lastTenth = tenth;
-    out.write(`umca: adding ${done}/${total}\n`);
+    out.write(`umca: ${verb} ${done}/${total}\n`);
   };
 }

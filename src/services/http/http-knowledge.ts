@@ -38,6 +38,13 @@ export class HttpKnowledge implements KnowledgeBases {
     return total;
   }
 
+  async reindex(name: string, options: { onProgress?: (progress: KbProgress) => void } = {}): Promise<KbAddReport> {
+    options.onProgress?.({ done: 0, total: 1, source: '(reindexing on the server)' });
+    const report = await this.http.json<KbAddReport>('POST', path(name, '/reindex'), {});
+    options.onProgress?.({ done: 1, total: 1, source: '' });
+    return report;
+  }
+
   async removeDocument(name: string, source: string): Promise<void> {
     await this.http.json('POST', path(name, '/documents/remove'), { source });
   }

@@ -262,4 +262,11 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX kb_postings_document ON kb_postings (kb, doc_id);
     `,
   },
+  {
+    id: 12,
+    name: 'kb-document-text',
+    // Each document keeps its parsed text and sections (JSON), so `kb reindex` cuts it again
+    // with today's settings without its source. NULL for documents stored before this.
+    sql: `ALTER TABLE kb_documents ADD COLUMN parsed text`,
+  },
 ];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type {
-  KbChunkRecord, KbDocumentRecord, KbSearchOptions, KbVectorSearchOptions, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument, NewKnowledgeBase,
+  KbChunkRecord, KbDocumentRecord, KbDocumentText, KbSearchOptions, KbVectorSearchOptions, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument, NewKnowledgeBase,
 } from '../knowledge-store.js';
 import type { SqlClient, SqlColumn, SqlQueryable } from './sql-client.js';
 import { toIso } from './sql-time.js';
@@ -80,8 +80,8 @@ export class SqlKnowledgeStore implements KnowledgeStore {
       if (!bases[0]) throw new NotFoundError(`no knowledge base ${kb}`, 'kb_not_found');
       const before = await deleteDocument(tx, kb, document.id);
       const { rows } = await tx.query<DocumentRow>(
-        `INSERT INTO kb_documents (kb, id, source, type, sha256, chars, chunks, length, tags) VALUES ($1, $2, $3, $4, $5, $6::integer, $7::integer, $8::bigint, $9) RETURNING ${DOCUMENT_COLUMNS}`,
-        [kb, document.id, document.source, document.type, document.sha256, document.chars, chunks.length, length, JSON.stringify(document.tags)],
+        `INSERT INTO kb_documents (kb, id, source, type, sha256, chars, chunks, length, tags, parsed) VALUES ($1, $2, $3, $4, $5, $6::integer, $7::integer, $8::bigint, $9, $10) RETURNING ${DOCUMENT_COLUMNS}`,
+        [kb, document.id, document.source, document.type, document.sha256, document.chars, chunks.length, length, JSON.stringify(document.tags), JSON.stringify(document.parsed)],
       );
       await tx.insertRows('kb_chunks', this.#chunkColumns, chunks.map((c) => [kb, document.id, c.ord, c.text, c.start, c.end, c.heading, c.page, c.sha256, c.length, c.embedding]));
       await tx.insertRows('kb_postings', POSTING_COLUMNS, chunks.flatMap((c) => [...c.terms].map(([term, tf]) => [kb, term, document.id, c.ord, tf, c.length])));
@@ -100,6 +100,12 @@ export class SqlKnowledgeStore implements KnowledgeStore {
       await tx.query('UPDATE knowledge_bases SET documents = documents - 1, chunks = chunks - $2::integer, total_length = total_length - $3::bigint WHERE name = $1', [kb, removed.chunks, removed.length]);
       return true;
     });
+  }
+
+  async getKbDocumentText(kb: string, docId: string): Promise<KbDocumentText | null | undefined> {
+    const { rows } = await this.#db.query<{ parsed: string | null }>('SELECT parsed FROM kb_documents WHERE kb = $1 AND id = $2', [kb, docId]);
+    if (!rows[0]) return undefined;
+    return rows[0].parsed === null ? null : (JSON.parse(rows[0].parsed) as KbDocumentText);
   }
 
   async kbEmbeddings(kb: string, sha256s: readonly string[]): Promise<Map<string, number[]>> {
@@ -191,14 +197,15 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     return rows.map((row) => ({ ...toChunk(row), score: Number(row.score) }));
   }
 
-  async indexKbVectors(kb: string, minChunks: number): Promise<'built' | 'ready' | 'small' | 'exact'> {
+  async indexKbVectors(kb: string, minChunks: number, options: { rebuild?: boolean } = {}): Promise<'built' | 'ready' | 'small' | 'exact'> {
     if (!this.#pgvector) return 'exact';
     const name = vectorIndexName(kb);
     const { rows: existing } = await this.#db.query("SELECT 1 FROM pg_class WHERE relname = $1 AND relkind = 'i'", [name]);
-    if (existing[0]) return 'ready';
+    if (existing[0] && !options.rebuild) return 'ready';
     return this.#db.transaction(async (tx) => {
       const { rows } = await tx.query<{ chunks: number; dimensions: number }>('SELECT chunks, dimensions FROM knowledge_bases WHERE name = $1 FOR UPDATE', [kb]);
       if (!rows[0]) throw new NotFoundError(`no knowledge base ${kb}`, 'kb_not_found');
+      if (options.rebuild) await tx.query(`DROP INDEX IF EXISTS ${name}`);
       if (Number(rows[0].chunks) < minChunks) return 'small';
       // HNSW builds its graph in memory when it fits (several times faster than inserting one by one).
       await tx.query("SET LOCAL maintenance_work_mem = '512MB'");
