@@ -30,6 +30,7 @@ import { OpaPolicyEngine } from './policy/opa/opa-policy-engine.js';
 import { CachedPolicyEngine } from './policy/cached-policy-engine.js';
 import { DeferredPolicyEngine } from './policy/deferred-policy-engine.js';
 import { KeyService } from './services/key-service.js';
+import { knowledgeTool } from './agents/knowledge-tool.js';
 import { KnowledgeService } from './services/knowledge-service.js';
 import { RunService } from './services/run-service.js';
 import { UsageService } from './services/usage-service.js';
@@ -179,6 +180,8 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     referencesMaxChars: config.limits.references_max_chars,
     policy,
     tools,
+    // A run that names knowledge bases gives its agents their search as a tool.
+    runTools: (principal, runOptions) => (runOptions.knowledgeBases?.length ? [knowledgeTool(runOptions.knowledgeBases, knowledge.for(principal))] : []),
     toolCallTimeoutMs: config.mcp.call_timeout_ms,
     leaseMs: config.workers.lease_ms,
     costOf: (ref, upstream, input, output) => meter.cost(ref, upstream, input, output),

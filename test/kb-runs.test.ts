@@ -74,6 +74,42 @@ describe('runs that search knowledge bases', () => {
     assert.match(g2!.data.reasons.join(' '), new RegExp(`F5 cites ${CHUNK.replace(/[#/]/g, '\\$&')}: the quote "accents are kept as they are" is not in that source`));
   });
 
+  it("the planner and coder search the run's bases through their tool, and what it finds is a kb source", async () => {
+    const fixture = demoFixture();
+    const search = (query: string) => ({ content: '', tool_calls: [{ name: 'umca__kb_search', arguments: { query } }] });
+    const model = scriptedModel({
+      ...fixture,
+      replies: {
+        ...fixture.replies,
+        planner: [search('how are accents stripped'), fixture.replies.planner![0]!],
+        coder: [search('hyphens in the slug'), ...fixture.replies.coder!],
+      },
+    });
+    const { status, events } = await runToEnd({ model, kb: ['docs'] });
+    assert.equal(status, 'completed');
+    const calls = of(events, 'tool.call').map((e) => [e.data.step, e.data.tool, e.data.server]);
+    assert.deepEqual(calls, [['plan', 'umca.kb_search', 'umca'], ['code#1', 'umca.kb_search', 'umca']]);
+    const results = of(events, 'tool.result');
+    assert.deepEqual(results.map((e) => e.data.status), ['ok', 'ok']);
+    assert.match(results[0]!.data.content, new RegExp(`<source id="${CHUNK.replace(/[#/]/g, '\\$&')}" file="notes/slugs.md"`));
+    assert.match(results[0]!.data.content, /combining marks are removed/);
+    const decisions = of(events, 'policy.decision').filter((e) => e.data.action === 'use-tool').map((e) => e.data.resource);
+    assert.deepEqual(decisions, [{ type: 'Tool', id: 'umca.kb_search' }, { type: 'Tool', id: 'umca.kb_search' }], 'each call asked use-tool');
+  });
+
+  it('a run without knowledge bases offers no knowledge search to its agents', async () => {
+    const fixture = demoFixture();
+    const model = scriptedModel({
+      ...fixture,
+      replies: { ...fixture.replies, planner: [{ content: '', tool_calls: [{ name: 'umca__kb_search', arguments: { query: 'accents' } }] }, fixture.replies.planner![0]!] },
+    });
+    const created = await umca.runs.for(LOCAL_PRINCIPAL).startHere({ model });
+    const ended = await umca.engine.execute(created.id);
+    const results = of(await umca.store.readEvents(created.id), 'tool.result');
+    assert.equal(ended.status, 'completed');
+    assert.deepEqual(results.map((e) => [e.data.status, e.data.content]), [['error', 'no tool named umca__kb_search; the tools offered are the only ones there are']]);
+  });
+
   it('a run whose knowledge base is gone when it executes still completes, and its log says so', async () => {
     const kb = umca.knowledge.for(LOCAL_PRINCIPAL);
     await kb.create({ name: 'scratch', embedding_model: 'scripted:demo' });

@@ -20,7 +20,7 @@ export interface AskOutput<T> {
   /** Model calls made (turn numbers stay deterministic on resume). */
   turns: number;
   /** Tool results the model was given, citable by their ids. */
-  sources: Array<{ id: string; content: string }>;
+  sources: Array<{ id: string; content: string; sha256?: string }>;
 }
 
 /**
@@ -55,7 +55,7 @@ export async function askStructured<T>(scope: Pick<StepScope, 'chat'> & Partial<
       for (const call of reply.toolCalls) {
         toolCalls += 1;
         const outcome = toolCalls <= maxToolCalls ? await scope.callTool!(call) : { text: `ERROR (limit): this step may make ${maxToolCalls} tool calls; answer with what you have` };
-        if (outcome.source) sources.push(outcome.source);
+        if (outcome.sources) sources.push(...outcome.sources);
         messages.push({ role: 'tool', toolCallId: call.id, content: outcome.text });
       }
       reply = await ask();

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CancelledError, ConflictError, ForbiddenError, InvalidRequestError, NotFoundError } from '../core/errors.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import { decisionEvent, forbidden } from '../policy/policy-decision.js';
-import type { ToolSet } from '../tools/tool.js';
+import type { Tool, ToolSet } from '../tools/tool.js';
 import { draft } from '../core/events.js';
 import { FINAL_STATUSES, type LeasedRun, type RecordedPrincipal, type RunRecord } from '../core/run.js';
 import { DEFAULT_RUN_OPTIONS, recordedOptions, runOptionsOf, type RunOptions } from '../core/run-options.js';
@@ -51,6 +51,8 @@ export interface EngineDeps {
   costOf?: (modelRef: string, upstreamModel: string, inputTokens: number, outputTokens: number) => number;
   /** The tools agents may call. */
   tools?: ToolSet;
+  /** Tools a run brings by its own options, as its principal (the search of the knowledge bases it names). */
+  runTools?: (principal: Principal, options: RunOptions) => Tool[];
   toolCallTimeoutMs?: number;
   /**
    * Leases lapse this long after the holder's last heartbeat (it beats every third of it),
@@ -303,6 +305,7 @@ export class Engine {
         signal: controller.signal,
         checkpoints,
         ...(this.#deps.tools ? { tools: this.#deps.tools } : {}),
+        ...(this.#deps.runTools ? { runTools: this.#deps.runTools(principal, options) } : {}),
         ...(this.#deps.costOf
           ? { costOf: (role: string, result: ChatResult) => this.#deps.costOf!(this.#deps.roleModels?.[role] ?? run.model, result.model, result.usage.inputTokens, result.usage.outputTokens) }
           : {}),

@@ -11,7 +11,7 @@ import type { Gate } from './gate.js';
 import type { RunContext, StepKind, StepOptions } from './pipeline.js';
 import type { StepScope } from './step-scope.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
-import type { ToolSet } from '../tools/tool.js';
+import type { Tool, ToolSet } from '../tools/tool.js';
 import { StepTools } from './step-tools.js';
 
 /** Thrown through the pipeline when a gate blocks; the engine ends the run as `blocked`. */
@@ -53,6 +53,8 @@ export interface RunContextDeps {
   checkpoints: Map<string, unknown>;
   /** The tools agents may call (external MCP servers'); absent: none. */
   tools?: ToolSet;
+  /** Tools this run brings by its options (its knowledge bases' search). */
+  runTools?: readonly Tool[];
   /** Decides each tool call (use-tool). */
   policy?: PolicyEngine;
   /** One tool call's limit. Default 30 s. */
@@ -161,6 +163,7 @@ export class DurableRunContext implements RunContext {
       tools: this.#deps.tools,
       policy: this.#deps.policy,
       allowed: this.options.tools,
+      ...(this.#deps.runTools?.length ? { builtIn: this.#deps.runTools } : {}),
       callTimeoutMs: this.#deps.toolCallTimeoutMs ?? 30_000,
       signal: this.signal,
       emit,

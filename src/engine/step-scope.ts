@@ -27,6 +27,6 @@ export interface StepScope {
 export interface ToolCallOutcome {
   /** The message content for the model. */
   text: string;
-  /** A result worth citing: its source id (`tool:<call id>`) and content. */
-  source?: { id: string; content: string };
+  /** What the result gives to cite: `tool:<call id>` and its content, or the passages the tool named (see ToolOutput.sources). */
+  sources?: Array<{ id: string; content: string; sha256?: string }>;
 }

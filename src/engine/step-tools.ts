@@ -3,7 +3,7 @@ import type { ToolCall, ToolDefinition } from '../gateway/model-provider.js';
 import type { Principal } from '../core/principal.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import { decidedBy, decisionEvent } from '../policy/policy-decision.js';
-import type { Tool, ToolSet } from '../tools/tool.js';
+import type { Tool, ToolOutput, ToolSet } from '../tools/tool.js';
 import { ToolError } from '../tools/tool-error.js';
 import type { ToolCallOutcome } from './step-scope.js';
 
@@ -14,6 +14,8 @@ export interface StepToolsDeps {
   policy: PolicyEngine | undefined;
   /** The run's own list of tools (`server.tool`); undefined: every tool. */
   allowed: readonly string[] | undefined;
+  /** Tools the run brings by its own options (its knowledge bases' search), beside the ToolSet's and not limited by `allowed`. */
+  builtIn?: readonly Tool[];
   callTimeoutMs: number;
   signal: AbortSignal;
   emit(event: EventDraft): void;
@@ -42,12 +44,11 @@ export class StepTools {
   }
 
   async definitions(): Promise<ToolDefinition[]> {
-    const { tools, allowed } = this.#deps;
-    if (!tools) return [];
-    await tools.start();
-    return tools
-      .list()
-      .filter((tool) => tool.availability().available && (allowed === undefined || allowed.includes(tool.name)))
+    const { tools, allowed, builtIn = [] } = this.#deps;
+    await tools?.start();
+    const external = (tools?.list() ?? []).filter((tool) => allowed === undefined || allowed.includes(tool.name));
+    return [...builtIn, ...external]
+      .filter((tool) => tool.availability().available)
       .map((tool) => ({ name: modelToolName(tool.name), description: `${tool.description} (tool ${tool.name})`, parameters: tool.inputSchema }));
   }
 
@@ -59,15 +60,18 @@ export class StepTools {
     const name = tool?.name ?? call.name;
     emit(draft('tool.call', `agent:${step}`, { step, call_id: callId, tool: name, server: tool?.server ?? '', arguments: call.arguments.slice(0, RECORDED) }));
     const started = performance.now();
-    const finish = (status: 'ok' | 'error' | 'denied' | 'unavailable' | 'timeout' | 'too_large' | 'invalid_arguments', content: string, sizeBytes = 0): ToolCallOutcome => {
+    const finish = (status: 'ok' | 'error' | 'denied' | 'unavailable' | 'timeout' | 'too_large' | 'invalid_arguments', content: string, sizeBytes = 0, passages?: ToolOutput['sources']): ToolCallOutcome => {
       emit(draft('tool.result', `tool:${name}`, { step, call_id: callId, tool: name, status, duration_ms: Math.round((performance.now() - started) * 100) / 100, size_bytes: sizeBytes, content: content.slice(0, RECORDED) }));
       const shown = content.length > SHOWN ? `${content.slice(0, SHOWN)}\n[… ${content.length - SHOWN} more characters not shown]` : content;
-      if (status === 'ok') return { text: `[source tool:${callId}]\n${shown}`, source: { id: `tool:${callId}`, content } };
+      // A result made of named passages is cited by theirs (its text tags each); any other by the call's id.
+      if (status === 'ok' && passages) return { text: shown, sources: passages };
+      if (status === 'ok') return { text: `[source tool:${callId}]\n${shown}`, sources: [{ id: `tool:${callId}`, content }] };
       return { text: `ERROR (${status}): ${shown}` };
     };
 
     if (!tool) return finish('error', `no tool named ${call.name}; the tools offered are the only ones there are`);
-    if (this.#deps.allowed !== undefined && !this.#deps.allowed.includes(tool.name)) return finish('denied', `${tool.name} is not among this run's tools (${this.#deps.allowed.join(', ') || 'none'})`);
+    const builtIn = this.#deps.builtIn?.includes(tool) ?? false;
+    if (!builtIn && this.#deps.allowed !== undefined && !this.#deps.allowed.includes(tool.name)) return finish('denied', `${tool.name} is not among this run's tools (${this.#deps.allowed.join(', ') || 'none'})`);
     const decision = await this.#decide(tool);
     if (!decision.allowed) return finish('denied', `refused by policy: ${principal.id} may not use-tool Tool ${tool.name} (${decidedBy(decision)})`);
     let args: Record<string, unknown>;
@@ -80,7 +84,7 @@ export class StepTools {
     }
     try {
       const output = await tool.call(args, { signal: this.#deps.signal, timeoutMs: this.#deps.callTimeoutMs });
-      return finish(output.isError ? 'error' : 'ok', output.text, output.sizeBytes);
+      return finish(output.isError ? 'error' : 'ok', output.text, output.sizeBytes, output.sources);
     } catch (error) {
       if (error instanceof ToolError) return finish(error.code === 'error' ? 'error' : error.code, error.message);
       if (this.#deps.signal.aborted) throw error;
@@ -89,7 +93,7 @@ export class StepTools {
   }
 
   #find(name: string): Tool | undefined {
-    const all = this.#deps.tools?.list() ?? [];
+    const all = [...(this.#deps.builtIn ?? []), ...(this.#deps.tools?.list() ?? [])];
     return all.find((tool) => tool.name === name) ?? all.find((tool) => modelToolName(tool.name) === name);
   }
 

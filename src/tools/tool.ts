@@ -20,6 +20,12 @@ export interface ToolOutput {
   isError: boolean;
   /** The result's size as the source sent it, in bytes. */
   sizeBytes: number;
+  /**
+   * Passages the result is made of, each citable by its own id (a knowledge base's chunks,
+   * `kb:<kb>/<doc>#<chunk>`, with the sha256 of its stored text); absent: the whole result
+   * is one source, `tool:<call id>`.
+   */
+  sources?: Array<{ id: string; content: string; sha256?: string }>;
 }
 
 export interface Tool {
