@@ -21,6 +21,18 @@ export interface LocalSource {
  * links not followed); globs matched against the files under the current directory, the
  * same way. A path that does not exist and matches nothing is an error naming it.
  */
+/** The http(s) URLs among `kb add`'s arguments; any other scheme is an error naming it. */
+export function urlSources(args: readonly string[]): string[] {
+  return args.filter(isUrl).map((arg) => {
+    if (!/^https?:\/\//i.test(arg)) throw new CliError(`${arg}: only http and https URLs are fetched`);
+    return arg;
+  });
+}
+
+function isUrl(arg: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(arg);
+}
+
 export function collectSources(args: readonly string[], cwd = process.cwd()): LocalSource[] {
   const found = new Map<string, LocalSource>();
   const add = (path: string) => {
@@ -28,7 +40,7 @@ export function collectSources(args: readonly string[], cwd = process.cwd()): Lo
     found.set(path, { path, source: relative(cwd, path).split(sep).join('/') });
   };
   for (const arg of args) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg)) throw new CliError(`${arg}: URLs are not added yet; save the page and add the file`);
+    if (isUrl(arg)) continue; // fetched by the server (see urlSources)
     const path = resolve(cwd, arg);
     if (existsSync(path)) {
       const stat = lstatSync(path);

@@ -240,6 +240,14 @@ export const configSchema = z.strictObject({
     retrieval_context_tokens: z.number().int().min(256).default(8_192),
     /** A source larger than this is reported and left out. */
     max_document_bytes: z.number().int().positive().default(20 * 1024 * 1024),
+    /** The most a URL source's fetch may take, redirects and body included. */
+    fetch_timeout_ms: z.number().int().min(100).max(600_000).default(30_000),
+    /**
+     * Let URL sources reach private networks (10/8, 172.16/12, 192.168/16, fc00::/7) and
+     * loopback: an intranet wiki. Off, a URL whose name resolves there is refused
+     * (server-side request forgery); link-local and cloud metadata addresses are refused always.
+     */
+    fetch_private_networks: z.boolean().default(false),
     /**
      * A base gets its HNSW vector index (where the store has pgvector) when an add leaves it
      * with at least this many chunks; below it, dense search scans exactly (~4 µs a chunk of

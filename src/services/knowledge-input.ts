@@ -19,8 +19,15 @@ export const kbSourceInput = z.strictObject({
   tags: z.array(z.string().min(1).max(100)).max(50).default([]),
 });
 
+/** A page or file on the web the server fetches (as the caller: policy must grant egress to its host). */
+export const kbUrlInput = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'an http or https URL' }).max(2_000).describe("an http(s) URL the server fetches, where policy grants the caller egress to its host; the URL is the source's name"),
+  type: z.enum(['markdown', 'text', 'html', 'pdf', 'code', 'json', 'yaml']).optional().describe("how to read it; default: from its Content-Type, else its path"),
+  tags: z.array(z.string().min(1).max(100)).max(50).default([]),
+});
+
 export const addKbShape = {
-  documents: z.array(kbSourceInput).min(1).max(1_000).describe('the sources to add or replace'),
+  documents: z.array(z.union([kbSourceInput, kbUrlInput])).min(1).max(1_000).describe('the sources to add or replace: content given, or a URL to fetch'),
   index_vectors: z.boolean().default(true).describe('build the vector index if the base has grown past knowledge.vector_index_min_chunks; false when more batches follow (the last one builds it, faster than keeping it up meanwhile)'),
 };
 export const addKbInput = z.strictObject(addKbShape);

@@ -9,6 +9,7 @@ import type { AccessGuard } from '../identity/access-guard.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
 import { chunkDocument } from '../knowledge/chunk-document.js';
 import { fuseRankings } from '../knowledge/fuse-rankings.js';
+import { fetchUrl, UrlFetchError } from '../knowledge/fetch-url.js';
 import { DocumentParseError, parseDocument } from '../knowledge/parse-document.js';
 import { searchTerms, termFrequencies } from '../knowledge/tokenize.js';
 import type { KbChunkRecord, KbDocumentRecord, KbDocumentText, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk } from '../store/knowledge-store.js';
@@ -39,6 +40,11 @@ export class KnowledgeService {
     const { store, access, settings, resolveModel } = this.deps;
     const may = async (action: 'read-kb' | 'write-kb', name: string | typeof ALL) => {
       await access.authorize(principal, action, typeof name === 'string' ? base(name) : name);
+    };
+    const mayReach = async (url: URL) => {
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+      await access.authorize(principal, 'egress', { type: 'Host', id: `${host}:${port}`, attrs: { host, port } });
     };
     const mayUse = (model: string) => access.authorize(principal, 'use-model', { type: 'Model', id: model, attrs: { ref: model } });
     const existing = async (name: string): Promise<KnowledgeBaseRecord> => {
@@ -118,30 +124,55 @@ export class KnowledgeService {
         await mayUse(kb.embedding_model);
         const stored = new Map((await store.listKbDocuments(kb.name)).map((d) => [d.id, d]));
         const report = emptyKbReport(kb.name);
-        for (const [i, source] of documents.entries()) {
+        // Every URL's host is asked of policy before anything is written: a URL without an egress grant refuses the whole request.
+        for (const item of documents) if ('url' in item) await mayReach(new URL(item.url));
+        for (const [i, item] of documents.entries()) {
           options.signal?.throwIfAborted();
-          options.onProgress?.({ done: i, total: documents.length, source: source.source });
-          const content = source.encoding === 'base64' ? Buffer.from(source.content, 'base64') : Buffer.from(source.content, 'utf8');
+          const name = 'url' in item ? item.url : item.source;
+          options.onProgress?.({ done: i, total: documents.length, source: name });
+          let content: Uint8Array;
+          let type = item.type;
+          if ('url' in item) {
+            try {
+              const fetched = await fetchUrl(item.url, {
+                authorize: (host, port) => mayReach(new URL(`http://${host.includes(':') ? `[${host}]` : host}:${port}`)),
+                maxBytes: settings.max_document_bytes,
+                timeoutMs: settings.fetch_timeout_ms,
+                allowPrivate: settings.fetch_private_networks,
+                ...(options.signal ? { signal: options.signal } : {}),
+              });
+              content = fetched.content;
+              type ??= (fetched.type as typeof type) ?? undefined;
+            } catch (error) {
+              // Unreachable, an HTTP error, too large, or a redirect or address it may not reach: reported, the rest goes in.
+              const code = (error as { code?: string }).code;
+              if (!(error instanceof UrlFetchError) && code !== 'forbidden' && code !== 'egress_denied') throw error;
+              report.failed.push({ source: name, reason: (error as Error).message });
+              continue;
+            }
+          } else {
+            content = item.encoding === 'base64' ? Buffer.from(item.content, 'base64') : Buffer.from(item.content, 'utf8');
+          }
           if (content.byteLength > settings.max_document_bytes) {
-            report.failed.push({ source: source.source, reason: `${content.byteLength} bytes, over knowledge.max_document_bytes (${settings.max_document_bytes})` });
+            report.failed.push({ source: name, reason: `${content.byteLength} bytes, over knowledge.max_document_bytes (${settings.max_document_bytes})` });
             continue;
           }
-          const id = documentId(source.source);
+          const id = documentId(name);
           const sha256 = createHash('sha256').update(content).digest('hex');
           const before = stored.get(id);
-          if (before && before.sha256 === sha256 && sameTags(before.tags, source.tags)) {
+          if (before && before.sha256 === sha256 && sameTags(before.tags, item.tags)) {
             report.unchanged += 1;
             continue;
           }
           let parsed;
           try {
-            parsed = await parseDocument(source.source, content, source.type);
+            parsed = await parseDocument(name, content, type);
           } catch (error) {
             if (!(error instanceof DocumentParseError)) throw error;
-            report.failed.push({ source: source.source, reason: error.message });
+            report.failed.push({ source: name, reason: error.message });
             continue;
           }
-          const written = await storeDocument(kb, { id, source: source.source, sha256, tags: source.tags }, parsed, options.signal);
+          const written = await storeDocument(kb, { id, source: name, sha256, tags: item.tags }, parsed, options.signal);
           if (before) report.updated += 1;
           else report.added += 1;
           report.chunks += written.chunks;

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { addKbReport, emptyKbReport } from '../../services/kb-add-report.js';
 import type { KbHit, KbProgress } from '../../services/knowledge.js';
 import { CliError } from '../cli-error.js';
-import { collectSources } from '../kb-sources.js';
+import { collectSources, urlSources } from '../kb-sources.js';
 import type { GlobalOptions } from '../open-umca.js';
 import { withSession } from '../open-session.js';
 
@@ -34,22 +34,28 @@ export function kbCommand(globals: () => GlobalOptions): Command {
   kb.command('add')
     .description('add or update files, directories (recursively, .gitignore respected) and globs; unchanged files are skipped')
     .argument('<name>', 'the knowledge base')
-    .argument('<paths...>', 'files, directories or quoted globs ("docs/**/*.md")')
+    .argument('<paths...>', 'files, directories, quoted globs ("docs/**/*.md") or http(s) URLs (fetched by the server where policy grants egress to the host)')
     .option('--tag <tag>', 'a tag for every document added (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .action(async (name: string, paths: string[], options: { tag: string[]; json?: boolean }) => {
       const sources = collectSources(paths);
-      if (sources.length === 0) throw new CliError(`${paths.join(' ')}: no file of a type a knowledge base reads (Markdown, text, HTML, PDF, code, JSON, YAML)`);
+      const urls = urlSources(paths);
+      if (sources.length === 0 && urls.length === 0) throw new CliError(`${paths.join(' ')}: no file of a type a knowledge base reads (Markdown, text, HTML, PDF, code, JSON, YAML)`);
       await withSession(globals(), async ({ knowledge }) => {
         const show = options.json ? undefined : progress();
         const report = emptyKbReport(name);
         // A few files at a time, so memory stays bounded however many are added. Read as bytes
         // and sent as base64, so a PDF arrives intact; text is decoded by the service.
+        // URLs first, in one request: the server fetches them, as the caller (policy must grant egress to each host).
+        if (urls.length > 0) {
+          const part = await knowledge.add(name, { documents: urls.map((url) => ({ url, tags: options.tag })), index_vectors: sources.length === 0 }, show ? { onProgress: (p) => show({ ...p, total: sources.length + urls.length }) } : {});
+          addKbReport(report, part);
+        }
         for (let i = 0; i < sources.length; i += ADD_BATCH) {
           const batch = sources.slice(i, i + ADD_BATCH);
           const documents = batch.map(({ path, source }) => ({ source, content: readFileSync(path).toString('base64'), encoding: 'base64' as const, tags: options.tag }));
           const last = i + ADD_BATCH >= sources.length;
-          const part = await knowledge.add(name, { documents, index_vectors: last }, show ? { onProgress: (p) => show({ ...p, done: i + p.done, total: sources.length }) } : {});
+          const part = await knowledge.add(name, { documents, index_vectors: last }, show ? { onProgress: (p) => show({ ...p, done: urls.length + i + p.done, total: sources.length + urls.length }) } : {});
           addKbReport(report, part);
         }
         if (options.json) {

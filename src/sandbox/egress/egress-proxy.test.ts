@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { EgressDecision } from '../sandbox-lane.js';
 import { parseEgressRules } from '../../core/egress-rules.js';
-import { isSensitiveAddress } from './sensitive-addresses.js';
+import { isSensitiveAddress } from '../../core/network-addresses.js';
 import { EgressProxy, type Lookup } from './egress-proxy.js';
 import { eventData } from '../../core/events.js';
 

@@ -5,7 +5,7 @@ import { chmod, rm } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import type { EgressDecision } from '../sandbox-lane.js';
 import { matchRule, type EgressRule } from '../../core/egress-rules.js';
-import { isSensitiveAddress } from './sensitive-addresses.js';
+import { isSensitiveAddress } from '../../core/network-addresses.js';
 
 export type Lookup = (host: string) => Promise<Array<{ address: string; family: number }>>;
 

@@ -30,7 +30,7 @@ export class HttpKnowledge implements KnowledgeBases {
     const total = emptyKbReport(name);
     for (const [i, document] of input.documents.entries()) {
       options.signal?.throwIfAborted();
-      options.onProgress?.({ done: i, total: input.documents.length, source: document.source });
+      options.onProgress?.({ done: i, total: input.documents.length, source: 'url' in document ? document.url : document.source });
       const last = i === input.documents.length - 1;
       addKbReport(total, await this.http.json<KbAddReport>('POST', path(name, '/documents'), { documents: [document], index_vectors: last && input.index_vectors !== false }));
     }
