@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Principal } from '../src/core/principal.js';
-import { SHIPPED_POLICY_DIR } from '../src/policy/shipped-policies.js';
 import { KnowledgeService } from '../src/services/knowledge-service.js';
 import type { KnowledgeBases } from '../src/services/knowledge.js';
 import type { Umca } from '../src/umca.js';
+import { shippedPoliciesWith } from './support/policies.js';
 import { testUmca } from './support/umca.js';
 
 const operator: Principal = { id: 'key:0pe7a70r0000', roles: ['operator'], via: 'api-key' };
 
 /** The shipped policies plus one that keeps everyone from reaching denied.test. */
-function policies(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'umca-kb-url-policies-'));
-  copyFileSync(join(SHIPPED_POLICY_DIR, 'default.cedar'), join(dir, 'default.cedar'));
-  writeFileSync(join(dir, 'egress.cedar'), '@id("no-denied-test")\nforbid (principal, action == Umca::Action::"egress", resource) when { resource.host == "denied.test" };\n');
-  return dir;
-}
+const policies = () => shippedPoliciesWith('egress.cedar', '@id("no-denied-test")\nforbid (principal, action == Umca::Action::"egress", resource) when { resource.host == "denied.test" };\n');
 
 /**
  * URL sources: the server fetches them as the caller, where policy grants egress to the host;

@@ -227,6 +227,12 @@ export const configSchema = z.strictObject({
     bm25_k1: z.number().min(0).max(10).default(1.2),
     bm25_b: z.number().min(0).max(1).default(0.75),
     /**
+     * Postings BM25 reads per query term, best first; the chunks found are scored exactly. A
+     * term in more chunks than this (a common word in a large base) has its best postings read
+     * only: search stays fast at 100,000 chunks, and is exact while no query term is that common.
+     */
+    bm25_candidates_per_term: z.number().int().min(10).max(1_000_000).default(500),
+    /**
      * Weights of the two retrievers in hybrid search's reciprocal rank fusion; 0 leaves one out.
      * Dense is 0 by default: on the labelled set of `npm run bench:kb` the embedded sentence
      * encoder lowers nDCG@10 at every weight above 0.05 (docs/benchmarks.md); give it a weight

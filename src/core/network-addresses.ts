@@ -13,11 +13,15 @@ SENSITIVE.addAddress('fd00:ec2::254', 'ipv6');
 SENSITIVE.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
 SENSITIVE.addSubnet('::ffff:169.254.0.0', 112, 'ipv6');
 
+/** Whether an IP address is in `list`; a name (not an address) is in none. */
+function listed(list: BlockList, address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
 /** True for addresses a name must not resolve to unless that address itself is listed. */
 export function isSensitiveAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return SENSITIVE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return listed(SENSITIVE, address);
 }
 
 /** Private networks (RFC 1918, unique-local IPv6, carrier-grade NAT): an intranet, not the internet. */
@@ -33,9 +37,7 @@ PRIVATE.addSubnet('::ffff:192.168.0.0', 112, 'ipv6');
 
 /** True for private-network addresses (see PRIVATE). */
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return listed(PRIVATE, address);
 }
 
 /** True for loopback addresses (127/8, ::1, and IPv4-mapped loopback). */

@@ -94,6 +94,34 @@ for (const backend of storeBackends()) {
       assert.deepEqual(hits[0] && { source: hits[0].source, heading: hits[0].heading, start: hits[0].start, end: hits[0].end }, { source: 'd0.md', heading: 'h0', start: 0, end: texts[0]!.length });
     });
 
+    it('keeps document frequencies through replacements and removals', async () => {
+      const name = newName();
+      await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 1, created_by: 'u' });
+      await store.putKbDocument(name, doc('a'), [chunk(0, 'lease one', [1]), chunk(1, 'lease two', [1])]);
+      await store.putKbDocument(name, doc('b'), [chunk(0, 'lease three', [1])]);
+      await store.putKbDocument(name, doc('b'), [chunk(0, 'other three', [1])]); // b no longer says lease
+      await store.putKbDocument(name, doc('c'), [chunk(0, 'lease four', [1])]);
+      await store.removeKbDocument(name, 'c');
+      // N = 3 chunks, df(lease) = 2, every chunk 2 terms long: idf = ln(1 + 1.5/2.5).
+      const [hit] = await store.searchKbTerms(name, ['lease'], { k: 1, k1: 1.2, b: 0.75 });
+      assert.ok(Math.abs(hit!.score - Math.log(1 + 1.5 / 2.5)) < 1e-9, `${hit!.score}`);
+    });
+
+    it('a query term in more chunks than it reads still finds the best chunks, and any chunk a rarer term finds', async () => {
+      const name = newName();
+      await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 1, created_by: 'u' });
+      // 300 chunks say "worker"; the longer the chunk, the less it counts. One of the longest also says "takeover".
+      const filler = (i: number) => Array.from({ length: i % 30 }, (_, j) => `w${j}`).join(' ');
+      await store.putKbDocument(name, doc('bulk'), Array.from({ length: 300 }, (_, i) => chunk(i, `worker ${i === 299 ? 'takeover ' : ''}${filler(i)}`, [1])));
+      const exact = await store.searchKbTerms(name, ['worker'], { k: 5, k1: 1.2, b: 0.75, candidates: 1_000 });
+      const cut = await store.searchKbTerms(name, ['worker'], { k: 5, k1: 1.2, b: 0.75, candidates: 20 });
+      assert.deepEqual(cut.map((h) => [h.ord, h.score]), exact.map((h) => [h.ord, h.score]), 'the best postings of a term are its best chunks');
+      const both = await store.searchKbTerms(name, ['worker', 'takeover'], { k: 1, k1: 1.2, b: 0.75, candidates: 20 });
+      const full = await store.searchKbTerms(name, ['worker', 'takeover'], { k: 1, k1: 1.2, b: 0.75, candidates: 1_000 });
+      assert.deepEqual(both.map((h) => [h.ord, h.score]), full.map((h) => [h.ord, h.score]), 'found by the rarer term, and scored for both');
+      assert.equal(both[0]?.ord, 299);
+    });
+
     it('ranks by exact cosine, and a selective filter still returns k rows', async () => {
       const name = newName();
       await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 2, created_by: 'u' });

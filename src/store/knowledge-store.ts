@@ -86,6 +86,13 @@ export interface KbSearchOptions {
   docIds?: readonly string[];
 }
 
+export interface KbTermSearchOptions extends KbSearchOptions {
+  k1: number;
+  b: number;
+  /** Postings read per query term, best first (default 500). */
+  candidates?: number;
+}
+
 export interface KbVectorSearchOptions extends KbSearchOptions {
   /** Candidates an HNSW search keeps (hnsw.ef_search; at least k): more is slower and closer to exact. */
   efSearch?: number;
@@ -114,8 +121,12 @@ export interface KnowledgeStore {
   kbEmbeddings(kb: string, sha256s: readonly string[]): Promise<Map<string, number[]>>;
   getKbChunk(kb: string, docId: string, ord: number): Promise<KbChunkRecord | undefined>;
 
-  /** Okapi BM25 over the base's term statistics, best first: `score` is the BM25 sum. */
-  searchKbTerms(kb: string, terms: readonly string[], options: KbSearchOptions & { k1: number; b: number }): Promise<Array<KbChunkRecord & { score: number }>>;
+  /**
+   * Okapi BM25 over the base's term statistics, best first: `score` is the BM25 sum. Exact
+   * where no query term has more than `candidates` postings; past that, the chunks among the
+   * best `candidates` postings of some query term, scored exactly.
+   */
+  searchKbTerms(kb: string, terms: readonly string[], options: KbTermSearchOptions): Promise<Array<KbChunkRecord & { score: number }>>;
   /**
    * Cosine similarity to `vector` (unit length), best first: exact, or through the base's
    * HNSW index once it has one (see indexKbVectors); k rows whenever k match the filter.

@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventSubject } from '../../src/bus/bus.js';
 import type { EventDataOf, RunEvent } from '../../src/core/events.js';
 import { verifyChain } from '../../src/core/hash-chain.js';
 import type { Principal } from '../../src/core/principal.js';
-import { SHIPPED_POLICY_DIR } from '../../src/policy/shipped-policies.js';
 import { EVERYTHING_STDIO } from '../support/mcp-everything.js';
+import { shippedPoliciesWith } from '../support/policies.js';
 import { DEMO_SPEC, demoFixture, scriptedModel } from '../support/scripted.js';
 import { testUmca } from '../support/umca.js';
 
 const runner: Principal = { id: 'key:0a1b2c3d4e5f', roles: ['runner'], via: 'api-key' };
 
 /** The shipped policies plus one that keeps the server's environment tool from everyone. */
-function policiesWithoutGetEnv(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'umca-tool-policies-'));
-  copyFileSync(join(SHIPPED_POLICY_DIR, 'default.cedar'), join(dir, 'default.cedar'));
-  writeFileSync(join(dir, 'tools.cedar'), '@id("no-env-tool")\nforbid (principal, action == Umca::Action::"use-tool", resource == Umca::Tool::"everything.get-env");\n');
-  return dir;
-}
+const policiesWithoutGetEnv = () => shippedPoliciesWith('tools.cedar', '@id("no-env-tool")\nforbid (principal, action == Umca::Action::"use-tool", resource == Umca::Tool::"everything.get-env");\n');
 
 const data = <T extends RunEvent['type']>(events: RunEvent[], type: T) => events.filter((e) => e.type === type).map((e) => e.data as EventDataOf<T>);
 const call = (name: string, args: Record<string, unknown>) => ({ content: '', tool_calls: [{ name, arguments: args }] });

@@ -8,7 +8,7 @@ const FLOAT4_OID = 700;
  * a signature and two zero words, then each row as a field count and each field as a length
  * (-1 for NULL) and its binary value, then -1. Floats go as IEEE bytes, so PGlite's
  * WebAssembly never parses them from text: 512-float vectors load ~12× faster this way.
- * Binary values: int4 big-endian; text as UTF-8; real[] as array_recv reads it (one
+ * Binary values: int4 and float4 big-endian; text as UTF-8; real[] as array_recv reads it (one
  * dimension, no NULLs, float4 elements, each with its length); vector as pgvector's
  * vector_recv reads it (int16 dimensions, int16 zero, float4s).
  */
@@ -40,6 +40,7 @@ function fieldSize(column: SqlColumn, value: unknown): number {
     case 'text':
       return Buffer.byteLength(value as string);
     case 'integer':
+    case 'real':
       return 4;
     case 'real[]':
       return (value as number[]).length === 0 ? 12 : 20 + 8 * (value as number[]).length;
@@ -56,6 +57,8 @@ function writeField(out: Buffer, at: number, column: SqlColumn, value: unknown):
       return at + out.write(value as string, at);
     case 'integer':
       return out.writeInt32BE(value as number, at);
+    case 'real':
+      return out.writeFloatBE(value as number, at);
     case 'real[]': {
       const values = value as number[];
       at = out.writeInt32BE(values.length === 0 ? 0 : 1, at);

@@ -1,5 +1,5 @@
 /** The column types a bulk insert carries (see SqlQueryable.insertRows). */
-export type SqlColumnType = 'text' | 'integer' | 'real[]' | 'vector';
+export type SqlColumnType = 'text' | 'integer' | 'real' | 'real[]' | 'vector';
 
 export interface SqlColumn {
   name: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type {
-  KbChunkRecord, KbDocumentRecord, KbDocumentText, KbSearchOptions, KbVectorSearchOptions, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument, NewKnowledgeBase,
+  KbChunkRecord, KbDocumentRecord, KbDocumentText, KbTermSearchOptions, KbVectorSearchOptions, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument, NewKnowledgeBase,
 } from '../knowledge-store.js';
 import type { SqlClient, SqlColumn, SqlQueryable } from './sql-client.js';
 import { toIso } from './sql-time.js';
@@ -62,7 +62,7 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     return this.#db.transaction(async (tx) => {
       const { rows } = await tx.query('DELETE FROM knowledge_bases WHERE name = $1 RETURNING 1', [name]);
       if (this.#pgvector) await tx.query(`DROP INDEX IF EXISTS ${vectorIndexName(name)}`);
-      for (const table of ['kb_postings', 'kb_chunks', 'kb_documents']) await tx.query(`DELETE FROM ${table} WHERE kb = $1`, [name]);
+      for (const table of ['kb_postings', 'kb_terms', 'kb_chunks', 'kb_documents']) await tx.query(`DELETE FROM ${table} WHERE kb = $1`, [name]);
       return rows.length > 0;
     });
   }
@@ -76,7 +76,7 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     const length = chunks.reduce((sum, c) => sum + c.length, 0);
     return this.#db.transaction(async (tx) => {
       // The base row, locked: its counts move with this document, and a base removed meanwhile is not written into.
-      const { rows: bases } = await tx.query('SELECT name FROM knowledge_bases WHERE name = $1 FOR UPDATE', [kb]);
+      const { rows: bases } = await tx.query<{ chunks: number; total_length: number | string }>('SELECT chunks, total_length FROM knowledge_bases WHERE name = $1 FOR UPDATE', [kb]);
       if (!bases[0]) throw new NotFoundError(`no knowledge base ${kb}`, 'kb_not_found');
       const before = await deleteDocument(tx, kb, document.id);
       const { rows } = await tx.query<DocumentRow>(
@@ -84,7 +84,12 @@ export class SqlKnowledgeStore implements KnowledgeStore {
         [kb, document.id, document.source, document.type, document.sha256, document.chars, chunks.length, length, JSON.stringify(document.tags), JSON.stringify(document.parsed)],
       );
       await tx.insertRows('kb_chunks', this.#chunkColumns, chunks.map((c) => [kb, document.id, c.ord, c.text, c.start, c.end, c.heading, c.page, c.sha256, c.length, c.embedding]));
-      await tx.insertRows('kb_postings', POSTING_COLUMNS, chunks.flatMap((c) => [...c.terms].map(([term, tf]) => [kb, term, document.id, c.ord, tf, c.length])));
+      // A posting's weight orders its term's postings (see migration 13); the base's average length as it stands.
+      const baseChunks = Number(bases[0].chunks) - (before?.chunks ?? 0) + chunks.length;
+      const avgdl = Math.max((Number(bases[0].total_length) - (before?.length ?? 0) + length) / Math.max(baseChunks, 1), 1);
+      const impact = (tf: number, len: number) => (tf * (IMPACT_K1 + 1)) / (tf + IMPACT_K1 * (1 - IMPACT_B + (IMPACT_B * len) / avgdl));
+      await tx.insertRows('kb_postings', POSTING_COLUMNS, chunks.flatMap((c) => [...c.terms].map(([term, tf]) => [kb, term, document.id, c.ord, tf, c.length, impact(tf, c.length)])));
+      await addDocumentFrequencies(tx, kb, chunks, 1);
       await tx.query(
         'UPDATE knowledge_bases SET documents = documents + $2::integer, chunks = chunks + $3::integer, total_length = total_length + $4::bigint WHERE name = $1',
         [kb, before ? 0 : 1, chunks.length - (before?.chunks ?? 0), length - (before?.length ?? 0)],
@@ -95,6 +100,7 @@ export class SqlKnowledgeStore implements KnowledgeStore {
 
   async removeKbDocument(kb: string, docId: string): Promise<boolean> {
     return this.#db.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM knowledge_bases WHERE name = $1 FOR UPDATE', [kb]); // writers of one base go one at a time
       const removed = await deleteDocument(tx, kb, docId);
       if (!removed) return false;
       await tx.query('UPDATE knowledge_bases SET documents = documents - 1, chunks = chunks - $2::integer, total_length = total_length - $3::bigint WHERE name = $1', [kb, removed.chunks, removed.length]);
@@ -126,30 +132,46 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     return rows[0] ? toChunk(rows[0]) : undefined;
   }
 
-  async searchKbTerms(kb: string, terms: readonly string[], options: KbSearchOptions & { k1: number; b: number }): Promise<Array<KbChunkRecord & { score: number }>> {
+  async searchKbTerms(kb: string, terms: readonly string[], options: KbTermSearchOptions): Promise<Array<KbChunkRecord & { score: number }>> {
     if (terms.length === 0) return [];
     // Okapi BM25 with Lucene's idf, ln(1 + (N - df + 0.5) / (df + 0.5)), each query term weighted
-    // by how often the query says it. N and the average length are the base's (kept on its
-    // row); df is counted over the postings the query reads anyway. Whatever the filter, the
-    // statistics are the whole base's.
+    // by how often the query says it. N and the average length are the base's (kept on its row),
+    // df is kept per term (kb_terms): whatever the filter, the statistics are the whole base's.
+    // Each term's postings are read best first (by their stored weight), at most `candidates`
+    // of them; the chunks found are then scored exactly, a term whose postings were cut short
+    // looked up for each of them. Where every query term has at most `candidates` postings,
+    // this is exact BM25; past that a chunk none of whose terms' best postings include it is
+    // not found (bench:kb-scale measures how often that changes the top 10).
     const { rows } = await this.#db.query<ChunkRow & { score: number }>(
       `WITH q AS (SELECT term, count(*)::float8 AS qtf FROM jsonb_array_elements_text($2::jsonb) AS t(term) GROUP BY term),
          stats AS (SELECT chunks::float8 AS n, greatest(total_length::float8 / nullif(chunks, 0), 1) AS avgdl FROM knowledge_bases WHERE name = $1),
-         matched AS (
-           SELECT p.doc_id, p.ord, p.tf, p.length, q.qtf, count(*) OVER (PARTITION BY p.term)::float8 AS df
-           FROM kb_postings p JOIN q ON q.term = p.term WHERE p.kb = $1
+         d AS (
+           SELECT q.term, q.qtf, t.df, ln(1 + (stats.n - t.df + 0.5) / (t.df + 0.5)) AS idf
+           FROM q JOIN kb_terms t ON t.kb = $1 AND t.term = q.term CROSS JOIN stats WHERE t.df > 0
+         ),
+         got AS (
+           SELECT d.term, c.doc_id, c.ord, c.tf, c.length FROM d CROSS JOIN LATERAL (
+             SELECT p.doc_id, p.ord, p.tf, p.length FROM kb_postings p
+             WHERE p.kb = $1 AND p.term = d.term AND ($6::text IS NULL OR p.doc_id IN (SELECT jsonb_array_elements_text($6::jsonb)))
+             ORDER BY p.impact DESC LIMIT $7::integer
+           ) c
+         ),
+         cand AS (SELECT DISTINCT doc_id, ord FROM got),
+         cut AS (
+           SELECT p.term, p.doc_id, p.ord, p.tf, p.length FROM cand CROSS JOIN d
+           JOIN kb_postings p ON p.kb = $1 AND p.doc_id = cand.doc_id AND p.ord = cand.ord AND p.term = d.term
+           WHERE d.df > $7::integer AND NOT EXISTS (SELECT 1 FROM got g WHERE g.term = d.term AND g.doc_id = cand.doc_id AND g.ord = cand.ord)
          ),
          scored AS (
-           SELECT m.doc_id, m.ord, sum(m.qtf * ln(1 + (stats.n - m.df + 0.5) / (m.df + 0.5)) * m.tf * ($4::float8 + 1)
-               / (m.tf + $4::float8 * (1 - $5::float8 + $5::float8 * m.length / stats.avgdl))) AS score
-           FROM matched m CROSS JOIN stats
-           WHERE ($6::text IS NULL OR m.doc_id IN (SELECT jsonb_array_elements_text($6::jsonb)))
-           GROUP BY m.doc_id, m.ord
-           ORDER BY score DESC, m.doc_id, m.ord
+           SELECT x.doc_id, x.ord, sum(d.qtf * d.idf * x.tf * ($4::float8 + 1)
+               / (x.tf + $4::float8 * (1 - $5::float8 + $5::float8 * x.length / stats.avgdl))) AS score
+           FROM (SELECT * FROM got UNION ALL SELECT * FROM cut) x JOIN d ON d.term = x.term CROSS JOIN stats
+           GROUP BY x.doc_id, x.ord
+           ORDER BY score DESC, x.doc_id, x.ord
            LIMIT $3::integer
          )
        ${HITS_OF_SCORED}`,
-      [kb, JSON.stringify(terms), options.k, options.k1, options.b, options.docIds ? JSON.stringify(options.docIds) : null],
+      [kb, JSON.stringify(terms), options.k, options.k1, options.b, options.docIds ? JSON.stringify(options.docIds) : null, options.candidates ?? DEFAULT_CANDIDATES],
     );
     return rows.map((row) => ({ ...toChunk(row), score: Number(row.score) }));
   }
@@ -221,6 +243,9 @@ export class SqlKnowledgeStore implements KnowledgeStore {
   }
 }
 
+/** Postings read per query term when the caller names no number (knowledge.bm25_candidates_per_term). */
+const DEFAULT_CANDIDATES = 500;
+
 /** hnsw.ef_search when the caller names none: pgvector's 40 lost recall on the 100,000-chunk bench (docs/benchmarks.md). */
 const DEFAULT_EF_SEARCH = 100;
 
@@ -231,8 +256,27 @@ const CHUNK_TEXT_COLUMNS: readonly SqlColumn[] = [
 ];
 const POSTING_COLUMNS: readonly SqlColumn[] = [
   { name: 'kb', type: 'text' }, { name: 'term', type: 'text' }, { name: 'doc_id', type: 'text' }, { name: 'ord', type: 'integer' },
-  { name: 'tf', type: 'integer' }, { name: 'length', type: 'integer' },
+  { name: 'tf', type: 'integer' }, { name: 'length', type: 'integer' }, { name: 'impact', type: 'real' },
 ];
+/** The BM25 parameters a posting's stored weight is computed with (it only orders postings; queries score with knowledge.bm25_k1 and _b). */
+const IMPACT_K1 = 1.2;
+const IMPACT_B = 0.75;
+
+/**
+ * Moves the base's document frequencies by `sign` for the terms of these chunks (one per chunk
+ * that has the term). Terms go in sorted, so two writers lock kb_terms rows in the same order.
+ */
+async function addDocumentFrequencies(tx: SqlQueryable, kb: string, chunks: ReadonlyArray<{ terms: ReadonlyMap<string, number> }>, sign: 1 | -1): Promise<void> {
+  const counts = new Map<string, number>();
+  for (const chunk of chunks) for (const term of chunk.terms.keys()) counts.set(term, (counts.get(term) ?? 0) + 1);
+  if (counts.size === 0) return;
+  const rows = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([term, n]) => ({ term, n: sign * n }));
+  await tx.query(
+    `INSERT INTO kb_terms (kb, term, df) SELECT $1, t.term, t.n FROM jsonb_to_recordset($2::jsonb) AS t(term text, n integer)
+     ON CONFLICT (kb, term) DO UPDATE SET df = kb_terms.df + EXCLUDED.df`,
+    [kb, JSON.stringify(rows)],
+  );
+}
 
 /** A base's HNSW index: a name PostgreSQL accepts (≤ 63 bytes) whatever the base is called. */
 function vectorIndexName(kb: string): string {
@@ -284,7 +328,13 @@ interface ChunkRow {
 async function deleteDocument(tx: SqlQueryable, kb: string, docId: string): Promise<{ chunks: number; length: number } | undefined> {
   const { rows } = await tx.query<{ chunks: number; length: number | string }>('DELETE FROM kb_documents WHERE kb = $1 AND id = $2 RETURNING chunks, length', [kb, docId]);
   if (!rows[0]) return undefined;
-  await tx.query('DELETE FROM kb_postings WHERE kb = $1 AND doc_id = $2', [kb, docId]);
+  // Its postings leave, and the document frequencies of their terms fall with them.
+  await tx.query(
+    `WITH gone AS (DELETE FROM kb_postings WHERE kb = $1 AND doc_id = $2 RETURNING term),
+       counted AS (SELECT term, count(*)::integer AS n FROM gone GROUP BY term)
+     UPDATE kb_terms t SET df = t.df - counted.n FROM counted WHERE t.kb = $1 AND t.term = counted.term`,
+    [kb, docId],
+  );
   await tx.query('DELETE FROM kb_chunks WHERE kb = $1 AND doc_id = $2', [kb, docId]);
   return { chunks: Number(rows[0].chunks), length: Number(rows[0].length) };
 }
