@@ -144,10 +144,18 @@ describe('umca CLI: settings, help and bad input', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['models', 'pull', '--help'], ['serve', '--help'], ['init', '--help'], ['override', '--help'], ['keys', '--help'], ['tools', '--help'], ['mcp', '--help'], ['worker', '--help'], ['archive', '--help']]) {
-      const result = await runCli(args, scratch());
-      assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-      assert.match(result.stdout, /Usage: umca/);
+    const commands = [
+      ['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['models', 'pull', '--help'],
+      ['serve', '--help'], ['init', '--help'], ['override', '--help'], ['keys', '--help'], ['tools', '--help'], ['mcp', '--help'], ['worker', '--help'], ['archive', '--help'],
+      ['kb', '--help'], ['kb', 'add', '--help'], ['kb', 'search', '--help'], ['kb', 'reindex', '--help'], ['kb', 'rm', '--help'],
+    ];
+    // Two at a time: each is a process start, and the machine has two cores.
+    for (let i = 0; i < commands.length; i += 2) {
+      await Promise.all(commands.slice(i, i + 2).map(async (args) => {
+        const result = await runCli(args, scratch());
+        assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+        assert.match(result.stdout, /Usage: umca/, args.join(' '));
+      }));
     }
   });
 });

@@ -122,7 +122,8 @@ export class KnowledgeService {
         await may('write-kb', name);
         const kb = await existing(name);
         await mayUse(kb.embedding_model);
-        const stored = new Map((await store.listKbDocuments(kb.name)).map((d) => [d.id, d]));
+        // Only the documents this add names: a large base is not read whole for each batch.
+        const stored = new Map((await store.listKbDocuments(kb.name, documents.map((d) => documentId('url' in d ? d.url : d.source)))).map((d) => [d.id, d]));
         const report = emptyKbReport(kb.name);
         // Every URL's host is asked of policy before anything is written: a URL without an egress grant refuses the whole request.
         for (const item of documents) if ('url' in item) await mayReach(new URL(item.url));

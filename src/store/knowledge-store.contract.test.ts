@@ -52,6 +52,9 @@ for (const backend of storeBackends()) {
       await store.removeKbDocument(name, 'b');
       const counted = await store.getKnowledgeBase(name);
       assert.deepEqual([counted?.documents, counted?.chunks], [1, 1], 'counts follow replacements and removals');
+      await store.putKbDocument(name, doc('c'), [chunk(0, 'gamma', [0, 0, 1])]);
+      assert.deepEqual((await store.listKbDocuments(name, ['c', 'never'])).map((d) => d.id), ['c'], 'only the documents asked for');
+      assert.deepEqual((await store.listKbDocuments(name)).map((d) => d.id), ['a', 'c']);
       assert.equal(await store.removeKnowledgeBase(name), true);
       assert.equal(await store.getKnowledgeBase(name), undefined);
       assert.equal(await store.removeKnowledgeBase(name), false);

@@ -107,7 +107,8 @@ export interface KnowledgeStore {
   /** Removes a base with all it holds; false when there was none. */
   removeKnowledgeBase(name: string): Promise<boolean>;
 
-  listKbDocuments(kb: string): Promise<KbDocumentRecord[]>;
+  /** The base's documents by source; only those with these ids when `ids` is given. */
+  listKbDocuments(kb: string, ids?: readonly string[]): Promise<KbDocumentRecord[]>;
   /**
    * Stores a document and exactly these chunks, in one transaction: the chunks it had are
    * replaced, so search never sees half of a document, or an old chunk beside a new one.

@@ -26,9 +26,10 @@ export function registerKnowledgeTools(server: McpServer, context: McpContext): 
     {
       title: 'Add documents to a knowledge base',
       description:
-        'Adds or replaces sources (Markdown, text, HTML, PDF as base64, code, JSON, YAML) in a knowledge base: each parsed, chunked along its structure, embedded and stored whole. An unchanged source is skipped; one that cannot be read is reported with its reason and the rest go in.',
+        'Adds or replaces sources (Markdown, text, HTML, PDF as base64, code, JSON, YAML) in a knowledge base: each parsed, chunked along its structure, embedded and stored whole. A source given as {url} is fetched by the server where policy grants the caller egress to its host. An unchanged source is skipped; one that cannot be read or fetched is reported with its reason and the rest go in.',
       inputSchema: z.strictObject({ kb, ...addKbShape }),
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      // A URL source reaches out to the web.
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     },
     async ({ kb: name, ...input }) => jsonResult({ ...(await knowledge.add(name, input)) }),
   );

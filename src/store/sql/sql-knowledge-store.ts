@@ -67,8 +67,11 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     });
   }
 
-  async listKbDocuments(kb: string): Promise<KbDocumentRecord[]> {
-    const { rows } = await this.#db.query<DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM kb_documents WHERE kb = $1 ORDER BY source`, [kb]);
+  async listKbDocuments(kb: string, ids?: readonly string[]): Promise<KbDocumentRecord[]> {
+    const { rows } = await this.#db.query<DocumentRow>(
+      `SELECT ${DOCUMENT_COLUMNS} FROM kb_documents WHERE kb = $1 AND ($2::text IS NULL OR id IN (SELECT jsonb_array_elements_text($2::jsonb))) ORDER BY source`,
+      [kb, ids ? JSON.stringify(ids) : null],
+    );
     return rows.map(toDocument);
   }
 
