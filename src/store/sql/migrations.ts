@@ -277,7 +277,9 @@ export const migrations: readonly Migration[] = [
     // it, and a term's document frequency is kept in kb_terms instead of counted per query.
     // The chunk index (kb, doc_id, ord, term) deletes a document's postings and finds a
     // chunk's posting for a term. A query reads at most knowledge.bm25_candidates_per_term
-    // postings of a term and scores the chunks found exactly (sql-knowledge-store.ts).
+    // postings of a term and scores the chunks found exactly (sql-knowledge-store.ts). No
+    // INCLUDE columns: PGlite never vacuums, so it cannot answer from an index alone, and
+    // smaller indexes keep more of a large base in its 128 MB of shared buffers.
     sql: `
       ALTER TABLE kb_postings ADD COLUMN impact real NOT NULL DEFAULT 0;
       UPDATE kb_postings p SET impact = p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.length / greatest(b.total_length::float8 / nullif(b.chunks, 0), 1)))
@@ -291,8 +293,8 @@ export const migrations: readonly Migration[] = [
       INSERT INTO kb_terms (kb, term, df) SELECT kb, term, count(*) FROM kb_postings GROUP BY kb, term;
       ALTER TABLE kb_postings DROP CONSTRAINT kb_postings_pkey;
       DROP INDEX kb_postings_document;
-      CREATE INDEX kb_postings_impact ON kb_postings (kb, term, impact DESC) INCLUDE (doc_id, ord, tf, length);
-      CREATE INDEX kb_postings_chunk ON kb_postings (kb, doc_id, ord, term) INCLUDE (tf, length);
+      CREATE INDEX kb_postings_impact ON kb_postings (kb, term, impact DESC);
+      CREATE INDEX kb_postings_chunk ON kb_postings (kb, doc_id, ord, term);
     `,
   },
 ];
