@@ -163,12 +163,13 @@ export class SqlKnowledgeStore implements KnowledgeStore {
          cut AS (
            SELECT p.term, p.doc_id, p.ord, p.tf, p.length FROM cand CROSS JOIN d
            JOIN kb_postings p ON p.kb = $1 AND p.doc_id = cand.doc_id AND p.ord = cand.ord AND p.term = d.term
-           WHERE d.df > $7::integer AND NOT EXISTS (SELECT 1 FROM got g WHERE g.term = d.term AND g.doc_id = cand.doc_id AND g.ord = cand.ord)
+           WHERE d.df > $7::integer
          ),
          scored AS (
            SELECT x.doc_id, x.ord, sum(d.qtf * d.idf * x.tf * ($4::float8 + 1)
                / (x.tf + $4::float8 * (1 - $5::float8 + $5::float8 * x.length / stats.avgdl))) AS score
-           FROM (SELECT * FROM got UNION ALL SELECT * FROM cut) x JOIN d ON d.term = x.term CROSS JOIN stats
+           -- UNION, not UNION ALL: a posting both read and looked up counts once (hashed, not a scan per row).
+           FROM (SELECT * FROM got UNION SELECT * FROM cut) x JOIN d ON d.term = x.term CROSS JOIN stats
            GROUP BY x.doc_id, x.ord
            ORDER BY score DESC, x.doc_id, x.ord
            LIMIT $3::integer
