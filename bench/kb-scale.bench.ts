@@ -119,14 +119,22 @@ try {
   const { searchTerms } = await import('../src/knowledge/tokenize.js');
   let same = 0;
   let compared = 0;
+  const fullMs: number[] = [];
+  const cutMs: number[] = [];
   for (const query of queries.slice(0, 50)) {
-    const ask = (candidates: number) => umca.store.knowledge.searchKbTerms(name, searchTerms(query), { k: 10, k1: settings.bm25_k1, b: settings.bm25_b, candidates });
-    const full = (await ask(1_000_000)).map((h) => `${h.doc_id}#${h.ord}`);
-    const cut = (await ask(settings.bm25_candidates_per_term)).map((h) => `${h.doc_id}#${h.ord}`);
+    const ask = async (candidates: number, ms: number[]) => {
+      const t = performance.now();
+      const hits = await umca.store.knowledge.searchKbTerms(name, searchTerms(query), { k: 10, k1: settings.bm25_k1, b: settings.bm25_b, candidates });
+      ms.push(performance.now() - t);
+      return hits.map((h) => `${h.doc_id}#${h.ord}`);
+    };
+    const full = await ask(1_000_000, fullMs);
+    const cut = await ask(settings.bm25_candidates_per_term, cutMs);
     same += cut.filter((id) => full.includes(id)).length;
     compared += full.length;
   }
   console.log(`bm25 recall@10 candidates_per_term=${settings.bm25_candidates_per_term} vs_every_posting=${(same / Math.max(compared, 1)).toFixed(3)}`);
+  console.log(`bm25 store query side by side: every posting p50/p95 ${percentile(fullMs, 0.5).toFixed(1)}/${percentile(fullMs, 0.95).toFixed(1)} ms, best ${settings.bm25_candidates_per_term} a term ${percentile(cutMs, 0.5).toFixed(1)}/${percentile(cutMs, 0.95).toFixed(1)} ms`);
   for (const mode of ['dense', 'bm25', 'hybrid'] as const) {
     const ms: number[] = [];
     let embedded = 0;
