@@ -75,6 +75,9 @@ describe('fetching a URL for a knowledge base', () => {
     const started = Date.now();
     await assert.rejects(fetchUrl(`http://wiki.test:${port}/silent`, options({ timeoutMs: 300 })), (e: Error) => e instanceof UrlFetchError && /no answer within 300 ms/.test(e.message));
     assert.ok(Date.now() - started < 5_000, 'bounded by the time limit');
+    const resolving = Date.now();
+    await assert.rejects(fetchUrl('http://slow-dns.test/', options({ timeoutMs: 300, lookup: () => new Promise(() => undefined) })), (e: Error) => e instanceof UrlFetchError && /no answer within 300 ms \(resolving slow-dns\.test\)/.test(e.message));
+    assert.ok(Date.now() - resolving < 5_000, 'a name server that never answers is bounded too');
     await assert.rejects(fetchUrl('http://nowhere.test/', options({ lookup: async () => { throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' }); } })), (e: Error) => e instanceof UrlFetchError && /cannot resolve nowhere\.test \(ENOTFOUND\)/.test(e.message));
   });
 });

@@ -54,7 +54,7 @@ export async function fetchUrl(input: string, options: FetchUrlOptions): Promise
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     const host = url.hostname.replace(/^\[|\]$/g, '');
     await options.authorize(host, port);
-    const address = await resolveChecked(host, options);
+    const address = await resolveChecked(host, options, signal);
     const response = await get(url, address, signal, options.timeoutMs);
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
@@ -79,11 +79,20 @@ export async function fetchUrl(input: string, options: FetchUrlOptions): Promise
   }
 }
 
-async function resolveChecked(host: string, options: FetchUrlOptions): Promise<{ address: string; family: number }> {
+async function resolveChecked(host: string, options: FetchUrlOptions, signal: AbortSignal): Promise<{ address: string; family: number }> {
   let addresses: Array<{ address: string; family: number }>;
   try {
-    addresses = await (options.lookup ?? ((name: string) => dnsLookup(name, { all: true, verbatim: true })))(host);
+    // The caller names the host, so a slow name server must not hold the fetch past its limit.
+    const lookup = (options.lookup ?? ((name: string) => dnsLookup(name, { all: true, verbatim: true })))(host);
+    addresses = await Promise.race([
+      lookup,
+      new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(new UrlFetchError(`no answer within ${options.timeoutMs} ms`));
+        signal.addEventListener('abort', () => reject(new UrlFetchError(`no answer within ${options.timeoutMs} ms (resolving ${host})`)), { once: true });
+      }),
+    ]);
   } catch (error) {
+    if (error instanceof UrlFetchError) throw error;
     throw new UrlFetchError(`cannot resolve ${host} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   const first = addresses[0];
