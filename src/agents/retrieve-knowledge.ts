@@ -42,7 +42,7 @@ export async function retrieveKnowledge(scope: StepScope, input: { bases: readon
     let tokens = 0;
     const kept = [];
     for (const hit of result.hits) {
-      const cost = encoder.encode(hit.text).length;
+      const cost = encoder.count(hit.text);
       if (tokens + cost > share) continue;
       tokens += cost;
       kept.push(hit);

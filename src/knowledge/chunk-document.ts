@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cl100k, type TokenEncoder } from '../core/cl100k.js';
+import { cl100k, type TokenCounter } from '../core/cl100k.js';
 import type { ParsedDocument } from './document-section.js';
 
 /** A piece of a document that is embedded, indexed and cited on its own. */
@@ -14,7 +14,7 @@ export interface DocumentChunk {
   page: number | null;
   /** sha256 of `text` (UTF-8), hex: what a citation carries and what re-ingest compares. */
   sha256: string;
-  /** cl100k tokens in `text` (counted piece by piece: within a token or two of encoding it whole). */
+  /** cl100k tokens in `text` (the sum of its pieces' counts: within a token or two of counting it whole). */
   tokens: number;
 }
 
@@ -70,12 +70,12 @@ const BOUNDARIES = [/\n[ \t]*\n/g, /\n/g, /[ \t]+/g];
  * [start, end) as pieces of at most `max` tokens, each encoded once: cut at blank lines; a
  * piece still too long is cut at line breaks, then spaces, then characters.
  */
-function split(text: string, start: number, end: number, max: number, encoder: TokenEncoder, level = 0): Unit[] {
+function split(text: string, start: number, end: number, max: number, encoder: TokenCounter, level = 0): Unit[] {
   const boundary = BOUNDARIES[level];
   if (!boundary) return hardSplit(text, start, end, max, encoder);
   const units: Unit[] = [];
   const piece = (from: number, to: number) => {
-    const tokens = encoder.encode(text.slice(from, to)).length;
+    const tokens = encoder.count(text.slice(from, to));
     if (tokens <= max) units.push({ start: from, end: to, tokens });
     else units.push(...split(text, from, to, max, encoder, level + 1));
   };
@@ -93,14 +93,14 @@ function split(text: string, start: number, end: number, max: number, encoder: T
 }
 
 /** A run with no boundary longer than `max` tokens (minified code, a base64 blob): cut by characters. */
-function hardSplit(text: string, start: number, end: number, max: number, encoder: TokenEncoder): Unit[] {
+function hardSplit(text: string, start: number, end: number, max: number, encoder: TokenCounter): Unit[] {
   const units: Unit[] = [];
   const step = Math.max(1, max * 2);
   for (let at = start; at < end; at += step) {
     let stop = Math.min(end, at + step);
     // Never between the halves of a surrogate pair.
     if (stop < end && /[\uD800-\uDBFF]/.test(text[stop - 1]!)) stop += 1;
-    units.push({ start: at, end: stop, tokens: encoder.encode(text.slice(at, stop)).length });
+    units.push({ start: at, end: stop, tokens: encoder.count(text.slice(at, stop)) });
     at = stop - step;
   }
   return units;

@@ -6,13 +6,13 @@ export async function countPromptTokens(messages: readonly ChatMessage[]): Promi
   const enc = await load();
   let total = 3;
   for (const message of messages) {
-    total += 4 + enc.encode(message.content).length;
-    for (const call of message.toolCalls ?? []) total += enc.encode(call.name).length + enc.encode(call.arguments).length;
+    total += 4 + enc.count(message.content);
+    for (const call of message.toolCalls ?? []) total += enc.count(call.name) + enc.count(call.arguments);
   }
   return total;
 }
 
 export async function countTokens(texts: readonly string[]): Promise<number> {
   const enc = await load();
-  return texts.reduce((sum, text) => sum + enc.encode(text).length, 0);
+  return texts.reduce((sum, text) => sum + enc.count(text), 0);
 }
