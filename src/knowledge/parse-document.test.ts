@@ -22,6 +22,13 @@ describe('parsing and chunking documents', () => {
     assert.match(chunks[2]!.text, /No network needed/);
   });
 
+  it('titles a section with its heading as read (inline code, emphasis, links, escapes), setext headings too, and never a line in a code fence', async () => {
+    const text = '## The `lease` *API* [docs](https://x.test) \\# &amp; more\n\nWords.\n\n```md\n# not a heading\n```\n\nSetext title\n============\n\nMore words.\n';
+    const { chunks } = await chunksOf('docs/api.md', text);
+    assert.deepEqual(chunks.map((c) => c.heading), ['The lease API docs # & more', 'Setext title']);
+    assert.match(chunks[0]!.text, /# not a heading/);
+  });
+
   it('keeps chunks under the token size, overlapping, and covering every word of a long section', async () => {
     const paragraph = (n: number) => `Paragraph ${n} has some words about durable runs and knowledge bases.`;
     const text = Array.from({ length: 30 }, (_, i) => paragraph(i)).join('\n\n');
