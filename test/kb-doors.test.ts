@@ -99,6 +99,13 @@ describe('knowledge bases: HTTP, MCP and the CLI give the same outcome and error
     const badFilter = await http(served!, runner, 'POST', '/v1/kb/docs/search', { query: 'x', filter: { type: ['spreadsheet'] } });
     assert.deepEqual(codes([badFilter]), ['invalid_request']);
     assert.match((badFilter as { message: string }).message, /^filter\.type\.0: /);
+    const twice = { documents: [{ source: 'a.md', content: '# A' }, { source: 'b.md', content: '# B' }, { source: 'a.md', content: '# A again' }] };
+    const duplicate = await Promise.all([
+      http(served!, operator, 'POST', '/v1/kb/docs/documents', twice),
+      mcp(served!, operator, 'kb_add', { kb: 'docs', ...twice }),
+    ]);
+    assert.deepEqual(codes(duplicate), ['invalid_request', 'invalid_request']);
+    for (const answer of duplicate) assert.match(!answer.ok ? answer.message : '', /^documents\.2\.source: "a\.md" is also documents\[0\]/);
   });
 
   it('re-adding after an edit embeds only the changed chunks; removing a source leaves no chunk of it', async () => {

@@ -30,7 +30,16 @@ export const addKbShape = {
   documents: z.array(z.union([kbSourceInput, kbUrlInput])).min(1).max(1_000).describe('the sources to add or replace: content given, or a URL to fetch'),
   index_vectors: z.boolean().default(true).describe('build the vector index if the base has grown past knowledge.vector_index_min_chunks; false when more batches follow (the last one builds it, faster than keeping it up meanwhile)'),
 };
-export const addKbInput = z.strictObject(addKbShape);
+export const addKbInput = z.strictObject(addKbShape).superRefine(({ documents }, ctx) => {
+  // A source names one document: the same one twice in a request would race with itself.
+  const first = new Map<string, number>();
+  for (const [i, item] of documents.entries()) {
+    const name = 'url' in item ? item.url : item.source;
+    const seen = first.get(name);
+    if (seen === undefined) first.set(name, i);
+    else ctx.addIssue({ code: 'custom', path: ['documents', i, 'url' in item ? 'url' : 'source'], message: `${JSON.stringify(name.slice(0, 200))} is also documents[${seen}]` });
+  }
+});
 export type AddKbInput = z.input<typeof addKbInput>;
 
 export const MAX_QUERY_CHARS = 2_000;

@@ -12,7 +12,7 @@ import { fuseRankings } from '../knowledge/fuse-rankings.js';
 import { fetchUrl, UrlFetchError } from '../knowledge/fetch-url.js';
 import { DocumentParseError, parseDocument } from '../knowledge/parse-document.js';
 import { searchTerms, termFrequencies } from '../knowledge/tokenize.js';
-import type { KbChunkRecord, KbDocumentRecord, KbDocumentText, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk } from '../store/knowledge-store.js';
+import type { KbChunkRecord, KbDocumentRecord, KbDocumentText, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument } from '../store/knowledge-store.js';
 import { addKbInput, createKbInput, KB_NAME, searchKbInput, type AddKbInput, type CreateKbInput, type KbFilter, type SearchKbInput } from './knowledge-input.js';
 import type { KbAddReport, KbHit, KbProgress, KbSearchResult, KnowledgeBases } from './knowledge.js';
 
@@ -28,6 +28,15 @@ const ALL = { type: 'KnowledgeBase', id: '*' } as const;
 const base = (name: string) => ({ type: 'KnowledgeBase', id: name }) as const;
 /** Chunks embedded per call to the model. */
 const EMBED_BATCH = 64;
+/** Chunks, and documents, written in one transaction during an add or a reindex. */
+const WRITE_BATCH_CHUNKS = 512;
+const WRITE_BATCH_DOCUMENTS = 64;
+
+/** A document cut into chunks, with their terms, waiting for its batch to be embedded and written. */
+interface PreparedDocument {
+  document: NewKbDocument;
+  chunks: Array<Omit<NewKbChunk, 'embedding'>>;
+}
 
 /** A source's document id within its base: stable, short, and safe in a citation. */
 export const documentId = (source: string): string => createHash('sha256').update(source).digest('hex').slice(0, 16);
@@ -64,28 +73,66 @@ export class KnowledgeService {
       }
       return vectors;
     };
-    /**
-     * Cuts a parsed document into chunks with today's settings and stores it whole: text
-     * already in the base keeps its vector, so only new or changed chunks are embedded.
-     */
-    const storeDocument = async (
-      kb: KnowledgeBaseRecord,
-      document: { id: string; source: string; sha256: string; tags: readonly string[] },
-      parsed: KbDocumentText,
-      signal?: AbortSignal,
-    ): Promise<{ chunks: number; embedded: number }> => {
+    /** Cuts a parsed document into chunks with today's settings, each with its search terms (not yet embedded). */
+    const prepare = async (document: { id: string; source: string; sha256: string; tags: readonly string[] }, parsed: KbDocumentText): Promise<PreparedDocument> => {
       const chunks = await chunkDocument(parsed, { maxTokens: settings.chunk_tokens, overlapTokens: settings.chunk_overlap });
+      return {
+        document: { ...document, type: parsed.type, chars: parsed.text.length, parsed },
+        chunks: chunks.map((c) => {
+          const terms = searchTerms(`${c.heading ?? ''}\n${c.text}`);
+          return { ord: c.ord, text: c.text, start: c.start, end: c.end, heading: c.heading, page: c.page, sha256: c.sha256, terms: termFrequencies(terms), length: terms.length };
+        }),
+      };
+    };
+    /**
+     * Stores prepared documents whole, in one transaction: text already in the base keeps its
+     * vector, so only new or changed chunk text is embedded. How many texts were embedded.
+     */
+    const write = async (kb: KnowledgeBaseRecord, prepared: readonly PreparedDocument[], signal?: AbortSignal): Promise<number> => {
+      const chunks = prepared.flatMap((p) => p.chunks);
       const known = await store.kbEmbeddings(kb.name, [...new Set(chunks.map((c) => c.sha256))]);
       const missing = [...new Set(chunks.filter((c) => !known.has(c.sha256)).map((c) => c.sha256))];
       const textOf = new Map(chunks.map((c) => [c.sha256, c.text]));
       const fresh = await embed(kb, missing.map((sha) => textOf.get(sha)!), signal);
       for (const [j, sha] of missing.entries()) known.set(sha, fresh[j]!);
-      const rows: NewKbChunk[] = chunks.map((c) => {
-        const terms = searchTerms(`${c.heading ?? ''}\n${c.text}`);
-        return { ord: c.ord, text: c.text, start: c.start, end: c.end, heading: c.heading, page: c.page, sha256: c.sha256, terms: termFrequencies(terms), length: terms.length, embedding: known.get(c.sha256)! };
-      });
-      await store.putKbDocument(kb.name, { ...document, type: parsed.type, chars: parsed.text.length, parsed }, rows);
-      return { chunks: rows.length, embedded: missing.length };
+      await store.putKbDocuments(kb.name, prepared.map((p) => ({ document: p.document, chunks: p.chunks.map((c) => ({ ...c, embedding: known.get(c.sha256)! })) })));
+      return missing.length;
+    };
+    /**
+     * Documents gathered into batches of at most WRITE_BATCH_CHUNKS chunks, each written in one
+     * transaction (a few statements for the whole batch: ingest's speed). Progress counts the
+     * documents whose outcome is final: written, skipped or failed.
+     */
+    const batcher = (kb: KnowledgeBaseRecord, report: KbAddReport, total: number, options: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal }) => {
+      let pending: PreparedDocument[] = [];
+      let pendingChunks = 0;
+      let settled = 0;
+      const flush = async (upTo: number) => {
+        if (pending.length > 0) {
+          report.embedded += await write(kb, pending, options.signal);
+          pending = [];
+          pendingChunks = 0;
+        }
+        settled = upTo;
+      };
+      return {
+        /** Document `index` of the `total` is next. */
+        async next(index: number, source: string) {
+          options.signal?.throwIfAborted();
+          if (pending.length === 0) settled = index;
+          options.onProgress?.({ done: settled, total, source });
+        },
+        async add(index: number, prepared: PreparedDocument) {
+          pending.push(prepared);
+          pendingChunks += prepared.chunks.length;
+          report.chunks += prepared.chunks.length;
+          if (pendingChunks >= WRITE_BATCH_CHUNKS || pending.length >= WRITE_BATCH_DOCUMENTS) await flush(index + 1);
+        },
+        async end() {
+          await flush(total);
+          options.onProgress?.({ done: total, total, source: '' });
+        },
+      };
     };
 
     return {
@@ -127,10 +174,10 @@ export class KnowledgeService {
         const report = emptyKbReport(kb.name);
         // Every URL's host is asked of policy before anything is written: a URL without an egress grant refuses the whole request.
         for (const item of documents) if ('url' in item) await mayReach(new URL(item.url));
+        const batches = batcher(kb, report, documents.length, options);
         for (const [i, item] of documents.entries()) {
-          options.signal?.throwIfAborted();
           const name = 'url' in item ? item.url : item.source;
-          options.onProgress?.({ done: i, total: documents.length, source: name });
+          await batches.next(i, name);
           let content: Uint8Array;
           let type = item.type;
           if ('url' in item) {
@@ -173,13 +220,11 @@ export class KnowledgeService {
             report.failed.push({ source: name, reason: error.message });
             continue;
           }
-          const written = await storeDocument(kb, { id, source: name, sha256, tags: item.tags }, parsed, options.signal);
+          await batches.add(i, await prepare({ id, source: name, sha256, tags: item.tags }, parsed));
           if (before) report.updated += 1;
           else report.added += 1;
-          report.chunks += written.chunks;
-          report.embedded += written.embedded;
         }
-        options.onProgress?.({ done: documents.length, total: documents.length, source: '' });
+        await batches.end();
         // Built once the base is large enough, after the chunks are in (HNSW builds in memory, several times faster than it grows).
         report.vector_index = await store.indexKbVectors(kb.name, indexVectors ? settings.vector_index_min_chunks : Number.MAX_SAFE_INTEGER);
         return report;
@@ -191,21 +236,19 @@ export class KnowledgeService {
         await mayUse(kb.embedding_model);
         const documents = await store.listKbDocuments(kb.name);
         const report = emptyKbReport(kb.name);
+        const batches = batcher(kb, report, documents.length, options);
         for (const [i, document] of documents.entries()) {
-          options.signal?.throwIfAborted();
-          options.onProgress?.({ done: i, total: documents.length, source: document.source });
+          await batches.next(i, document.source);
           const parsed = await store.getKbDocumentText(kb.name, document.id);
           if (parsed === undefined) continue; // removed meanwhile
           if (parsed === null) {
             report.failed.push({ source: document.source, reason: 'stored before umca kept parsed text; add the source again to cut it anew' });
             continue;
           }
-          const stored = await storeDocument(kb, document, parsed, options.signal);
+          await batches.add(i, await prepare(document, parsed));
           report.updated += 1;
-          report.chunks += stored.chunks;
-          report.embedded += stored.embedded;
         }
-        options.onProgress?.({ done: documents.length, total: documents.length, source: '' });
+        await batches.end();
         // Every chunk was replaced: a graph built afresh over them beats one patched row by row.
         report.vector_index = await store.indexKbVectors(kb.name, settings.vector_index_min_chunks, { rebuild: true });
         return report;

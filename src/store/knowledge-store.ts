@@ -43,6 +43,11 @@ export interface NewKbDocument {
   parsed: KbDocumentText;
 }
 
+export interface NewKbDocumentWithChunks {
+  document: NewKbDocument;
+  chunks: readonly NewKbChunk[];
+}
+
 /** A document's text as parsed, with its sections (UTF-16 offsets into `text`). */
 export interface KbDocumentText {
   type: string;
@@ -110,10 +115,12 @@ export interface KnowledgeStore {
   /** The base's documents by source; only those with these ids when `ids` is given. */
   listKbDocuments(kb: string, ids?: readonly string[]): Promise<KbDocumentRecord[]>;
   /**
-   * Stores a document and exactly these chunks, in one transaction: the chunks it had are
-   * replaced, so search never sees half of a document, or an old chunk beside a new one.
+   * Stores documents, each with exactly its chunks, in one transaction: the chunks each had are
+   * replaced, so search never sees half of a document, or an old chunk beside a new one. A
+   * batch is written in a few statements however many documents it holds (ingest's speed);
+   * each document id at most once in a batch.
    */
-  putKbDocument(kb: string, document: NewKbDocument, chunks: readonly NewKbChunk[]): Promise<KbDocumentRecord>;
+  putKbDocuments(kb: string, documents: ReadonlyArray<NewKbDocumentWithChunks>): Promise<KbDocumentRecord[]>;
   /** False when there was no such document. */
   removeKbDocument(kb: string, docId: string): Promise<boolean>;
   /** A document's parsed text; null when it was stored before umca kept it, undefined when there is no such document. */

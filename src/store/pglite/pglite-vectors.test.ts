@@ -12,10 +12,10 @@ describe('PGlite keeps vectors in pgvector', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'umca-vec-')), 'pglite');
     const first = await openPgliteStore(dir);
     await first.knowledge.createKnowledgeBase({ name: 'old', embedding_model: 'm', dimensions: 2, created_by: 'u' });
-    await first.knowledge.putKbDocument('old', { id: 'a', source: 'a.md', type: 'markdown', sha256: 'h', chars: 10, tags: [], parsed: { type: 'markdown', text: 'east north', sections: [] } }, [
+    await first.knowledge.putKbDocuments('old', [{ document: { id: 'a', source: 'a.md', type: 'markdown', sha256: 'h', chars: 10, tags: [], parsed: { type: 'markdown', text: 'east north', sections: [] } }, chunks: [
       { ord: 0, text: 'east', start: 0, end: 4, heading: null, page: null, sha256: 's0', terms: new Map([['east', 1]]), length: 1, embedding: [1, 0] },
       { ord: 1, text: 'north', start: 5, end: 10, heading: null, page: null, sha256: 's1', terms: new Map([['north', 1]]), length: 1, embedding: [0, 1] },
-    ]);
+    ] }]);
     await first.close();
     // What a data dir from before this version holds: the same rows, the vectors as real[].
     const raw = await PGlite.create({ dataDir: dir, extensions: { vector } });

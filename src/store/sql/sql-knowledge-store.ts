@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../../core/errors.js';
 import type {
-  KbChunkRecord, KbDocumentRecord, KbDocumentText, KbTermSearchOptions, KbVectorSearchOptions, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument, NewKnowledgeBase,
+  KbChunkRecord, KbDocumentRecord, KbDocumentText, KbTermSearchOptions, KbVectorSearchOptions, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocumentWithChunks, NewKnowledgeBase,
 } from '../knowledge-store.js';
 import type { SqlClient, SqlColumn, SqlQueryable } from './sql-client.js';
 import { toIso } from './sql-time.js';
@@ -12,11 +12,16 @@ const UNIQUE_VIOLATION = '23505';
 const BASE_SELECT = 'SELECT b.name, b.embedding_model, b.dimensions, b.created_by, b.created_at, b.documents, b.chunks FROM knowledge_bases b';
 const DOCUMENT_COLUMNS = 'kb, id, source, type, sha256, chars, chunks, tags, updated_at';
 const CHUNK_COLUMNS = 'c.kb, c.doc_id, c.ord, d.source, d.type, c.text, c.start_at, c.end_at, c.heading, c.page, c.sha256';
-/** The chunks a search's `scored` CTE (doc_id, ord, score) ranked, best first, with their documents; `kb` is SQL for the base. */
+/**
+ * The chunks a search's `scored` CTE (doc_id, ord, score) ranked, best first, with their
+ * documents; `kb` is SQL for the base. Each row is looked up by its key (LATERAL … LIMIT 1,
+ * which the planner cannot flatten into a join), whatever its statistics say: PGlite never
+ * analyzes, and a join planned for an empty table reads every document of the base.
+ */
 const hitsOfScored = (kb: string) => `SELECT ${CHUNK_COLUMNS}, s.score FROM scored s
-  JOIN kb_chunks c ON c.kb = ${kb} AND c.doc_id = s.doc_id AND c.ord = s.ord
-  JOIN kb_documents d ON d.kb = c.kb AND d.id = c.doc_id
-  ORDER BY s.score DESC, c.doc_id, c.ord`;
+  CROSS JOIN LATERAL (SELECT * FROM kb_chunks c WHERE c.kb = ${kb} AND c.doc_id = s.doc_id AND c.ord = s.ord LIMIT 1) c
+  CROSS JOIN LATERAL (SELECT source, type FROM kb_documents d WHERE d.kb = ${kb} AND d.id = s.doc_id LIMIT 1) d
+  ORDER BY s.score DESC, s.doc_id, s.ord`;
 const HITS_OF_SCORED = hitsOfScored('$1');
 /** `AND c.doc_id IN (…)` when $N (a JSON array of ids) is not NULL. */
 const docFilter = (n: number) => `AND ($${n}::text IS NULL OR c.doc_id IN (SELECT jsonb_array_elements_text($${n}::jsonb)))`;
@@ -75,37 +80,50 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     return rows.map(toDocument);
   }
 
-  async putKbDocument(kb: string, document: NewKbDocument, chunks: readonly NewKbChunk[]): Promise<KbDocumentRecord> {
-    const length = chunks.reduce((sum, c) => sum + c.length, 0);
+  async putKbDocuments(kb: string, documents: ReadonlyArray<NewKbDocumentWithChunks>): Promise<KbDocumentRecord[]> {
+    if (documents.length === 0) return [];
+    const ids = documents.map((d) => d.document.id);
+    if (new Set(ids).size !== ids.length) throw new InvalidRequestError('a document id appears twice in one batch', 'invalid_request', 'documents');
+    const lengthOf = (chunks: readonly NewKbChunk[]) => chunks.reduce((sum, c) => sum + c.length, 0);
     return this.#db.transaction(async (tx) => {
-      // The base row, locked: its counts move with this document, and a base removed meanwhile is not written into.
+      // The base row, locked: its counts move with these documents, and a base removed meanwhile is not written into.
       const { rows: bases } = await tx.query<{ chunks: number; total_length: number | string }>('SELECT chunks, total_length FROM knowledge_bases WHERE name = $1 FOR UPDATE', [kb]);
       if (!bases[0]) throw new NotFoundError(`no knowledge base ${kb}`, 'kb_not_found');
-      const before = await deleteDocument(tx, kb, document.id);
+      const before = await deleteDocuments(tx, kb, ids);
       const { rows } = await tx.query<DocumentRow>(
-        `INSERT INTO kb_documents (kb, id, source, type, sha256, chars, chunks, length, tags, parsed) VALUES ($1, $2, $3, $4, $5, $6::integer, $7::integer, $8::bigint, $9, $10) RETURNING ${DOCUMENT_COLUMNS}`,
-        [kb, document.id, document.source, document.type, document.sha256, document.chars, chunks.length, length, JSON.stringify(document.tags), JSON.stringify(document.parsed)],
+        `INSERT INTO kb_documents (kb, id, source, type, sha256, chars, chunks, length, tags, parsed)
+         SELECT $1, d.id, d.source, d.type, d.sha256, d.chars, d.chunks, d.length, d.tags, d.parsed
+         FROM jsonb_to_recordset($2::jsonb) AS d(id text, source text, type text, sha256 text, chars integer, chunks integer, length bigint, tags text, parsed text)
+         RETURNING ${DOCUMENT_COLUMNS}`,
+        [kb, JSON.stringify(documents.map(({ document: d, chunks }) => ({
+          id: d.id, source: d.source, type: d.type, sha256: d.sha256, chars: d.chars, chunks: chunks.length, length: lengthOf(chunks), tags: JSON.stringify(d.tags), parsed: JSON.stringify(d.parsed),
+        })))],
       );
-      await tx.insertRows('kb_chunks', this.#chunkColumns, chunks.map((c) => [kb, document.id, c.ord, c.text, c.start, c.end, c.heading, c.page, c.sha256, c.length, c.embedding]));
-      // A posting's weight orders its term's postings (see migration 13); the base's average length as it stands.
-      const baseChunks = Number(bases[0].chunks) - (before?.chunks ?? 0) + chunks.length;
-      const avgdl = Math.max((Number(bases[0].total_length) - (before?.length ?? 0) + length) / Math.max(baseChunks, 1), 1);
+      await tx.insertRows('kb_chunks', this.#chunkColumns, documents.flatMap(({ document, chunks }) =>
+        chunks.map((c) => [kb, document.id, c.ord, c.text, c.start, c.end, c.heading, c.page, c.sha256, c.length, c.embedding])));
+      // A posting's weight orders its term's postings (see migration 13); the base's average length as it will stand.
+      const chunkCount = documents.reduce((sum, d) => sum + d.chunks.length, 0);
+      const length = documents.reduce((sum, d) => sum + lengthOf(d.chunks), 0);
+      const baseChunks = Number(bases[0].chunks) - before.chunks + chunkCount;
+      const avgdl = Math.max((Number(bases[0].total_length) - before.length + length) / Math.max(baseChunks, 1), 1);
       const impact = (tf: number, len: number) => (tf * (IMPACT_K1 + 1)) / (tf + IMPACT_K1 * (1 - IMPACT_B + (IMPACT_B * len) / avgdl));
-      await tx.insertRows('kb_postings', POSTING_COLUMNS, chunks.flatMap((c) => [...c.terms].map(([term, tf]) => [kb, term, document.id, c.ord, tf, c.length, impact(tf, c.length)])));
-      await addDocumentFrequencies(tx, kb, chunks, 1);
+      await tx.insertRows('kb_postings', POSTING_COLUMNS, documents.flatMap(({ document, chunks }) =>
+        chunks.flatMap((c) => [...c.terms].map(([term, tf]) => [kb, term, document.id, c.ord, tf, c.length, impact(tf, c.length)]))));
+      await addDocumentFrequencies(tx, kb, documents.flatMap((d) => d.chunks));
       await tx.query(
         'UPDATE knowledge_bases SET documents = documents + $2::integer, chunks = chunks + $3::integer, total_length = total_length + $4::bigint WHERE name = $1',
-        [kb, before ? 0 : 1, chunks.length - (before?.chunks ?? 0), length - (before?.length ?? 0)],
+        [kb, documents.length - before.documents, chunkCount - before.chunks, length - before.length],
       );
-      return toDocument(rows[0]!);
+      const byId = new Map(rows.map((row) => [row.id, toDocument(row)]));
+      return ids.map((id) => byId.get(id)!);
     });
   }
 
   async removeKbDocument(kb: string, docId: string): Promise<boolean> {
     return this.#db.transaction(async (tx) => {
       await tx.query('SELECT 1 FROM knowledge_bases WHERE name = $1 FOR UPDATE', [kb]); // writers of one base go one at a time
-      const removed = await deleteDocument(tx, kb, docId);
-      if (!removed) return false;
+      const removed = await deleteDocuments(tx, kb, [docId]);
+      if (removed.documents === 0) return false;
       await tx.query('UPDATE knowledge_bases SET documents = documents - 1, chunks = chunks - $2::integer, total_length = total_length - $3::bigint WHERE name = $1', [kb, removed.chunks, removed.length]);
       return true;
     });
@@ -141,37 +159,41 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     // by how often the query says it. N and the average length are the base's (kept on its row),
     // df is kept per term (kb_terms): whatever the filter, the statistics are the whole base's.
     // Each term's postings are read best first (by their stored weight), at most `candidates`
-    // of them; the chunks found are then scored exactly, a term whose postings were cut short
-    // looked up for each of them. Where every query term has at most `candidates` postings,
-    // this is exact BM25; past that a chunk none of whose terms' best postings include it is
-    // not found (bench:kb-scale measures how often that changes the top 10).
+    // of them, and the chunks found ranked by what was read; the best RESCORED of them are then
+    // scored exactly, a term whose postings were cut short looked up for each (one index probe).
+    // Where every query term has at most `candidates` postings, this is exact BM25; past that a
+    // chunk none of whose terms' best postings include it, or ranked below the rescored ones by
+    // the postings read, is not found (bench:kb-scale measures how often the top 10 changes).
+    // Every lookup is by key (LATERAL … LIMIT 1): the plan does not depend on statistics PGlite never keeps.
+    const bm25 = (tf: string, length: string) => `(${tf} * ($4::float8 + 1) / (${tf} + $4::float8 * (1 - $5::float8 + $5::float8 * ${length} / stats.avgdl)))`;
     const { rows } = await this.#db.query<ChunkRow & { score: number }>(
       `WITH q AS (SELECT term, count(*)::float8 AS qtf FROM jsonb_array_elements_text($2::jsonb) AS t(term) GROUP BY term),
          stats AS (SELECT chunks::float8 AS n, greatest(total_length::float8 / nullif(chunks, 0), 1) AS avgdl FROM knowledge_bases WHERE name = $1),
          d AS (
            SELECT q.term, q.qtf, t.df, ln(1 + (stats.n - t.df + 0.5) / (t.df + 0.5)) AS idf
-           FROM q JOIN kb_terms t ON t.kb = $1 AND t.term = q.term CROSS JOIN stats WHERE t.df > 0
+           FROM q CROSS JOIN stats CROSS JOIN LATERAL (SELECT df FROM kb_terms WHERE kb = $1 AND term = q.term LIMIT 1) t WHERE t.df > 0
          ),
          got AS (
-           SELECT d.term, c.doc_id, c.ord, c.tf, c.length FROM d CROSS JOIN LATERAL (
+           SELECT d.term, c.doc_id, c.ord, d.qtf * d.idf * ${bm25('c.tf', 'c.length')} AS part FROM d CROSS JOIN stats CROSS JOIN LATERAL (
              SELECT p.doc_id, p.ord, p.tf, p.length FROM kb_postings p
              WHERE p.kb = $1 AND p.term = d.term AND ($6::text IS NULL OR p.doc_id IN (SELECT jsonb_array_elements_text($6::jsonb)))
              ORDER BY p.impact DESC LIMIT $7::integer
            ) c
          ),
-         cand AS (SELECT DISTINCT doc_id, ord FROM got),
+         best AS (
+           SELECT doc_id, ord, sum(part) AS part FROM got GROUP BY doc_id, ord
+           ORDER BY part DESC, doc_id, ord LIMIT greatest($3::integer * 4, ${RESCORED})
+         ),
          cut AS (
-           SELECT p.term, p.doc_id, p.ord, p.tf, p.length FROM cand CROSS JOIN d
-           JOIN kb_postings p ON p.kb = $1 AND p.doc_id = cand.doc_id AND p.ord = cand.ord AND p.term = d.term
-           WHERE d.df > $7::integer
+           SELECT best.doc_id, best.ord, d.qtf * d.idf * ${bm25('p.tf', 'p.length')} AS part
+           FROM best CROSS JOIN d CROSS JOIN stats
+           CROSS JOIN LATERAL (SELECT tf, length FROM kb_postings p WHERE p.kb = $1 AND p.doc_id = best.doc_id AND p.ord = best.ord AND p.term = d.term LIMIT 1) p
+           WHERE d.df > $7::integer AND NOT EXISTS (SELECT 1 FROM got WHERE got.term = d.term AND got.doc_id = best.doc_id AND got.ord = best.ord)
          ),
          scored AS (
-           SELECT x.doc_id, x.ord, sum(d.qtf * d.idf * x.tf * ($4::float8 + 1)
-               / (x.tf + $4::float8 * (1 - $5::float8 + $5::float8 * x.length / stats.avgdl))) AS score
-           -- UNION, not UNION ALL: a posting both read and looked up counts once (hashed, not a scan per row).
-           FROM (SELECT * FROM got UNION SELECT * FROM cut) x JOIN d ON d.term = x.term CROSS JOIN stats
-           GROUP BY x.doc_id, x.ord
-           ORDER BY score DESC, x.doc_id, x.ord
+           SELECT doc_id, ord, sum(part) AS score FROM (SELECT doc_id, ord, part FROM best UNION ALL SELECT doc_id, ord, part FROM cut) x
+           GROUP BY doc_id, ord
+           ORDER BY score DESC, doc_id, ord
            LIMIT $3::integer
          )
        ${HITS_OF_SCORED}`,
@@ -250,6 +272,9 @@ export class SqlKnowledgeStore implements KnowledgeStore {
 /** Postings read per query term when the caller names no number (knowledge.bm25_candidates_per_term). */
 const DEFAULT_CANDIDATES = 500;
 
+/** Chunks found among the postings read that are scored exactly (at least 4 × k). */
+const RESCORED = 200;
+
 /** hnsw.ef_search when the caller names none: pgvector's 40 lost recall on the 100,000-chunk bench (docs/benchmarks.md). */
 const DEFAULT_EF_SEARCH = 100;
 
@@ -267,14 +292,14 @@ const IMPACT_K1 = 1.2;
 const IMPACT_B = 0.75;
 
 /**
- * Moves the base's document frequencies by `sign` for the terms of these chunks (one per chunk
+ * Raises the base's document frequencies for the terms of these chunks (one per chunk
  * that has the term). Terms go in sorted, so two writers lock kb_terms rows in the same order.
  */
-async function addDocumentFrequencies(tx: SqlQueryable, kb: string, chunks: ReadonlyArray<{ terms: ReadonlyMap<string, number> }>, sign: 1 | -1): Promise<void> {
+async function addDocumentFrequencies(tx: SqlQueryable, kb: string, chunks: ReadonlyArray<{ terms: ReadonlyMap<string, number> }>): Promise<void> {
   const counts = new Map<string, number>();
   for (const chunk of chunks) for (const term of chunk.terms.keys()) counts.set(term, (counts.get(term) ?? 0) + 1);
   if (counts.size === 0) return;
-  const rows = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([term, n]) => ({ term, n: sign * n }));
+  const rows = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([term, n]) => ({ term, n }));
   await tx.query(
     `INSERT INTO kb_terms (kb, term, df) SELECT $1, t.term, t.n FROM jsonb_to_recordset($2::jsonb) AS t(term text, n integer)
      ON CONFLICT (kb, term) DO UPDATE SET df = kb_terms.df + EXCLUDED.df`,
@@ -328,19 +353,24 @@ interface ChunkRow {
   sha256: string;
 }
 
-/** Deletes a document's rows; its chunk count and length, or undefined when there was none. */
-async function deleteDocument(tx: SqlQueryable, kb: string, docId: string): Promise<{ chunks: number; length: number } | undefined> {
-  const { rows } = await tx.query<{ chunks: number; length: number | string }>('DELETE FROM kb_documents WHERE kb = $1 AND id = $2 RETURNING chunks, length', [kb, docId]);
-  if (!rows[0]) return undefined;
-  // Its postings leave, and the document frequencies of their terms fall with them.
+/** Deletes these documents' rows; how many there were, with their chunks and length. */
+async function deleteDocuments(tx: SqlQueryable, kb: string, docIds: readonly string[]): Promise<{ documents: number; chunks: number; length: number }> {
+  const ids = JSON.stringify(docIds);
+  const { rows } = await tx.query<{ chunks: number; length: number | string }>(
+    'DELETE FROM kb_documents WHERE kb = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb)) RETURNING chunks, length',
+    [kb, ids],
+  );
+  const gone = { documents: rows.length, chunks: rows.reduce((sum, r) => sum + Number(r.chunks), 0), length: rows.reduce((sum, r) => sum + Number(r.length), 0) };
+  if (rows.length === 0) return gone;
+  // Their postings leave, and the document frequencies of their terms fall with them.
   await tx.query(
-    `WITH gone AS (DELETE FROM kb_postings WHERE kb = $1 AND doc_id = $2 RETURNING term),
+    `WITH gone AS (DELETE FROM kb_postings WHERE kb = $1 AND doc_id IN (SELECT jsonb_array_elements_text($2::jsonb)) RETURNING term),
        counted AS (SELECT term, count(*)::integer AS n FROM gone GROUP BY term)
      UPDATE kb_terms t SET df = t.df - counted.n FROM counted WHERE t.kb = $1 AND t.term = counted.term`,
-    [kb, docId],
+    [kb, ids],
   );
-  await tx.query('DELETE FROM kb_chunks WHERE kb = $1 AND doc_id = $2', [kb, docId]);
-  return { chunks: Number(rows[0].chunks), length: Number(rows[0].length) };
+  await tx.query('DELETE FROM kb_chunks WHERE kb = $1 AND doc_id IN (SELECT jsonb_array_elements_text($2::jsonb))', [kb, ids]);
+  return gone;
 }
 
 function toBase(row: BaseRow): KnowledgeBaseRecord {
