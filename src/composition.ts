@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { UmcaConfig } from './core/config.js';
 import { ConfigError } from './core/errors.js';
 import { createBuildPipeline, type BuildPipelineOptions } from './pipelines/build-pipeline.js';
+import { createIngestPipeline } from './pipelines/ingest-pipeline.js';
 import type { Bus } from './bus/bus.js';
 import { G0IntakeGate } from './gates/g0-intake.js';
 import { G1PlanGate } from './gates/g1-plan.js';
@@ -13,6 +14,7 @@ import { Worker } from './engine/worker.js';
 import { registerRunMetrics } from './engine/run-metrics.js';
 import { Engine } from './engine/engine.js';
 import type { Pipeline } from './engine/pipeline.js';
+import type { RunRecord } from './core/run.js';
 import { ResponseCache } from './gateway/cache/response-cache.js';
 import { ModelRegistry, type ModelRegistryOptions } from './gateway/model-registry.js';
 import { BudgetGuard } from './gateway/budget/budget-guard.js';
@@ -45,6 +47,9 @@ import { McpToolSet } from './mcp/client/mcp-tool-set.js';
 import type { Store } from './store/store.js';
 import type { Umca } from './umca.js';
 
+
+/** Sources one batch (one durable step) of an ingest job adds. */
+const INGEST_BATCH_SOURCES = 32;
 export interface ComposeOptions {
   /** Use this store instead of opening the configured one (tests). */
   store?: Store;
@@ -136,7 +141,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
   const cache = config.cache.enabled
     ? new ResponseCache({ ttlMs: config.cache.ttl_ms, maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes })
     : undefined;
-  const pipeline =
+  const build =
     options.pipeline ??
     createBuildPipeline({
       maxPlanRetries: config.pipeline.max_plan_retries,
@@ -161,6 +166,13 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
         return Math.floor(window * config.knowledge.retrieval_share);
       },
     });
+  // An ingest job is a run too: the same queue, workers, leases, log and resume.
+  const ingest = createIngestPipeline({
+    knowledge: { for: (principal) => knowledge.for(principal) },
+    staged: { read: (staged, from, limit) => store.knowledge.stagedKbIngest(staged, from, limit), drop: (staged) => store.knowledge.dropKbIngest(staged) },
+    batchSources: INGEST_BATCH_SOURCES,
+  });
+  const pipeline: Pipeline = (context) => (context.options.ingest ? ingest(context) : build(context));
   const engine = new Engine({
     store,
     bus,
@@ -209,7 +221,22 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
   });
   const keys = new KeyService({ store, access });
   const usage = new UsageService({ store, access, flush: () => meter.flush() });
-  const knowledge = new KnowledgeService({ store: store.knowledge, access, resolveModel: (ref) => models.resolve(ref), settings: config.knowledge });
+  const knowledge: KnowledgeService = new KnowledgeService({
+    store: store.knowledge,
+    access,
+    resolveModel: (ref) => models.resolve(ref),
+    settings: config.knowledge,
+    jobs: {
+      start: async (input): Promise<RunRecord> => {
+        await runs.checkQueue();
+        const run: RunRecord = await engine.createRun(input);
+        await engine.submit(run.id);
+        return run;
+      },
+      getRun: (id) => store.getRun(id),
+      readEvents: (id) => store.readEvents(id),
+    },
+  });
   return {
     config,
     store,

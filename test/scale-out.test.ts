@@ -215,6 +215,35 @@ if (PG && NATS) {
       await worker(); // back to three
     });
 
+    it('runs an ingest job posted to the API on the workers, through the run queue, and every API node searches the base', async () => {
+      const post = async (base: string, path: string, body: unknown) => {
+        const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      const created = await post(api, '/v1/kb', { name: 'shared', embedding_model: 'scripted:demo' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const documents = Array.from({ length: 100 }, (_, i) => ({ source: `notes/${i}.md`, content: `# Note ${i}\n\nLease ${i} and budget ${i * 3}.\n` }));
+      const job = await post(api, '/v1/kb/shared/jobs', { documents });
+      assert.equal(job.status, 202, JSON.stringify(job.body));
+      const id = job.body.id as string;
+      await waitForAll([id], 60_000);
+      const events = await store.readEvents(id);
+      assertExactlyOnce(events, id);
+      const started = events.find((e) => e.type === 'run.started');
+      assert.ok(started?.type === 'run.started');
+      assert.notEqual(Number(started.data.worker.split(':')[1]), processes[0]!.pid, 'a worker process ran it, not the API (serve --no-worker)');
+      assert.deepEqual(events.filter((e) => e.type === 'kb.ingested').map((e) => (e.type === 'kb.ingested' ? e.data.done : 0)), [32, 64, 96, 100]);
+      const status = (await (await fetch(`${api}/v1/kb/shared/jobs/${id}`)).json()) as { status: string; done: number; report: { added: number } };
+      assert.deepEqual([status.status, status.done, status.report.added], ['completed', 100, 100]);
+      // A second API node, on the same PostgreSQL, finds what the workers wrote.
+      const second = await start(['serve', '--no-worker'], (line) => line.startsWith('umca listening on'));
+      const otherApi = /(http:\/\/\S+)/.exec(second.line)![1]!;
+      for (const base of [api, otherApi]) {
+        const found = await post(base, '/v1/kb/shared/search', { query: 'budget 291', k: 1, mode: 'bm25' });
+        assert.equal((found.body.hits as Array<{ source: string }>)[0]?.source, 'notes/97.md', base);
+      }
+    });
+
     /** Submits a batch, cuts the connections through `relay` once two runs are done, and checks /readyz meanwhile. */
     const dropMidBatch = async (relay: TcpProxy): Promise<{ ids: string[]; during: { status: number; body: { store: { status: string }; bus: { status: string } } } }> => {
       const ids = await submit(10);

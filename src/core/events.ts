@@ -33,12 +33,14 @@ export const eventData = {
         tools: z.array(z.string()).optional(),
         /** v2: the knowledge bases its research searches. */
         kb: z.array(z.string()).optional(),
+        /** v2: an ingest job: its sources (staged in the store) go into this knowledge base. */
+        ingest: z.object({ kb: z.string(), staged: z.string(), total: z.number().int().nonnegative() }).optional(),
       })
       .optional(),
   }),
   'run.started': z.object({ worker: z.string() }),
   'run.resumed': z.object({ worker: z.string(), completed_steps: z.array(z.string()) }),
-  'step.started': z.object({ step: z.string(), kind: z.enum(['agent', 'gate', 'sandbox']), attempt: z.number().int().positive() }),
+  'step.started': z.object({ step: z.string(), kind: z.enum(['agent', 'gate', 'sandbox', 'ingest']), attempt: z.number().int().positive() }),
   'step.completed': z.object({ step: z.string(), duration_ms: z.number().nonnegative() }),
   'step.failed': z.object({ step: z.string(), duration_ms: z.number().nonnegative(), error: errorInfo }),
   'model.request': z.object({
@@ -147,6 +149,24 @@ export const eventData = {
       z.object({ citation: z.string(), doc_id: z.string(), ord: z.number().int().nonnegative(), source: z.string(), start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/), score: z.number() }),
     ),
     reason: z.string().optional(),
+  }),
+  /**
+   * v2: one batch of an ingest job went into its knowledge base: how far the job is
+   * (`done` of `total` sources) and what the batch came to.
+   */
+  'kb.ingested': z.object({
+    step: z.string(),
+    kb: z.string(),
+    done: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    added: z.number().int().nonnegative(),
+    updated: z.number().int().nonnegative(),
+    unchanged: z.number().int().nonnegative(),
+    chunks: z.number().int().nonnegative(),
+    embedded: z.number().int().nonnegative(),
+    failed: z.array(z.object({ source: z.string(), reason: z.string() })),
+    /** The base's vector index after the batch (the last batch builds it). */
+    vector_index: z.enum(['built', 'ready', 'small', 'exact']).optional(),
   }),
   /** v2: one connection a sandboxed guest asked the egress proxy for. */
   'sandbox.egress': z.object({

@@ -20,6 +20,17 @@ export interface RunOptions {
   tools?: string[];
   /** The knowledge bases its research searches and cites (`kb:<kb>/<doc>#<chunk>`). */
   knowledgeBases?: string[];
+  /** An ingest job instead of a build: sources staged in the store, added to a knowledge base in durable batches. */
+  ingest?: IngestJobOptions;
+}
+
+export interface IngestJobOptions {
+  /** The knowledge base the sources go into. */
+  kb: string;
+  /** Where the sources wait in the store (kb_ingest_items). */
+  staged: string;
+  /** How many sources. */
+  total: number;
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = Object.freeze({ runtime: 'auto', references: [] }) as RunOptions;
@@ -33,6 +44,7 @@ export interface RunOptionsInput {
   references?: Reference[] | undefined;
   tools?: string[] | undefined;
   kb?: string[] | undefined;
+  ingest?: IngestJobOptions | undefined;
 }
 
 /** The options a caller gave, leaving out what it did not: the engine checks and defaults them. */
@@ -54,6 +66,7 @@ export function runOptionsOf(recorded: RunOptionsInput): RunOptions {
     ...(recorded.allowed_outbound_hosts ? { allowedOutboundHosts: recorded.allowed_outbound_hosts } : {}),
     ...(recorded.tools ? { tools: recorded.tools } : {}),
     ...(recorded.kb?.length ? { knowledgeBases: recorded.kb } : {}),
+    ...(recorded.ingest ? { ingest: recorded.ingest } : {}),
   };
 }
 
@@ -65,5 +78,6 @@ export function recordedOptions(options: RunOptions): RunOptionsInput {
     ...(options.references.length ? { references: options.references } : {}),
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.knowledgeBases?.length ? { kb: options.knowledgeBases } : {}),
+    ...(options.ingest ? { ingest: options.ingest } : {}),
   };
 }

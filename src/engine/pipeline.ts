@@ -7,7 +7,7 @@ import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { Gate } from './gate.js';
 import type { StepScope } from './step-scope.js';
 
-export type StepKind = 'agent' | 'gate' | 'sandbox';
+export type StepKind = 'agent' | 'gate' | 'sandbox' | 'ingest';
 
 
 export interface StepOptions {

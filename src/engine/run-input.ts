@@ -45,5 +45,8 @@ function checkOptions(input: Partial<RunOptions>, referencesMaxChars: number): R
   if (tools?.some((name) => !/^[a-z0-9][a-z0-9_-]*\.[^\s]+$/.test(name))) throw new InvalidRequestError('tools: name each tool as server.tool', 'tools_invalid', 'tools');
   const knowledgeBases = input.knowledgeBases;
   if (knowledgeBases?.some((name) => !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name))) throw new InvalidRequestError('kb: name each knowledge base as umca kb list shows it', 'invalid_request', 'kb');
-  return { runtime, references, ...(hosts ? { allowedOutboundHosts: hosts } : {}), ...(tools ? { tools } : {}), ...(knowledgeBases?.length ? { knowledgeBases: [...new Set(knowledgeBases)] } : {}) };
+  return {
+    runtime, references, ...(hosts ? { allowedOutboundHosts: hosts } : {}), ...(tools ? { tools } : {}), ...(knowledgeBases?.length ? { knowledgeBases: [...new Set(knowledgeBases)] } : {}),
+    ...(input.ingest ? { ingest: input.ingest } : {}),
+  };
 }

@@ -24,6 +24,13 @@ export function knowledgeRoutes(umca: Pick<Umca, 'knowledge'>): Hono<AppEnv> {
     await kb(c).removeDocument(c.req.param('name'), source);
     return c.json({ source, deleted: true });
   });
+  // The same add as a durable job on the run queue: 202 at once, its status at the Location.
+  app.post('/:name/jobs', async (c) => {
+    const job = await kb(c).startIngest(c.req.param('name'), await parseJsonBody(c, addKbInput));
+    c.header('location', `/v1/kb/${encodeURIComponent(job.kb)}/jobs/${job.id}`);
+    return c.json(job, 202);
+  });
+  app.get('/:name/jobs/:id', async (c) => c.json(await kb(c).job(c.req.param('name'), c.req.param('id'))));
   app.post('/:name/reindex', async (c) => c.json(await kb(c).reindex(c.req.param('name'), { signal: c.req.raw.signal })));
   app.post('/:name/search', async (c) => c.json(await kb(c).search(c.req.param('name'), await parseJsonBody(c, searchKbInput))));
   app.get('/:name/chunks/:doc/:ord', async (c) => c.json(await kb(c).chunk(c.req.param('name'), c.req.param('doc'), Number(c.req.param('ord')))));

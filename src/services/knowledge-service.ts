@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import picomatch from 'picomatch';
-import { emptyKbReport } from './kb-add-report.js';
+import { addKbReport, emptyKbReport } from './kb-add-report.js';
 import type { UmcaConfig } from '../core/config.js';
 import { InvalidRequestError, NotFoundError, UmcaError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
@@ -14,10 +14,23 @@ import { DocumentParseError, parseDocument } from '../knowledge/parse-document.j
 import { searchTerms, termFrequencies } from '../knowledge/tokenize.js';
 import type { KbChunkRecord, KbDocumentRecord, KbDocumentText, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument } from '../store/knowledge-store.js';
 import { addKbInput, createKbInput, KB_NAME, searchKbInput, type AddKbInput, type CreateKbInput, type KbFilter, type SearchKbInput } from './knowledge-input.js';
-import type { KbAddReport, KbHit, KbProgress, KbSearchResult, KnowledgeBases } from './knowledge.js';
+import type { KbAddReport, KbHit, KbJob, KbProgress, KbSearchResult, KnowledgeBases } from './knowledge.js';
+import type { RunEvent } from '../core/events.js';
+import type { IngestJobOptions } from '../core/run-options.js';
+import type { RunRecord } from '../core/run.js';
+
+/** Ingest jobs as runs: the engine records and queues them, the store reads them back. */
+export interface KbJobRunner {
+  /** Records and queues a run (429 `queue_full` when the queue is full). */
+  start(input: { spec: string; model: string; principal: Principal; options: { ingest: IngestJobOptions } }): Promise<RunRecord>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  readEvents(id: string): Promise<RunEvent[]>;
+}
 
 export interface KnowledgeServiceDeps {
   store: KnowledgeStore;
+  /** Where ingest jobs run; without it `startIngest` answers 501. */
+  jobs?: KbJobRunner;
   access: Pick<AccessGuard, 'authorize'>;
   /** A model reference to its provider (the gateway's registry: metered, retried). */
   resolveModel(ref: string): ModelProvider;
@@ -46,7 +59,7 @@ export class KnowledgeService {
   constructor(private readonly deps: KnowledgeServiceDeps) {}
 
   for(principal: Principal): KnowledgeBases {
-    const { store, access, settings, resolveModel } = this.deps;
+    const { store, access, settings, resolveModel, jobs } = this.deps;
     const may = async (action: 'read-kb' | 'write-kb', name: string | typeof ALL) => {
       await access.authorize(principal, action, typeof name === 'string' ? base(name) : name);
     };
@@ -254,6 +267,41 @@ export class KnowledgeService {
         return report;
       },
 
+      async startIngest(name: string, input: AddKbInput): Promise<KbJob> {
+        const { documents } = validateInput(addKbInput, input);
+        await may('write-kb', name);
+        const kb = await existing(name);
+        await mayUse(kb.embedding_model);
+        for (const item of documents) if ('url' in item) await mayReach(new URL(item.url));
+        if (!jobs) throw new UmcaError('not_implemented', 'ingest jobs need a process that runs jobs (umca serve or umca worker)', { status: 501 });
+        const staged = randomUUID();
+        await store.stageKbIngest(staged, documents.map((item) => JSON.stringify(item)));
+        try {
+          const run = await jobs.start({
+            spec: `Add ${documents.length} source${documents.length === 1 ? '' : 's'} to knowledge base ${kb.name}.`,
+            model: kb.embedding_model,
+            principal,
+            options: { ingest: { kb: kb.name, staged, total: documents.length } },
+          });
+          return jobOf(run, kb.name, documents.length, []);
+        } catch (error) {
+          await store.dropKbIngest(staged);
+          throw error;
+        }
+      },
+
+      async job(name: string, id: string): Promise<KbJob> {
+        await may('read-kb', name);
+        const missing = () => new NotFoundError(`knowledge base ${name.slice(0, 100)} has no ingest job ${id.slice(0, 100)}`, 'kb_job_not_found');
+        const run = jobs && /^[0-9a-f-]{36}$/.test(id) ? await jobs.getRun(id) : undefined;
+        if (!run) throw missing();
+        const events = await jobs!.readEvents(id);
+        const created = events[0];
+        const ingest = created?.type === 'run.created' ? created.data.options?.ingest : undefined;
+        if (ingest?.kb !== name) throw missing();
+        return jobOf(run, name, ingest.total, events);
+      },
+
       async removeDocument(name: string, source: string): Promise<void> {
         await may('write-kb', name);
         const kb = await existing(name);
@@ -307,6 +355,19 @@ export class KnowledgeService {
       },
     };
   }
+}
+
+/** A job as its run and log tell it: the batches done (`kb.ingested`) added up. */
+function jobOf(run: RunRecord, kb: string, total: number, events: readonly RunEvent[]): KbJob {
+  const report = emptyKbReport(kb);
+  let done = 0;
+  for (const event of events) {
+    if (event.type !== 'kb.ingested') continue;
+    const { added, updated, unchanged, chunks, embedded, failed } = event.data;
+    addKbReport(report, { kb, added, updated, unchanged, chunks, embedded, failed, vector_index: event.data.vector_index ?? report.vector_index });
+    done = event.data.done;
+  }
+  return { id: run.id, kb, status: run.status, total, done, report, reason: run.reason ?? null, created_at: run.created_at, updated_at: run.updated_at };
 }
 
 /** `kb:<kb>/<doc>#<ord>`. */

@@ -1,3 +1,4 @@
+import type { RunStatus } from '../core/run.js';
 import type { KbChunkRecord, KbDocumentRecord, KnowledgeBaseRecord } from '../store/knowledge-store.js';
 import type { AddKbInput, CreateKbInput, SearchKbInput } from './knowledge-input.js';
 
@@ -31,6 +32,26 @@ export interface KbSearchResult {
   hits: KbHit[];
 }
 
+/**
+ * An ingest job: sources added to a base in durable batches by whichever worker takes it.
+ * It is a run (`id`), so its log, its events' stream and `umca resume` are a run's; its
+ * status here is read from that log.
+ */
+export interface KbJob {
+  id: string;
+  kb: string;
+  status: RunStatus;
+  /** Sources in the job, and those whose batch is done. */
+  total: number;
+  done: number;
+  /** The batches done so far, added up; `vector_index` as the last one left it. */
+  report: KbAddReport;
+  /** Why it failed or was cancelled. */
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface KbProgress {
   done: number;
   total: number;
@@ -60,6 +81,14 @@ export interface KnowledgeBases {
    * text is in `failed`, to be added again.
    */
   reindex(name: string, options?: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal }): Promise<KbAddReport>;
+  /**
+   * The same add as a durable job: the sources are checked and kept in the store, and a
+   * worker adds them in batches (each a step on the job's log), resuming after a crash at the
+   * first batch not done. Answers at once, the job queued.
+   */
+  startIngest(name: string, input: AddKbInput): Promise<KbJob>;
+  /** A job of this base, as its log tells it; 404 `kb_job_not_found`. */
+  job(name: string, id: string): Promise<KbJob>;
   /** Removes a source and every chunk of it; 404 `kb_document_not_found`. */
   removeDocument(name: string, source: string): Promise<void>;
   search(name: string, input: SearchKbInput): Promise<KbSearchResult>;

@@ -228,6 +228,20 @@ for (const backend of storeBackends()) {
       for (const [i, x] of found.get(kept.sha256)!.entries()) assert.ok(Math.abs(x - kept.embedding[i]!) < 1e-6);
     });
 
+    it("keeps an ingest job's staged sources in order, reads them a batch at a time, and drops them", async () => {
+      const staged = `job-${newName()}`;
+      const items = Array.from({ length: 25 }, (_, i) => JSON.stringify({ source: `s${i}.md`, content: `# ${i}\n\nit's \\ "quoted" 東京 ${i}` }));
+      await store.stageKbIngest(staged, items);
+      await store.stageKbIngest(`${staged}-other`, ['{"other":true}']);
+      assert.deepEqual(await store.stagedKbIngest(staged, 0, 10), items.slice(0, 10));
+      assert.deepEqual(await store.stagedKbIngest(staged, 20, 10), items.slice(20), 'fewer past the end');
+      assert.deepEqual(await store.stagedKbIngest(staged, 25, 10), []);
+      await store.dropKbIngest(staged);
+      assert.deepEqual(await store.stagedKbIngest(staged, 0, 100), []);
+      assert.deepEqual(await store.stagedKbIngest(`${staged}-other`, 0, 100), ['{"other":true}'], 'another job keeps its own');
+      await store.dropKbIngest(`${staged}-other`);
+    });
+
     it('stores any text exactly (quotes, backslashes, SQL, unicode)', async () => {
       const name = newName();
       await store.createKnowledgeBase({ name, embedding_model: 'm', dimensions: 1, created_by: 'u' });

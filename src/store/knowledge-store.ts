@@ -129,6 +129,13 @@ export interface KnowledgeStore {
   kbEmbeddings(kb: string, sha256s: readonly string[]): Promise<Map<string, number[]>>;
   getKbChunk(kb: string, docId: string, ord: number): Promise<KbChunkRecord | undefined>;
 
+  /** Keeps an ingest job's sources (each a JSON text), numbered from 0 in order, under `staged`. */
+  stageKbIngest(staged: string, items: readonly string[]): Promise<void>;
+  /** The staged sources numbered `from` to `from + limit - 1` (fewer past the end), in order. */
+  stagedKbIngest(staged: string, from: number, limit: number): Promise<string[]>;
+  /** Drops what `staged` holds (nothing when it holds nothing). */
+  dropKbIngest(staged: string): Promise<void>;
+
   /**
    * Okapi BM25 over the base's term statistics, best first: `score` is the BM25 sum. Exact
    * where no query term has more than `candidates` postings; past that, the chunks among the

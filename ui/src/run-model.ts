@@ -11,7 +11,7 @@ export interface ModelCall {
 
 export interface StepView {
   key: string;
-  kind: 'agent' | 'gate' | 'sandbox';
+  kind: 'agent' | 'gate' | 'sandbox' | 'ingest';
   attempt: number;
   state: 'running' | 'done' | 'failed';
   durationMs?: number;

@@ -146,6 +146,26 @@ export function kbCommand(globals: () => GlobalOptions): Command {
       });
     });
 
+  kb.command('job')
+    .description('an ingest job (POST /v1/kb/<name>/jobs): its status, how far it is, and what it added; its log is the run with the same id (umca runs show)')
+    .argument('<name>', 'the knowledge base')
+    .argument('<id>', 'the job id')
+    .option('--json', 'print JSON')
+    .action(async (name: string, id: string, options: { json?: boolean }) => {
+      await withSession(globals(), async ({ knowledge }) => {
+        const job = await knowledge.job(name, id);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(job)}\n`);
+          return;
+        }
+        const { report } = job;
+        process.stdout.write(
+          `job ${job.id} (${job.kb}): ${job.status}, ${job.done}/${job.total} sources; ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.failed.length} failed; ${report.chunks} chunks, ${report.embedded} embedded${job.reason ? `; ${job.reason}` : ''}\n`,
+        );
+        for (const failure of report.failed) process.stderr.write(`umca: ${failure.source}: ${failure.reason} (left out)\n`);
+      });
+    });
+
   kb.command('rm')
     .description('remove a knowledge base, or one source from it')
     .argument('<name>', 'the knowledge base')

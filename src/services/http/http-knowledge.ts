@@ -1,7 +1,7 @@
 import { addKbReport, emptyKbReport } from '../kb-add-report.js';
 import type { KbChunkRecord, KbDocumentRecord, KnowledgeBaseRecord } from '../../store/knowledge-store.js';
 import type { AddKbInput, CreateKbInput, SearchKbInput } from '../knowledge-input.js';
-import type { KbAddReport, KbProgress, KbSearchResult, KnowledgeBases } from '../knowledge.js';
+import type { KbAddReport, KbJob, KbProgress, KbSearchResult, KnowledgeBases } from '../knowledge.js';
 import type { UmcaHttpClient } from './umca-http-client.js';
 
 const path = (name: string, rest = '') => `/v1/kb/${encodeURIComponent(name)}${rest}`;
@@ -43,6 +43,14 @@ export class HttpKnowledge implements KnowledgeBases {
     const report = await this.http.json<KbAddReport>('POST', path(name, '/reindex'), {});
     options.onProgress?.({ done: 1, total: 1, source: '' });
     return report;
+  }
+
+  startIngest(name: string, input: AddKbInput): Promise<KbJob> {
+    return this.http.json('POST', path(name, '/jobs'), input);
+  }
+
+  job(name: string, id: string): Promise<KbJob> {
+    return this.http.json('GET', path(name, `/jobs/${encodeURIComponent(id)}`));
   }
 
   async removeDocument(name: string, source: string): Promise<void> {

@@ -297,4 +297,18 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX kb_postings_chunk ON kb_postings (kb, doc_id, ord, term);
     `,
   },
+  {
+    id: 14,
+    name: 'kb-ingest-items',
+    // The sources of an ingest job (a run whose options name `ingest`), each as the add input
+    // it was given (JSON), waiting for the job's batches; dropped when the job is done with them.
+    sql: `
+      CREATE TABLE kb_ingest_items (
+        staged text NOT NULL,
+        seq integer NOT NULL,
+        item text NOT NULL,
+        PRIMARY KEY (staged, seq)
+      );
+    `,
+  },
 ];

@@ -153,6 +153,22 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     return rows[0] ? toChunk(rows[0]) : undefined;
   }
 
+  async stageKbIngest(staged: string, items: readonly string[]): Promise<void> {
+    await this.#db.insertRows('kb_ingest_items', STAGED_COLUMNS, items.map((item, seq) => [staged, seq, item]));
+  }
+
+  async stagedKbIngest(staged: string, from: number, limit: number): Promise<string[]> {
+    const { rows } = await this.#db.query<{ item: string }>(
+      'SELECT item FROM kb_ingest_items WHERE staged = $1 AND seq >= $2::integer AND seq < $2::integer + $3::integer ORDER BY seq',
+      [staged, from, limit],
+    );
+    return rows.map((row) => row.item);
+  }
+
+  async dropKbIngest(staged: string): Promise<void> {
+    await this.#db.query('DELETE FROM kb_ingest_items WHERE staged = $1', [staged]);
+  }
+
   async searchKbTerms(kb: string, terms: readonly string[], options: KbTermSearchOptions): Promise<Array<KbChunkRecord & { score: number }>> {
     if (terms.length === 0) return [];
     // Okapi BM25 with Lucene's idf, ln(1 + (N - df + 0.5) / (df + 0.5)), each query term weighted
@@ -283,6 +299,7 @@ const CHUNK_TEXT_COLUMNS: readonly SqlColumn[] = [
   { name: 'start_at', type: 'integer' }, { name: 'end_at', type: 'integer' }, { name: 'heading', type: 'text' }, { name: 'page', type: 'integer' },
   { name: 'sha256', type: 'text' }, { name: 'length', type: 'integer' },
 ];
+const STAGED_COLUMNS: readonly SqlColumn[] = [{ name: 'staged', type: 'text' }, { name: 'seq', type: 'integer' }, { name: 'item', type: 'text' }];
 const POSTING_COLUMNS: readonly SqlColumn[] = [
   { name: 'kb', type: 'text' }, { name: 'term', type: 'text' }, { name: 'doc_id', type: 'text' }, { name: 'ord', type: 'integer' },
   { name: 'tf', type: 'integer' }, { name: 'length', type: 'integer' }, { name: 'impact', type: 'real' },
