@@ -5,7 +5,8 @@
 // vectors lie near a 32-dimensional subspace of R^512 (as sentence embeddings do: nearest
 // neighbours mean something, unlike uniform noise), seeded by the text, so no model's time
 // is in the figures. It reports:
-// 1. Ingest through the knowledge service: chunks a second excluding the embedding calls,
+// 1. Ingest through the knowledge service (sources read in worker threads, as the product
+//    does): chunks a second excluding the embedding calls,
 //    then the one-off HNSW build (knowledge.vector_index_min_chunks) on its own.
 // 2. Dense search recall@10 against the exact scan, BM25's top 10 against reading every
 //    posting, and latency p50/p95 of dense, BM25 and hybrid (dense_weight 0.5) queries
@@ -18,6 +19,7 @@ import { composeUmca } from '../src/composition.js';
 import { parseConfig } from '../src/core/load-config.js';
 import { LOCAL_PRINCIPAL } from '../src/core/principal.js';
 import type { ModelProvider } from '../src/gateway/model-provider.js';
+import { WorkerDocumentReader } from '../src/knowledge/reader/worker-reader.js';
 import { KnowledgeService } from '../src/services/knowledge-service.js';
 import { readmeCorpus } from './support/readme-corpus.js';
 
@@ -66,7 +68,9 @@ const databaseUrl = process.env.BENCH_KB_DATABASE_URL;
 const umca = await composeUmca(parseConfig({ home, ...(databaseUrl ? { database_url: databaseUrl } : {}), knowledge: { dense_weight: 0.5 } }));
 for (const notice of umca.store.notices) console.log(`# store: ${notice}`);
 const settings = umca.config.knowledge;
-const kb = new KnowledgeService({ store: umca.store.knowledge, access: umca.access, resolveModel: (ref) => (ref === MODEL ? synthetic : umca.models.resolve(ref)), settings }).for(LOCAL_PRINCIPAL);
+// As the product reads sources: in worker threads, beside the batch being written.
+const reader = new WorkerDocumentReader({ workers: settings.parse_workers, timeoutMs: settings.parse_timeout_ms, memoryMb: settings.parse_memory_mb });
+const kb = new KnowledgeService({ store: umca.store.knowledge, reader, access: umca.access, resolveModel: (ref) => (ref === MODEL ? synthetic : umca.models.resolve(ref)), settings }).for(LOCAL_PRINCIPAL);
 const name = `scale-${Date.now()}`;
 
 try {
@@ -149,6 +153,7 @@ try {
   }
 } finally {
   await kb.remove(name).catch(() => undefined);
+  await reader.close();
   await umca.close();
 }
 

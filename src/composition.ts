@@ -3,6 +3,7 @@ import type { UmcaConfig } from './core/config.js';
 import { ConfigError } from './core/errors.js';
 import { createBuildPipeline, type BuildPipelineOptions } from './pipelines/build-pipeline.js';
 import { createIngestPipeline } from './pipelines/ingest-pipeline.js';
+import { WorkerDocumentReader } from './knowledge/reader/worker-reader.js';
 import type { Bus } from './bus/bus.js';
 import { G0IntakeGate } from './gates/g0-intake.js';
 import { G1PlanGate } from './gates/g1-plan.js';
@@ -221,8 +222,10 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
   });
   const keys = new KeyService({ store, access });
   const usage = new UsageService({ store, access, flush: () => meter.flush() });
+  const reader = new WorkerDocumentReader({ workers: config.knowledge.parse_workers, timeoutMs: config.knowledge.parse_timeout_ms, memoryMb: config.knowledge.parse_memory_mb });
   const knowledge: KnowledgeService = new KnowledgeService({
     store: store.knowledge,
+    reader,
     access,
     resolveModel: (ref) => models.resolve(ref),
     settings: config.knowledge,
@@ -257,6 +260,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     async close() {
       await worker.stop();
       await engine.close();
+      await reader.close();
       await tools.close();
       await models.close();
       await meter.flush();

@@ -262,6 +262,15 @@ export const configSchema = z.strictObject({
     vector_index_min_chunks: z.number().int().min(0).default(4_000),
     /** Candidates an HNSW search keeps (pgvector's hnsw.ef_search): higher finds more of the exact top k, slower. */
     hnsw_ef_search: z.number().int().min(10).max(1_000).default(100),
+    /**
+     * Sources are read (parsed, chunked, their terms counted) in worker threads, while the
+     * batch before them is embedded and written: this many (0: one per CPU but one, at most 4).
+     */
+    parse_workers: z.number().int().min(0).max(64).default(0),
+    /** The most reading one source may take; a source past it (a hostile PDF) is reported and its worker replaced. */
+    parse_timeout_ms: z.number().int().min(10).max(3_600_000).default(60_000),
+    /** The heap one reading worker may use; a source that needs more is reported and its worker replaced. */
+    parse_memory_mb: z.number().int().min(64).max(65_536).default(1_024),
   }).superRefine((knowledge, ctx) => {
     if (knowledge.chunk_overlap >= knowledge.chunk_tokens) ctx.addIssue({ code: 'custom', path: ['chunk_overlap'], message: 'must be smaller than chunk_tokens' });
     if (knowledge.bm25_weight === 0 && knowledge.dense_weight === 0) ctx.addIssue({ code: 'custom', path: ['dense_weight'], message: 'bm25_weight and dense_weight cannot both be 0' });

@@ -7,12 +7,13 @@ import type { Principal } from '../core/principal.js';
 import { validateInput } from '../core/validate-input.js';
 import type { AccessGuard } from '../identity/access-guard.js';
 import type { ModelProvider } from '../gateway/model-provider.js';
-import { chunkDocument } from '../knowledge/chunk-document.js';
 import { fuseRankings } from '../knowledge/fuse-rankings.js';
 import { fetchUrl, UrlFetchError } from '../knowledge/fetch-url.js';
-import { DocumentParseError, parseDocument } from '../knowledge/parse-document.js';
-import { searchTerms, termFrequencies } from '../knowledge/tokenize.js';
-import type { KbChunkRecord, KbDocumentRecord, KbDocumentText, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument } from '../store/knowledge-store.js';
+import type { DocumentReader, ReadDocument } from '../knowledge/document-reader.js';
+import { DocumentParseError } from '../knowledge/parse-document.js';
+import { cutDocument, inThreadReader } from '../knowledge/read-document.js';
+import { searchTerms } from '../knowledge/tokenize.js';
+import type { KbChunkRecord, KbDocumentRecord, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument } from '../store/knowledge-store.js';
 import { addKbInput, createKbInput, KB_NAME, searchKbInput, type AddKbInput, type CreateKbInput, type KbFilter, type SearchKbInput } from './knowledge-input.js';
 import type { KbAddReport, KbHit, KbJob, KbProgress, KbSearchResult, KnowledgeBases } from './knowledge.js';
 import type { RunEvent } from '../core/events.js';
@@ -29,6 +30,8 @@ export interface KbJobRunner {
 
 export interface KnowledgeServiceDeps {
   store: KnowledgeStore;
+  /** Reads sources (the product's: in worker threads, bounded per source); default: in this thread. */
+  reader?: DocumentReader;
   /** Where ingest jobs run; without it `startIngest` answers 501. */
   jobs?: KbJobRunner;
   access: Pick<AccessGuard, 'authorize'>;
@@ -45,6 +48,10 @@ const EMBED_BATCH = 64;
 const WRITE_BATCH_CHUNKS = 512;
 const WRITE_BATCH_DOCUMENTS = 64;
 
+/** Sources read ahead of the batch being written, at most (and at most this many bytes of them). */
+const READ_AHEAD_SOURCES = 32;
+const READ_AHEAD_BYTES = 32 * 1024 * 1024;
+
 /** A document cut into chunks, with their terms, waiting for its batch to be embedded and written. */
 interface PreparedDocument {
   document: NewKbDocument;
@@ -60,6 +67,7 @@ export class KnowledgeService {
 
   for(principal: Principal): KnowledgeBases {
     const { store, access, settings, resolveModel, jobs } = this.deps;
+    const reader = this.deps.reader ?? inThreadReader;
     const may = async (action: 'read-kb' | 'write-kb', name: string | typeof ALL) => {
       await access.authorize(principal, action, typeof name === 'string' ? base(name) : name);
     };
@@ -86,17 +94,12 @@ export class KnowledgeService {
       }
       return vectors;
     };
-    /** Cuts a parsed document into chunks with today's settings, each with its search terms (not yet embedded). */
-    const prepare = async (document: { id: string; source: string; sha256: string; tags: readonly string[] }, parsed: KbDocumentText): Promise<PreparedDocument> => {
-      const chunks = await chunkDocument(parsed, { maxTokens: settings.chunk_tokens, overlapTokens: settings.chunk_overlap });
-      return {
-        document: { ...document, type: parsed.type, chars: parsed.text.length, parsed },
-        chunks: chunks.map((c) => {
-          const terms = searchTerms(`${c.heading ?? ''}\n${c.text}`);
-          return { ord: c.ord, text: c.text, start: c.start, end: c.end, heading: c.heading, page: c.page, sha256: c.sha256, terms: termFrequencies(terms), length: terms.length };
-        }),
-      };
-    };
+    const chunking = { maxTokens: settings.chunk_tokens, overlapTokens: settings.chunk_overlap };
+    /** A document as read (parsed and cut with today's settings), ready for its batch (not yet embedded). */
+    const prepared = (document: { id: string; source: string; sha256: string; tags: readonly string[] }, read: ReadDocument): PreparedDocument => ({
+      document: { ...document, type: read.parsed.type, chars: read.parsed.text.length, parsed: read.parsed },
+      chunks: read.chunks.map((c) => ({ ord: c.ord, text: c.text, start: c.start, end: c.end, heading: c.heading, page: c.page, sha256: c.sha256, terms: c.terms, length: c.length })),
+    });
     /**
      * Stores prepared documents whole, in one transaction: text already in the base keeps its
      * vector, so only new or changed chunk text is embedded. How many texts were embedded.
@@ -114,35 +117,34 @@ export class KnowledgeService {
     /**
      * Documents gathered into batches of at most WRITE_BATCH_CHUNKS chunks, each written in one
      * transaction (a few statements for the whole batch: ingest's speed). Progress counts the
-     * documents whose outcome is final: written, skipped or failed.
+     * documents whose outcome is final (written, skipped or failed): those before the oldest
+     * one still open (read ahead, or waiting in the batch).
      */
     const batcher = (kb: KnowledgeBaseRecord, report: KbAddReport, total: number, options: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal }) => {
       let pending: PreparedDocument[] = [];
       let pendingChunks = 0;
-      let settled = 0;
-      const flush = async (upTo: number) => {
-        if (pending.length > 0) {
+      let pendingFirst = 0;
+      return {
+        /** Document `index` of the `total` is next; `oldestOpen` is the first before it not yet final (or `index`). */
+        next(index: number, source: string, oldestOpen = index) {
+          options.signal?.throwIfAborted();
+          options.onProgress?.({ done: pending.length > 0 ? pendingFirst : oldestOpen, total, source });
+        },
+        async add(index: number, document: PreparedDocument) {
+          if (pending.length === 0) pendingFirst = index;
+          pending.push(document);
+          pendingChunks += document.chunks.length;
+          report.chunks += document.chunks.length;
+          if (pendingChunks >= WRITE_BATCH_CHUNKS || pending.length >= WRITE_BATCH_DOCUMENTS) await this.flush();
+        },
+        async flush() {
+          if (pending.length === 0) return;
           report.embedded += await write(kb, pending, options.signal);
           pending = [];
           pendingChunks = 0;
-        }
-        settled = upTo;
-      };
-      return {
-        /** Document `index` of the `total` is next. */
-        async next(index: number, source: string) {
-          options.signal?.throwIfAborted();
-          if (pending.length === 0) settled = index;
-          options.onProgress?.({ done: settled, total, source });
-        },
-        async add(index: number, prepared: PreparedDocument) {
-          pending.push(prepared);
-          pendingChunks += prepared.chunks.length;
-          report.chunks += prepared.chunks.length;
-          if (pendingChunks >= WRITE_BATCH_CHUNKS || pending.length >= WRITE_BATCH_DOCUMENTS) await flush(index + 1);
         },
         async end() {
-          await flush(total);
+          await this.flush();
           options.onProgress?.({ done: total, total, source: '' });
         },
       };
@@ -188,9 +190,25 @@ export class KnowledgeService {
         // Every URL's host is asked of policy before anything is written: a URL without an egress grant refuses the whole request.
         for (const item of documents) if ('url' in item) await mayReach(new URL(item.url));
         const batches = batcher(kb, report, documents.length, options);
+        // Sources are read (in worker threads) ahead of the batch being embedded and written, a
+        // bounded number of them and of their bytes; each goes into its batch in order.
+        const ahead: Array<{ index: number; name: string; id: string; sha256: string; tags: string[]; updating: boolean; bytes: number; read: Promise<ReadDocument | { failed: string }> }> = [];
+        let aheadBytes = 0;
+        const settleOldest = async () => {
+          const next = ahead.shift()!;
+          aheadBytes -= next.bytes;
+          const read = await next.read;
+          if ('failed' in read) {
+            report.failed.push({ source: next.name, reason: read.failed });
+            return;
+          }
+          await batches.add(next.index, prepared({ id: next.id, source: next.name, sha256: next.sha256, tags: next.tags }, read));
+          if (next.updating) report.updated += 1;
+          else report.added += 1;
+        };
         for (const [i, item] of documents.entries()) {
           const name = 'url' in item ? item.url : item.source;
-          await batches.next(i, name);
+          batches.next(i, name, ahead[0]?.index);
           let content: Uint8Array;
           let type = item.type;
           if ('url' in item) {
@@ -225,18 +243,17 @@ export class KnowledgeService {
             report.unchanged += 1;
             continue;
           }
-          let parsed;
-          try {
-            parsed = await parseDocument(name, content, type);
-          } catch (error) {
-            if (!(error instanceof DocumentParseError)) throw error;
-            report.failed.push({ source: name, reason: error.message });
-            continue;
-          }
-          await batches.add(i, await prepare({ id, source: name, sha256, tags: item.tags }, parsed));
-          if (before) report.updated += 1;
-          else report.added += 1;
+          // A source that cannot be read (corrupt, not its type, too slow or large to read) is reported; the rest goes in.
+          const read = reader.read({ source: name, content, type, chunking }, options.signal).catch((error: unknown) => {
+            if (error instanceof DocumentParseError) return { failed: error.message };
+            throw error;
+          });
+          read.catch(() => undefined); // awaited in order below; not unhandled meanwhile
+          ahead.push({ index: i, name, id, sha256, tags: item.tags, updating: before !== undefined, bytes: content.byteLength, read });
+          aheadBytes += content.byteLength;
+          while (ahead.length > READ_AHEAD_SOURCES || aheadBytes > READ_AHEAD_BYTES) await settleOldest();
         }
+        while (ahead.length > 0) await settleOldest();
         await batches.end();
         // Built once the base is large enough, after the chunks are in (HNSW builds in memory, several times faster than it grows).
         report.vector_index = await store.indexKbVectors(kb.name, indexVectors ? settings.vector_index_min_chunks : Number.MAX_SAFE_INTEGER);
@@ -251,14 +268,15 @@ export class KnowledgeService {
         const report = emptyKbReport(kb.name);
         const batches = batcher(kb, report, documents.length, options);
         for (const [i, document] of documents.entries()) {
-          await batches.next(i, document.source);
+          batches.next(i, document.source);
           const parsed = await store.getKbDocumentText(kb.name, document.id);
           if (parsed === undefined) continue; // removed meanwhile
           if (parsed === null) {
             report.failed.push({ source: document.source, reason: 'stored before umca kept parsed text; add the source again to cut it anew' });
             continue;
           }
-          await batches.add(i, await prepare(document, parsed));
+          // Stored text, cut again: no source is parsed, so this stays in this thread.
+          await batches.add(i, prepared(document, { parsed, chunks: await cutDocument(parsed, chunking) }));
           report.updated += 1;
         }
         await batches.end();
