@@ -76,7 +76,8 @@ const name = `scale-${Date.now()}`;
 try {
   await kb.create({ name, embedding_model: MODEL });
   const perDocument = 10;
-  const batch = 32;
+  // Sources a call: as \`umca kb add\` sends them (up to 64 files), so reading overlaps writing.
+  const batch = 64;
   embedMs = 0;
   let chunks = 0;
   let documents = 0;

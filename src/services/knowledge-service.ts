@@ -45,11 +45,11 @@ const base = (name: string) => ({ type: 'KnowledgeBase', id: name }) as const;
 /** Chunks embedded per call to the model. */
 const EMBED_BATCH = 64;
 /** Chunks, and documents, written in one transaction during an add or a reindex. */
-const WRITE_BATCH_CHUNKS = 512;
+const WRITE_BATCH_CHUNKS = 256;
 const WRITE_BATCH_DOCUMENTS = 64;
 
-/** Sources read ahead of the batch being written, at most (and at most this many bytes of them). */
-const READ_AHEAD_SOURCES = 32;
+/** Sources read ahead of the batch being written (enough for a batch's worth), at most, and at most this many bytes of them. */
+const READ_AHEAD_SOURCES = 64;
 const READ_AHEAD_BYTES = 32 * 1024 * 1024;
 
 /** A document cut into chunks, with their terms, waiting for its batch to be embedded and written. */

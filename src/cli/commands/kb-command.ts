@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { addKbReport, emptyKbReport } from '../../services/kb-add-report.js';
 import type { KbHit, KbProgress } from '../../services/knowledge.js';
@@ -7,8 +7,9 @@ import { collectSources, urlSources } from '../kb-sources.js';
 import type { GlobalOptions } from '../open-umca.js';
 import { withSession } from '../open-session.js';
 
-/** Files read and sent to the service at a time. */
-const ADD_BATCH = 16;
+/** Files read and sent to the service at a time: at most this many, and of at most this many bytes (one larger file goes alone). */
+const ADD_BATCH_FILES = 64;
+const ADD_BATCH_BYTES = 32 * 1024 * 1024;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -51,12 +52,19 @@ export function kbCommand(globals: () => GlobalOptions): Command {
           const part = await knowledge.add(name, { documents: urls.map((url) => ({ url, tags: options.tag })), index_vectors: sources.length === 0 }, show ? { onProgress: (p) => show({ ...p, total: sources.length + urls.length }) } : {});
           addKbReport(report, part);
         }
-        for (let i = 0; i < sources.length; i += ADD_BATCH) {
-          const batch = sources.slice(i, i + ADD_BATCH);
+        for (let i = 0; i < sources.length; ) {
+          // The service reads a batch's files in worker threads while it writes the ones before.
+          let end = i + 1;
+          for (let bytes = sizeOf(sources[i]!.path); end < sources.length && end - i < ADD_BATCH_FILES; end += 1) {
+            bytes += sizeOf(sources[end]!.path);
+            if (bytes > ADD_BATCH_BYTES) break;
+          }
+          const batch = sources.slice(i, end);
           const documents = batch.map(({ path, source }) => ({ source, content: readFileSync(path).toString('base64'), encoding: 'base64' as const, tags: options.tag }));
-          const last = i + ADD_BATCH >= sources.length;
+          const last = end >= sources.length;
           const part = await knowledge.add(name, { documents, index_vectors: last }, show ? { onProgress: (p) => show({ ...p, done: urls.length + i + p.done, total: sources.length + urls.length }) } : {});
           addKbReport(report, part);
+          i = end;
         }
         if (options.json) {
           process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -181,6 +189,14 @@ export function kbCommand(globals: () => GlobalOptions): Command {
     });
 
   return kb;
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // read (and its error named) with the batch
+  }
 }
 
 function integer(flag: string, value: string): number {

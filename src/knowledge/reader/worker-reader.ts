@@ -32,16 +32,26 @@ interface Slot {
   worker: Worker;
   /** It has said it is ready (see READY). */
   ready: boolean;
-  task: Task | undefined;
+  /** Sent to it, in order; it reads the first. */
+  tasks: Task[];
+  /** The first task's time limit. */
   timer: NodeJS.Timeout | undefined;
 }
 
 /**
- * Reads sources in worker threads, one source per worker at a time, so parsing the next
- * sources overlaps embedding and writing the ones before, and a source cannot hold or exhaust
- * the process: one that takes longer than `timeoutMs`, or more heap than `memoryMb`, fails
- * with a DocumentParseError saying so, and its worker is replaced. Idle workers do not keep
- * the process alive.
+ * Sources sent to a worker before it has answered the first: it goes on to the next while
+ * this thread is busy (writing a batch) and has not yet taken its answer.
+ */
+const DEPTH = 64;
+
+/**
+ * Reads sources in worker threads, so parsing the next sources overlaps embedding and writing
+ * the ones before, and a source cannot hold or exhaust the process: one that takes longer than
+ * `timeoutMs`, or more heap than `memoryMb`, fails with a DocumentParseError saying so, and its
+ * worker is replaced (the sources queued behind it go to the next worker). A worker is sent a
+ * few sources ahead and reads them in order; the time limit runs for the one it is reading,
+ * from when the one before it was answered (or sent), so it bounds each source's reading.
+ * Idle workers do not keep the process alive.
  */
 export class WorkerDocumentReader implements DocumentReader {
   readonly #options: WorkerReaderOptions;
@@ -88,20 +98,25 @@ export class WorkerDocumentReader implements DocumentReader {
 
   #pump(): void {
     while (this.#queue.length > 0) {
-      const slot = this.#slots.find((s) => s.ready && s.task === undefined);
-      if (!slot) {
-        // A new worker takes the queue once it is ready.
-        if (this.#slots.length < this.#size && !this.#slots.some((s) => !s.ready)) this.#spawn();
-        return;
-      }
+      // The ready worker with the fewest sources in hand, if any has room.
+      const slot = this.#slots.filter((s) => s.ready && s.tasks.length < DEPTH).sort((a, b) => a.tasks.length - b.tasks.length)[0];
+      const idle = slot?.tasks.length === 0;
+      if (!idle && this.#slots.length < this.#size && !this.#slots.some((s) => !s.ready)) this.#spawn(); // ready soon, then it takes from the queue
+      if (!slot) return;
       const task = this.#queue.shift()!;
-      slot.task = task;
+      slot.tasks.push(task);
       slot.worker.ref();
-      slot.timer = setTimeout(() => {
-        void this.#replace(slot, new DocumentParseError(`took longer than knowledge.parse_timeout_ms (${this.#options.timeoutMs} ms) to read`));
-      }, this.#options.timeoutMs);
+      if (slot.tasks.length === 1) this.#arm(slot);
       slot.worker.postMessage({ id: task.id, request: task.request } satisfies ReadMessage);
     }
+  }
+
+  /** The time limit for the source the worker reads now. */
+  #arm(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => {
+      void this.#replace(slot, new DocumentParseError(`took longer than knowledge.parse_timeout_ms (${this.#options.timeoutMs} ms) to read`));
+    }, this.#options.timeoutMs);
   }
 
   #spawn(): Slot {
@@ -115,16 +130,19 @@ export class WorkerDocumentReader implements DocumentReader {
     // What a parser prints (pdf.js warns about fonts) is not the process's to show.
     worker.stdout.resume();
     worker.stderr.resume();
-    const slot: Slot = { worker, ready: false, task: undefined, timer: undefined };
+    const slot: Slot = { worker, ready: false, tasks: [], timer: undefined };
     worker.on('message', (reply: ReadReply | typeof READY) => {
       if (reply === READY) {
         slot.ready = true;
         this.#pump();
         return;
       }
-      const task = slot.task;
+      const task = slot.tasks[0];
       if (!task || reply.id !== task.id) return;
-      this.#idle(slot);
+      slot.tasks.shift();
+      clearTimeout(slot.timer);
+      if (slot.tasks.length > 0) this.#arm(slot);
+      else slot.worker.unref();
       if (reply.ok) task.resolve(reply.document);
       else task.reject(reply.parse ? new DocumentParseError(reply.message) : new Error(`reading ${task.request.source}: ${reply.message}`));
       this.#pump();
@@ -144,26 +162,21 @@ export class WorkerDocumentReader implements DocumentReader {
     return slot;
   }
 
-  #idle(slot: Slot): void {
-    clearTimeout(slot.timer);
-    slot.timer = undefined;
-    slot.task = undefined;
-    slot.worker.unref();
-  }
-
-  /** Takes a worker out (its task failed with `reason`) and goes on with the queue on a fresh one. */
+  /** Takes a worker out (the source it was reading failed with `reason`); the sources behind it go back to the queue's front. */
   async #replace(slot: Slot, reason: Error): Promise<void> {
     const at = this.#slots.indexOf(slot);
     if (at < 0) return;
     this.#slots.splice(at, 1);
+    const [reading, ...behind] = slot.tasks;
+    slot.tasks = reading ? [reading] : [];
+    this.#queue.unshift(...behind);
     await this.#stop(slot, reason);
     if (!this.#closed) this.#pump();
   }
 
   async #stop(slot: Slot, reason: Error): Promise<void> {
-    const task = slot.task;
-    this.#idle(slot);
-    task?.reject(reason);
+    clearTimeout(slot.timer);
+    for (const task of slot.tasks.splice(0)) task.reject(reason);
     await slot.worker.terminate();
   }
 }
