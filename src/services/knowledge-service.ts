@@ -340,7 +340,7 @@ export class KnowledgeService {
         const useDense = mode === 'dense' || (mode === 'hybrid' && settings.dense_weight > 0);
         if (useDense) await mayUse(kb.embedding_model);
         const [bm25, dense] = await Promise.all([
-          useBm25 ? store.searchKbTerms(kb.name, searchTerms(query), { k: depth, k1: settings.bm25_k1, b: settings.bm25_b, candidates: settings.bm25_candidates_per_term, ...(docIds ? { docIds } : {}) }) : [],
+          useBm25 ? store.searchKbTerms(kb.name, searchTerms(query), { k: depth, k1: settings.bm25_k1, b: settings.bm25_b, candidates: settings.bm25_candidates_per_term, rescore: settings.bm25_rescore, ...(docIds ? { docIds } : {}) }) : [],
           useDense ? embed(kb, [query]).then(([vector]) => store.searchKbVector(kb.name, vector!, { k: depth, efSearch: settings.hnsw_ef_search, ...(docIds ? { docIds } : {}) })) : [],
         ]);
         const key = (c: KbChunkRecord) => `${c.doc_id}#${c.ord}`;

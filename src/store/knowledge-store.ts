@@ -96,6 +96,8 @@ export interface KbTermSearchOptions extends KbSearchOptions {
   b: number;
   /** Postings read per query term, best first (default 500). */
   candidates?: number;
+  /** Chunks found among them scored exactly, ranked by the postings read (at least 4 × k; default 200). */
+  rescore?: number;
 }
 
 export interface KbVectorSearchOptions extends KbSearchOptions {
@@ -138,8 +140,9 @@ export interface KnowledgeStore {
 
   /**
    * Okapi BM25 over the base's term statistics, best first: `score` is the BM25 sum. Exact
-   * where no query term has more than `candidates` postings; past that, the chunks among the
-   * best `candidates` postings of some query term, scored exactly.
+   * where no query term has more than `candidates` postings; past that, the best `rescore`
+   * chunks (by the postings read) among the best `candidates` postings of some query term,
+   * scored exactly.
    */
   searchKbTerms(kb: string, terms: readonly string[], options: KbTermSearchOptions): Promise<Array<KbChunkRecord & { score: number }>>;
   /**

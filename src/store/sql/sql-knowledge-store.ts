@@ -175,7 +175,7 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     // by how often the query says it. N and the average length are the base's (kept on its row),
     // df is kept per term (kb_terms): whatever the filter, the statistics are the whole base's.
     // Each term's postings are read best first (by their stored weight), at most `candidates`
-    // of them, and the chunks found ranked by what was read; the best RESCORED of them are then
+    // of them, and the chunks found ranked by what was read; the best `rescore` of them are then
     // scored exactly, a term whose postings were cut short looked up for each (one index probe).
     // Where every query term has at most `candidates` postings, this is exact BM25; past that a
     // chunk none of whose terms' best postings include it, or ranked below the rescored ones by
@@ -198,7 +198,7 @@ export class SqlKnowledgeStore implements KnowledgeStore {
          ),
          best AS (
            SELECT doc_id, ord, sum(part) AS part FROM got GROUP BY doc_id, ord
-           ORDER BY part DESC, doc_id, ord LIMIT greatest($3::integer * 4, ${RESCORED})
+           ORDER BY part DESC, doc_id, ord LIMIT greatest($3::integer * 4, $8::integer)
          ),
          cut AS (
            SELECT best.doc_id, best.ord, d.qtf * d.idf * ${bm25('p.tf', 'p.length')} AS part
@@ -213,7 +213,7 @@ export class SqlKnowledgeStore implements KnowledgeStore {
            LIMIT $3::integer
          )
        ${HITS_OF_SCORED}`,
-      [kb, JSON.stringify(terms), options.k, options.k1, options.b, options.docIds ? JSON.stringify(options.docIds) : null, options.candidates ?? DEFAULT_CANDIDATES],
+      [kb, JSON.stringify(terms), options.k, options.k1, options.b, options.docIds ? JSON.stringify(options.docIds) : null, options.candidates ?? DEFAULT_CANDIDATES, options.rescore ?? DEFAULT_RESCORE],
     );
     return rows.map((row) => ({ ...toChunk(row), score: Number(row.score) }));
   }
@@ -288,8 +288,8 @@ export class SqlKnowledgeStore implements KnowledgeStore {
 /** Postings read per query term when the caller names no number (knowledge.bm25_candidates_per_term). */
 const DEFAULT_CANDIDATES = 500;
 
-/** Chunks found among the postings read that are scored exactly (at least 4 × k). */
-const RESCORED = 200;
+/** Chunks found among the postings read that are scored exactly when the caller names no number (knowledge.bm25_rescore; at least 4 × k). */
+const DEFAULT_RESCORE = 200;
 
 /** hnsw.ef_search when the caller names none: pgvector's 40 lost recall on the 100,000-chunk bench (docs/benchmarks.md). */
 const DEFAULT_EF_SEARCH = 100;
