@@ -237,7 +237,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
         return run;
       },
       getRun: (id) => store.getRun(id),
-      readEvents: (id) => store.readEvents(id),
+      readEvents: (id, options) => store.readEvents(id, options),
     },
   });
   return {

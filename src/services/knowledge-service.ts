@@ -25,7 +25,7 @@ export interface KbJobRunner {
   /** Records and queues a run (429 `queue_full` when the queue is full). */
   start(input: { spec: string; model: string; principal: Principal; options: { ingest: IngestJobOptions } }): Promise<RunRecord>;
   getRun(id: string): Promise<RunRecord | undefined>;
-  readEvents(id: string): Promise<RunEvent[]>;
+  readEvents(id: string, options?: { limit?: number }): Promise<RunEvent[]>;
 }
 
 export interface KnowledgeServiceDeps {
@@ -313,11 +313,11 @@ export class KnowledgeService {
         const missing = () => new NotFoundError(`knowledge base ${name.slice(0, 100)} has no ingest job ${id.slice(0, 100)}`, 'kb_job_not_found');
         const run = jobs && /^[0-9a-f-]{36}$/.test(id) ? await jobs.getRun(id) : undefined;
         if (!run) throw missing();
-        const events = await jobs!.readEvents(id);
-        const created = events[0];
+        // Its first event says whether it is an ingest job of this base; only then is its log read whole.
+        const [created] = await jobs!.readEvents(id, { limit: 1 });
         const ingest = created?.type === 'run.created' ? created.data.options?.ingest : undefined;
         if (ingest?.kb !== name) throw missing();
-        return jobOf(run, name, ingest.total, events);
+        return jobOf(run, name, ingest.total, await jobs!.readEvents(id));
       },
 
       async removeDocument(name: string, source: string): Promise<void> {
