@@ -230,11 +230,13 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     resolveModel: (ref) => models.resolve(ref),
     settings: config.knowledge,
     jobs: {
-      start: async (input): Promise<RunRecord> => {
+      create: async (input): Promise<RunRecord> => {
         await runs.checkQueue();
-        const run: RunRecord = await engine.createRun(input);
-        await engine.submit(run.id);
-        return run;
+        return engine.createRun(input);
+      },
+      submit: (id) => engine.submit(id),
+      cancel: async (id, reason) => {
+        await engine.cancel(id, reason, 'engine');
       },
       getRun: (id) => store.getRun(id),
       readEvents: (id, options) => store.readEvents(id, options),

@@ -140,3 +140,38 @@ describe('knowledge-base ingest jobs', () => {
     assert.deepEqual(await show('killed'), await show('whole'));
   });
 });
+
+describe('knowledge-base ingest jobs that end without their sources', () => {
+  it('a job whose base is removed before it runs fails kb_not_found, and neither it nor a cancelled job leaves its sources staged', async () => {
+    const { composeUmca } = await import('../src/composition.js');
+    const { parseConfig } = await import('../src/core/load-config.js');
+    const { LOCAL_PRINCIPAL } = await import('../src/core/principal.js');
+    const { openPgliteStore } = await import('../src/store/pglite/pglite-driver.js');
+    const { scratch } = await import('./support/cli.js');
+    // No worker yet: queued jobs wait.
+    const umca = await composeUmca(parseConfig({ home: scratch().env.UMCA_HOME! }), { store: await openPgliteStore() });
+    try {
+      const kb = umca.knowledge.for(LOCAL_PRINCIPAL);
+      for (const name of ['gone', 'kept']) await kb.create({ name, embedding_model: 'scripted:demo' });
+      const doomed = await kb.startIngest('gone', { documents: [note(1), note(2)] });
+      const cancelled = await kb.startIngest('kept', { documents: [note(3)] });
+      assert.equal((await umca.store.knowledge.listKbIngestStaged()).length, 2);
+      await kb.remove('gone');
+      await umca.runs.for(LOCAL_PRINCIPAL).cancel(cancelled.id, 'not wanted');
+      umca.worker.start();
+      for (let i = 0; i < 200 && !['failed', 'completed'].includes((await umca.store.getRun(doomed.id))?.status ?? ''); i += 1) await new Promise((r) => setTimeout(r, 20));
+      const failed = await umca.store.getRun(doomed.id);
+      assert.equal(failed?.status, 'failed');
+      assert.match(failed?.reason ?? '', /no knowledge base "gone"/);
+
+      // The next job clears what ended jobs left staged, and its own sources are gone once it is done.
+      const next = await kb.startIngest('kept', { documents: [note(4)] });
+      assert.deepEqual((await umca.store.knowledge.listKbIngestStaged()).map((s) => s.job), [next.id]);
+      for (let i = 0; i < 200 && (await umca.store.getRun(next.id))?.status !== 'completed'; i += 1) await new Promise((r) => setTimeout(r, 20));
+      assert.equal((await kb.job('kept', next.id)).status, 'completed');
+      assert.deepEqual(await umca.store.knowledge.listKbIngestStaged(), []);
+    } finally {
+      await umca.close();
+    }
+  });
+});

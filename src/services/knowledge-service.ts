@@ -18,12 +18,16 @@ import { addKbInput, createKbInput, KB_NAME, searchKbInput, type AddKbInput, typ
 import type { KbAddReport, KbHit, KbJob, KbProgress, KbSearchResult, KnowledgeBases } from './knowledge.js';
 import type { RunEvent } from '../core/events.js';
 import type { IngestJobOptions } from '../core/run-options.js';
-import type { RunRecord } from '../core/run.js';
+import { FINAL_STATUSES, type RunRecord } from '../core/run.js';
 
 /** Ingest jobs as runs: the engine records and queues them, the store reads them back. */
 export interface KbJobRunner {
-  /** Records and queues a run (429 `queue_full` when the queue is full). */
-  start(input: { spec: string; model: string; principal: Principal; options: { ingest: IngestJobOptions } }): Promise<RunRecord>;
+  /** Records a run, not queued yet (429 `queue_full` when the queue is full). */
+  create(input: { spec: string; model: string; principal: Principal; options: { ingest: IngestJobOptions } }): Promise<RunRecord>;
+  /** Queues a recorded run for a worker. */
+  submit(id: string): Promise<void>;
+  /** Ends a recorded run as cancelled. */
+  cancel(id: string, reason: string): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
   readEvents(id: string, options?: { limit?: number }): Promise<RunEvent[]>;
 }
@@ -292,20 +296,27 @@ export class KnowledgeService {
         await mayUse(kb.embedding_model);
         for (const item of documents) if ('url' in item) await mayReach(new URL(item.url));
         if (!jobs) throw new UmcaError('not_implemented', 'ingest jobs need a process that runs jobs (umca serve or umca worker)', { status: 501 });
+        // Sources staged for jobs that ended without using them up (failed, cancelled) go first.
+        for (const set of await store.listKbIngestStaged()) {
+          const run = await jobs.getRun(set.job);
+          if (!run || FINAL_STATUSES.has(run.status)) await store.dropKbIngest(set.staged);
+        }
+        // The run is recorded first, its sources staged under it, and only then queued.
         const staged = randomUUID();
-        await store.stageKbIngest(staged, documents.map((item) => JSON.stringify(item)));
+        const run = await jobs.create({
+          spec: `Add ${documents.length} source${documents.length === 1 ? '' : 's'} to knowledge base ${kb.name}.`,
+          model: kb.embedding_model,
+          principal,
+          options: { ingest: { kb: kb.name, staged, total: documents.length } },
+        });
         try {
-          const run = await jobs.start({
-            spec: `Add ${documents.length} source${documents.length === 1 ? '' : 's'} to knowledge base ${kb.name}.`,
-            model: kb.embedding_model,
-            principal,
-            options: { ingest: { kb: kb.name, staged, total: documents.length } },
-          });
-          return jobOf(run, kb.name, documents.length, []);
+          await store.stageKbIngest(staged, run.id, documents.map((item) => JSON.stringify(item)));
         } catch (error) {
-          await store.dropKbIngest(staged);
+          await jobs.cancel(run.id, 'its sources could not be stored').catch(() => undefined);
           throw error;
         }
+        await jobs.submit(run.id);
+        return jobOf(run, kb.name, documents.length, []);
       },
 
       async job(name: string, id: string): Promise<KbJob> {

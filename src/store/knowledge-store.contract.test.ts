@@ -231,8 +231,10 @@ for (const backend of storeBackends()) {
     it("keeps an ingest job's staged sources in order, reads them a batch at a time, and drops them", async () => {
       const staged = `job-${newName()}`;
       const items = Array.from({ length: 25 }, (_, i) => JSON.stringify({ source: `s${i}.md`, content: `# ${i}\n\nit's \\ "quoted" 東京 ${i}` }));
-      await store.stageKbIngest(staged, items);
-      await store.stageKbIngest(`${staged}-other`, ['{"other":true}']);
+      await store.stageKbIngest(staged, 'run-1', items);
+      await store.stageKbIngest(`${staged}-other`, 'run-2', ['{"other":true}']);
+      const listed = await store.listKbIngestStaged();
+      assert.deepEqual(listed.filter((s) => s.staged.startsWith(staged)), [{ staged, job: 'run-1' }, { staged: `${staged}-other`, job: 'run-2' }]);
       assert.deepEqual(await store.stagedKbIngest(staged, 0, 10), items.slice(0, 10));
       assert.deepEqual(await store.stagedKbIngest(staged, 20, 10), items.slice(20), 'fewer past the end');
       assert.deepEqual(await store.stagedKbIngest(staged, 25, 10), []);

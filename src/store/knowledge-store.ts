@@ -131,8 +131,10 @@ export interface KnowledgeStore {
   kbEmbeddings(kb: string, sha256s: readonly string[]): Promise<Map<string, number[]>>;
   getKbChunk(kb: string, docId: string, ord: number): Promise<KbChunkRecord | undefined>;
 
-  /** Keeps an ingest job's sources (each a JSON text), numbered from 0 in order, under `staged`. */
-  stageKbIngest(staged: string, items: readonly string[]): Promise<void>;
+  /** Keeps the sources (each a JSON text) of the ingest job run `job`, numbered from 0 in order, under `staged`. */
+  stageKbIngest(staged: string, job: string, items: readonly string[]): Promise<void>;
+  /** Every staged set and the job run it is for. */
+  listKbIngestStaged(): Promise<Array<{ staged: string; job: string }>>;
   /** The staged sources numbered `from` to `from + limit - 1` (fewer past the end), in order. */
   stagedKbIngest(staged: string, from: number, limit: number): Promise<string[]>;
   /** Drops what `staged` holds (nothing when it holds nothing). */

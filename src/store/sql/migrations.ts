@@ -300,12 +300,14 @@ export const migrations: readonly Migration[] = [
   {
     id: 14,
     name: 'kb-ingest-items',
-    // The sources of an ingest job (a run whose options name `ingest`), each as the add input
-    // it was given (JSON), waiting for the job's batches; dropped when the job is done with them.
+    // The sources of an ingest job (the run \`job\`, whose options name \`ingest\`), each as the
+    // add input it was given (JSON), waiting for the job's batches; dropped when the job is done
+    // with them, or once its run has ended some other way (failed, cancelled).
     sql: `
       CREATE TABLE kb_ingest_items (
         staged text NOT NULL,
         seq integer NOT NULL,
+        job text NOT NULL,
         item text NOT NULL,
         PRIMARY KEY (staged, seq)
       );

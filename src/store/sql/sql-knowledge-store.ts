@@ -153,8 +153,13 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     return rows[0] ? toChunk(rows[0]) : undefined;
   }
 
-  async stageKbIngest(staged: string, items: readonly string[]): Promise<void> {
-    await this.#db.insertRows('kb_ingest_items', STAGED_COLUMNS, items.map((item, seq) => [staged, seq, item]));
+  async stageKbIngest(staged: string, job: string, items: readonly string[]): Promise<void> {
+    await this.#db.insertRows('kb_ingest_items', STAGED_COLUMNS, items.map((item, seq) => [staged, seq, job, item]));
+  }
+
+  async listKbIngestStaged(): Promise<Array<{ staged: string; job: string }>> {
+    const { rows } = await this.#db.query<{ staged: string; job: string }>('SELECT DISTINCT staged, job FROM kb_ingest_items ORDER BY staged');
+    return rows;
   }
 
   async stagedKbIngest(staged: string, from: number, limit: number): Promise<string[]> {
@@ -299,7 +304,7 @@ const CHUNK_TEXT_COLUMNS: readonly SqlColumn[] = [
   { name: 'start_at', type: 'integer' }, { name: 'end_at', type: 'integer' }, { name: 'heading', type: 'text' }, { name: 'page', type: 'integer' },
   { name: 'sha256', type: 'text' }, { name: 'length', type: 'integer' },
 ];
-const STAGED_COLUMNS: readonly SqlColumn[] = [{ name: 'staged', type: 'text' }, { name: 'seq', type: 'integer' }, { name: 'item', type: 'text' }];
+const STAGED_COLUMNS: readonly SqlColumn[] = [{ name: 'staged', type: 'text' }, { name: 'seq', type: 'integer' }, { name: 'job', type: 'text' }, { name: 'item', type: 'text' }];
 const POSTING_COLUMNS: readonly SqlColumn[] = [
   { name: 'kb', type: 'text' }, { name: 'term', type: 'text' }, { name: 'doc_id', type: 'text' }, { name: 'ord', type: 'integer' },
   { name: 'tf', type: 'integer' }, { name: 'length', type: 'integer' }, { name: 'impact', type: 'real' },
