@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { exited, startCli, waitForLine } from './support/cli.js';
+import { composeUmca } from '../src/composition.js';
+import { parseConfig } from '../src/core/load-config.js';
+import { LOCAL_PRINCIPAL } from '../src/core/principal.js';
+import { openPgliteStore } from '../src/store/pglite/pglite-driver.js';
+import { exited, scratch, startCli, waitForLine } from './support/cli.js';
 import { cli, cliOutcome, http, key, serveIn, stop, type Outcome, type Served } from './support/doors.js';
 
 /**
@@ -143,11 +147,6 @@ describe('knowledge-base ingest jobs', () => {
 
 describe('knowledge-base ingest jobs that end without their sources', () => {
   it('a job whose base is removed before it runs fails kb_not_found, and neither it nor a cancelled job leaves its sources staged', async () => {
-    const { composeUmca } = await import('../src/composition.js');
-    const { parseConfig } = await import('../src/core/load-config.js');
-    const { LOCAL_PRINCIPAL } = await import('../src/core/principal.js');
-    const { openPgliteStore } = await import('../src/store/pglite/pglite-driver.js');
-    const { scratch } = await import('./support/cli.js');
     // No worker yet: queued jobs wait.
     const umca = await composeUmca(parseConfig({ home: scratch().env.UMCA_HOME! }), { store: await openPgliteStore() });
     try {
