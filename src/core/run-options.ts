@@ -22,7 +22,52 @@ export interface RunOptions {
   knowledgeBases?: string[];
   /** An ingest job instead of a build: sources staged in the store, added to a knowledge base in durable batches. */
   ingest?: IngestJobOptions;
+  /** Work on an existing repository instead of building from nothing: edits, its own tests, a branch. */
+  repo?: RepoOptions;
 }
+
+/** The repository a run works on, pinned when the run starts. */
+export interface RepoOptions {
+  /** An absolute local path (the repository's top level) or an http(s) URL, as it was named. */
+  source: string;
+  kind: 'path' | 'url';
+  /** The ref the caller named (a branch, tag or commit), `HEAD` by default. */
+  ref: string;
+  /** The commit that ref named when the run started: every step works from it. */
+  commit: string;
+  /** The repository's own test command, as `sh -c` runs it in the sandbox. */
+  testCommand: string;
+  /** The local working tree had uncommitted changes, which the run does not see (it starts from the commit). */
+  dirty?: boolean;
+}
+
+/** The repository as a run records it (`run.created`'s `options.repo`). */
+export interface RepoOptionsInput {
+  source: string;
+  kind: 'path' | 'url';
+  ref: string;
+  commit: string;
+  test_command: string;
+  dirty?: boolean;
+}
+
+export const repoRecorded = (repo: RepoOptions): RepoOptionsInput => ({
+  source: repo.source,
+  kind: repo.kind,
+  ref: repo.ref,
+  commit: repo.commit,
+  test_command: repo.testCommand,
+  ...(repo.dirty ? { dirty: true } : {}),
+});
+
+export const repoOf = (recorded: RepoOptionsInput): RepoOptions => ({
+  source: recorded.source,
+  kind: recorded.kind,
+  ref: recorded.ref,
+  commit: recorded.commit,
+  testCommand: recorded.test_command,
+  ...(recorded.dirty ? { dirty: true } : {}),
+});
 
 export interface IngestJobOptions {
   /** The knowledge base the sources go into. */
@@ -45,6 +90,7 @@ export interface RunOptionsInput {
   tools?: string[] | undefined;
   kb?: string[] | undefined;
   ingest?: IngestJobOptions | undefined;
+  repo?: RepoOptionsInput | undefined;
 }
 
 /** The options a caller gave, leaving out what it did not: the engine checks and defaults them. */
@@ -67,6 +113,7 @@ export function runOptionsOf(recorded: RunOptionsInput): RunOptions {
     ...(recorded.tools ? { tools: recorded.tools } : {}),
     ...(recorded.kb?.length ? { knowledgeBases: recorded.kb } : {}),
     ...(recorded.ingest ? { ingest: recorded.ingest } : {}),
+    ...(recorded.repo ? { repo: repoOf(recorded.repo) } : {}),
   };
 }
 
@@ -79,5 +126,6 @@ export function recordedOptions(options: RunOptions): RunOptionsInput {
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.knowledgeBases?.length ? { kb: options.knowledgeBases } : {}),
     ...(options.ingest ? { ingest: options.ingest } : {}),
+    ...(options.repo ? { repo: repoRecorded(options.repo) } : {}),
   };
 }
