@@ -20,7 +20,9 @@ export function languageOfPath(path: string): SandboxLanguage | undefined {
 }
 
 /** The language a job runs: its entry's, else its tests'. Mixed test languages are refused. */
-export function languageOfJob(job: Pick<SandboxJob, 'files' | 'entry' | 'tests'>): { language?: SandboxLanguage; error?: string } {
+export function languageOfJob(job: Pick<SandboxJob, 'files' | 'entry' | 'tests' | 'command'>): { language?: SandboxLanguage; error?: string } {
+  // A repository's test command is a shell command line, whatever it runs.
+  if (job.command !== undefined) return job.command.trim() ? { language: 'bash' } : { error: 'the test command is empty' };
   if (job.entry !== undefined) {
     if (!(job.entry in job.files)) return { error: `entry "${job.entry}" is not among the job's files` };
     const language = languageOfPath(job.entry);

@@ -82,6 +82,7 @@ export class LaneSelector {
   }
 
   #processReason(request: LaneRequest, language: SandboxLanguage): string | undefined {
+    if (request.job.command !== undefined) return `a repository's own test command (${request.job.command.slice(0, 100)}) runs only as a real process`;
     const grants = request.job.egress?.allowedOutboundHosts ?? [];
     if (grants.length > 0) return `network egress granted to ${grants.join(', ')}`;
     if (!WASM_LANE[language]) return `${LANGUAGE_NAME[language]} runs only as a real process`;

@@ -29,6 +29,15 @@ export interface SandboxJob {
   entry?: string;
   /** Paths of the test files to run; default: every file that looks like a test. */
   tests?: string[];
+  /** Files as bytes (a repository's images, data): the process lane writes them as they are; the WebAssembly lanes take text only. */
+  blobs?: Record<string, Uint8Array>;
+  /**
+   * Runs this shell command line (`sh -c`, in /work) instead of tests or an entry: a
+   * repository's own test command. Process lane only. Per-test outcomes come from node:test
+   * (a reporter added through NODE_OPTIONS) and pytest (JUnit XML through PYTEST_ADDOPTS);
+   * for any other runner, one outcome: the command's exit status.
+   */
+  command?: string;
   limits: SandboxLimits;
   /** Network the guest may reach, through umca's egress proxy. Default: none. */
   egress?: EgressGrant;

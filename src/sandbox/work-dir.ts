@@ -41,7 +41,7 @@ export class WorkDir {
   }
 
   /** Writes the job's files; returns an error line for a path that escapes. */
-  static async create(files: Record<string, string>, owner?: { uid: number; gid: number }, parent = tmpdir()): Promise<WorkDir | { error: string }> {
+  static async create(files: Record<string, string | Uint8Array>, owner?: { uid: number; gid: number }, parent = tmpdir()): Promise<WorkDir | { error: string }> {
     for (const path of Object.keys(files)) {
       const problem = checkJobPath(path);
       if (problem) return { error: problem };
@@ -56,7 +56,7 @@ export class WorkDir {
   }
 
   /** Adds the job's files to the work dir (paths already checked). */
-  async write(files: Record<string, string>, owner?: { uid: number; gid: number }): Promise<void> {
+  async write(files: Record<string, string | Uint8Array>, owner?: { uid: number; gid: number }): Promise<void> {
     this.record(files);
     for (const [path, content] of Object.entries(files)) {
       const target = join(this.path, path);
@@ -67,7 +67,7 @@ export class WorkDir {
   }
 
   /** Notes the job's files as inputs, so an unchanged one is no artifact. */
-  record(files: Record<string, string>): void {
+  record(files: Record<string, string | Uint8Array>): void {
     const inputs = this.inputs as Map<string, string>;
     for (const [path, content] of Object.entries(files)) inputs.set(path, sha256(Buffer.from(content)));
   }

@@ -28,6 +28,7 @@ import { killGroup } from './kill-group.js';
 import { MemoryCgroups, type JobCgroup } from './memory-cgroup.js';
 import { seccompProgram, seccompSupported } from './seccomp-filter.js';
 import { artifactsFromTar } from '../tar-artifacts.js';
+import { readJunit } from '../junit-results.js';
 import { checkRunsc, forceDelete, runscJob, type RunscJob } from './runsc-command.js';
 import type { SandboxSpec } from './sandbox-spec.js';
 import type { ExitFacts } from './classify-exit.js';
@@ -59,7 +60,17 @@ const RESULTS_FILE = 'tests.jsonl';
 const USAGE_FILE = 'usage.txt';
 const ARCHIVE_FILE = 'work.tar';
 /** The host files a guest may write (each a mount point, capped by RLIMIT_FSIZE). */
-const RESULT_FILES = [RESULTS_FILE, USAGE_FILE, ARCHIVE_FILE];
+const JUNIT_FILE = 'junit.xml';
+const RESULT_FILES = [RESULTS_FILE, USAGE_FILE, ARCHIVE_FILE, JUNIT_FILE];
+/**
+ * How a repository's own test command reports each test: node:test (however it is started:
+ * npm test, node --test) through a reporter added in NODE_OPTIONS beside its usual one;
+ * pytest through its JUnit XML.
+ */
+const COMMAND_REPORTERS = {
+  NODE_OPTIONS: `--test-reporter=spec --test-reporter-destination=stdout --test-reporter=/umca/node-reporter.mjs --test-reporter-destination=/umca-out/${RESULTS_FILE}`,
+  PYTEST_ADDOPTS: `--junitxml=/umca-out/${JUNIT_FILE} -p no:cacheprovider`,
+};
 /** RLIMIT_FSIZE above the work dir's size: room for the archive's headers. */
 const ARCHIVE_HEADROOM = 16 * 1024 * 1024;
 /** Address space for a runtime's own reservations where RLIMIT_AS stands in for a cgroup (V8 reserves GiBs it never touches). */
@@ -148,7 +159,7 @@ export class ProcessLane implements SandboxLane {
     }
     const identity = takeGuestIdentity();
     const owner = identity.uid === undefined ? undefined : { uid: identity.uid, gid: identity.uid };
-    const dir = await WorkDir.create(job.files, owner);
+    const dir = await WorkDir.create(job.blobs ? { ...job.files, ...job.blobs } : job.files, owner);
     if ('error' in dir) {
       identity.release();
       return early('nonzero_exit', dir.error);
@@ -157,7 +168,7 @@ export class ProcessLane implements SandboxLane {
     let cgroup: JobCgroup | undefined;
     let gvisor: RunscJob | undefined;
     try {
-      const tests = job.entry === undefined ? testPathsOf(job) : [];
+      const tests = job.entry === undefined && job.command === undefined ? testPathsOf(job) : [];
       const prepared = await this.#command(language, job, tests, dir);
       if ('error' in prepared) return early('nonzero_exit', prepared.error);
       let command = prepared.command;
@@ -168,10 +179,11 @@ export class ProcessLane implements SandboxLane {
         LANG: 'C.UTF-8',
         PYTHONDONTWRITEBYTECODE: '1',
         PYTHONUNBUFFERED: '1',
+        ...(job.command === undefined ? {} : COMMAND_REPORTERS),
       };
       // The job's files: written into /work by bubblewrap itself from descriptors (no copy
       // process), or, under gVisor or past MAX_INPUT_FDS, mounted at /umca-in for the supervisor to copy.
-      const inputs = Object.keys(job.files).sort();
+      const inputs = [...Object.keys(job.files), ...Object.keys(job.blobs ?? {})].sort();
       const byDescriptor = this.runtime === 'bwrap' && inputs.length <= MAX_INPUT_FDS;
       const readOnly = [...nodeInstallMounts(), { source: helpers, target: '/umca' }, { source: dir.build, target: '/umca-build' }];
       if (!byDescriptor) readOnly.push({ source: dir.path, target: '/umca-in' });
@@ -189,7 +201,7 @@ export class ProcessLane implements SandboxLane {
       // GNU time inside the sandbox measures the guest and every process it waited for.
       if (existsSync(TIME_BINARY)) command = [TIME_BINARY, '-q', '-f', '%U %S %M', '-o', `/umca-out/${USAGE_FILE}`, ...command];
       command = ['/bin/sh', '/umca/supervise.sh', ...command];
-      const node = language === 'javascript' || proxy !== undefined;
+      const node = language === 'javascript' || proxy !== undefined || job.command !== undefined;
       const memory = job.limits.memoryBytes + (node ? this.#options.nodeRuntimeBytes : 16 * 1024 * 1024);
       const disk = job.limits.diskBytes ?? this.#options.diskBytes;
       const tmpfs = [
@@ -233,8 +245,10 @@ export class ProcessLane implements SandboxLane {
       const inputFds = byDescriptor ? inputs.map((path) => join(dir.path, path)) : [];
       const facts = await this.#spawn(argv, dir, job, options.signal, join(helpers, 'seccomp.bpf'), cgroup, inputFds);
       if (gvisor && facts.stoppedBy) forceDelete(gvisor, identity.uid);
-      const results = await readResults(dir.out, language, tests, job.limits.outputBytes);
-      const outcomes = results.outcomes;
+      // A command's node:test records are JSON lines, whatever shell ran them.
+      const results = await readResults(dir.out, job.command !== undefined ? 'javascript' : language, tests, job.limits.outputBytes);
+      if (job.command !== undefined) results.outcomes.push(...(await readJunit(join(dir.out, JUNIT_FILE), job.limits.outputBytes)));
+      const outcomes = job.command !== undefined && results.outcomes.length === 0 && !facts.stoppedBy ? [commandOutcome(job.command, facts)] : results.outcomes;
       if (results.truncated) facts.outputExceeded = true;
       const exit = { ...facts, mode: job.entry === undefined ? ('tests' as const) : ('program' as const), tests: outcomes, limits: { ...job.limits, diskBytes: disk }, egressDenied: proxy?.firstDenied };
       const artifacts = await artifactsFromTar(join(dir.out, ARCHIVE_FILE), dir.inputs, disk + ARCHIVE_HEADROOM);
@@ -254,6 +268,7 @@ export class ProcessLane implements SandboxLane {
   /** The guest command for the job, after any host-side build (TypeScript → one ES module). */
   async #command(language: SandboxLanguage, job: SandboxJob, tests: string[], dir: WorkDir): Promise<{ command: string[] } | { error: string }> {
     const results = `/umca-out/${RESULTS_FILE}`;
+    if (job.command !== undefined) return { command: ['/bin/sh', '-c', job.command] };
     if (language === 'python') return { command: job.entry ? ['python3', '-B', job.entry] : ['python3', '-B', '/umca/run_tests.py', results, ...tests] };
     if (language === 'bash') return { command: job.entry ? ['bash', job.entry] : ['bash', '/umca/run_bash_tests.sh', results, ...tests] };
     const entries = job.entry ? [job.entry] : tests;
@@ -395,4 +410,11 @@ async function readResults(outDir: string, language: SandboxLanguage, tests: str
     }
   }
   return { outcomes, truncated: read.truncated };
+}
+
+/** A command whose runner reports no test one by one: one outcome, its exit status. */
+function commandOutcome(command: string, facts: { exitCode: number | null; stderr: string; usage: { wallMs: number } }): TestOutcome {
+  const ok = facts.exitCode === 0;
+  const last = facts.stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop();
+  return { name: command, ok, ...(ok ? {} : { error: `exited with status ${facts.exitCode}${last ? `: ${last.slice(0, 300)}` : ''}` }), duration_ms: Math.round(facts.usage.wallMs) };
 }
