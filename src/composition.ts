@@ -3,6 +3,8 @@ import type { UmcaConfig } from './core/config.js';
 import { ConfigError } from './core/errors.js';
 import { createBuildPipeline, type BuildPipelineOptions } from './pipelines/build-pipeline.js';
 import { createIngestPipeline } from './pipelines/ingest-pipeline.js';
+import { createRepoPipeline } from './pipelines/repo-pipeline.js';
+import { GitRepositories } from './repo/git-repositories.js';
 import { WorkerDocumentReader } from './knowledge/reader/worker-reader.js';
 import type { Bus } from './bus/bus.js';
 import { G0IntakeGate } from './gates/g0-intake.js';
@@ -142,38 +144,44 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
   const cache = config.cache.enabled
     ? new ResponseCache({ ttlMs: config.cache.ttl_ms, maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes })
     : undefined;
-  const build =
-    options.pipeline ??
-    createBuildPipeline({
-      maxPlanRetries: config.pipeline.max_plan_retries,
-      maxCodeAttempts: config.pipeline.max_code_attempts,
-      maxToolCalls: config.mcp.max_tool_calls,
-      // G0–G3 always run; callers (tests) add their own gates after each.
-      gates: {
-        intake: [new G0IntakeGate({ policy, threshold: config.gates.g0.threshold, tools }), ...(options.gates?.intake ?? [])],
-        afterPlan: [new G1PlanGate({ threshold: config.gates.g1.threshold, judge: config.gates.g1.judge }), ...(options.gates?.afterPlan ?? [])],
-        afterResearch: [new G2ProvenanceGate({ threshold: config.gates.g2.threshold }), ...(options.gates?.afterResearch ?? [])],
-        afterCode: [
-          new G3CodeGate({ policy, sandbox, threshold: config.gates.g3.threshold, dependencies: config.gates.g3.dependencies, allowedLicenses: config.gates.g3.allowed_licenses }),
-          ...(options.gates?.afterCode ?? []),
-        ],
-      },
-      roleModels: Object.values(config.pipeline.roles).filter((ref): ref is string => Boolean(ref)),
-      // Used once a run executes, by when the service below exists.
-      knowledge: { for: (principal) => knowledge.for(principal) },
-      retrievalTokens: (model) => {
-        const ref = config.pipeline.roles.researcher ?? model;
-        const window = config.providers[ref.split('/')[0]!]?.context_tokens ?? config.knowledge.retrieval_context_tokens;
-        return Math.floor(window * config.knowledge.retrieval_share);
-      },
-    });
+  const buildOptions: BuildPipelineOptions = {
+    maxPlanRetries: config.pipeline.max_plan_retries,
+    maxCodeAttempts: config.pipeline.max_code_attempts,
+    maxToolCalls: config.mcp.max_tool_calls,
+    // G0–G3 always run; callers (tests) add their own gates after each.
+    gates: {
+      intake: [new G0IntakeGate({ policy, threshold: config.gates.g0.threshold, tools }), ...(options.gates?.intake ?? [])],
+      afterPlan: [new G1PlanGate({ threshold: config.gates.g1.threshold, judge: config.gates.g1.judge }), ...(options.gates?.afterPlan ?? [])],
+      afterResearch: [new G2ProvenanceGate({ threshold: config.gates.g2.threshold }), ...(options.gates?.afterResearch ?? [])],
+      afterCode: [
+        new G3CodeGate({ policy, sandbox, threshold: config.gates.g3.threshold, dependencies: config.gates.g3.dependencies, allowedLicenses: config.gates.g3.allowed_licenses }),
+        ...(options.gates?.afterCode ?? []),
+      ],
+    },
+    roleModels: Object.values(config.pipeline.roles).filter((ref): ref is string => Boolean(ref)),
+    // Used once a run executes, by when the service below exists.
+    knowledge: { for: (principal) => knowledge.for(principal) },
+    retrievalTokens: (model) => {
+      const ref = config.pipeline.roles.researcher ?? model;
+      const window = config.providers[ref.split('/')[0]!]?.context_tokens ?? config.knowledge.retrieval_context_tokens;
+      return Math.floor(window * config.knowledge.retrieval_share);
+    },
+  };
+  const build = options.pipeline ?? createBuildPipeline(buildOptions);
+  const repositories = new GitRepositories({
+    home: config.home,
+    maxFiles: config.repo.max_files,
+    maxBytes: config.repo.max_mb * 1024 * 1024,
+    cloneTimeoutMs: config.repo.clone_timeout_ms,
+  });
+  const onRepository = createRepoPipeline({ ...buildOptions, repositories, author: config.repo.author, shownChars: config.repo.coder_context_chars });
   // An ingest job is a run too: the same queue, workers, leases, log and resume.
   const ingest = createIngestPipeline({
     knowledge: { for: (principal) => knowledge.for(principal) },
     staged: { read: (staged, from, limit) => store.knowledge.stagedKbIngest(staged, from, limit), drop: (staged) => store.knowledge.dropKbIngest(staged) },
     batchSources: INGEST_BATCH_SOURCES,
   });
-  const pipeline: Pipeline = (context) => (context.options.ingest ? ingest(context) : build(context));
+  const pipeline: Pipeline = (context) => (context.options.ingest ? ingest(context) : context.options.repo ? onRepository(context) : build(context));
   const engine = new Engine({
     store,
     bus,
@@ -217,6 +225,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     access,
     fixtureSpec: (model) => models.fixtures.spec(model),
     knowledgeBaseExists: async (name) => (await store.knowledge.getKnowledgeBase(name)) !== undefined,
+    repositories,
     defaultModel: config.model,
     maxQueueDepth: config.workers.max_queue_depth,
   });

@@ -80,7 +80,7 @@ describe('umca CLI: settings, help and bad input', () => {
       ['an unknown model', ['run', '--model', 'gpt-nothing', 'x'], /unknown model "gpt-nothing"/],
       ['a missing spec', ['run', '--model', 'local'], /unknown model "local"|spec: required/],
       ['an unknown runtime', ['run', '--runtime', 'vm', 'x'], /option '--runtime <kind>' argument 'vm' is invalid\. Allowed choices are auto, wasm, process/],
-      ['a reference file that is not there', ['run', '--ref', 'nope.md', 'x'], /cannot read reference nope\.md: ENOENT/],
+      ['a reference file that is not there', ['run', '--doc', 'nope.md', 'x'], /cannot read reference nope\.md: ENOENT/],
       ['a malformed egress grant', ['run', '--allow-host', 'not a host', 'x'], /allowed_outbound_hosts: /],
       ['network for a WebAssembly-only run', ['run', '--runtime', 'wasm', '--allow-host', 'pypi.org:443', 'x'], /allowed_outbound_hosts needs the process lane; a run with runtime "wasm" has no network/],
       ['an override without a reason', ['override', 'some-run'], /required option '-r, --reason <text>' not specified/],

@@ -1,8 +1,11 @@
 import { UmcaError } from '../core/errors.js';
+import { draft } from '../core/events.js';
 import type { ChatMessage, ChatResult } from '../gateway/model-provider.js';
 import type { StepScope } from '../engine/step-scope.js';
 
-type Parse<T> = (reply: string) => { ok: true; value: T } | { ok: false; error: string };
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+/** Reads a reply; may look things up (a coder's edits are applied to the repository to check them). */
+type Parse<T> = (reply: string) => Parsed<T> | Promise<Parsed<T>>;
 
 export interface AskInput<T> {
   role: string;
@@ -29,7 +32,7 @@ export interface AskOutput<T> {
  * invalid reply is sent back with the validation error, at most `maxRetries` times; then
  * the step fails naming the error.
  */
-export async function askStructured<T>(scope: Pick<StepScope, 'chat'> & Partial<Pick<StepScope, 'tools' | 'callTool'>>, input: AskInput<T>): Promise<AskOutput<T>> {
+export async function askStructured<T>(scope: Pick<StepScope, 'chat'> & Partial<Pick<StepScope, 'tools' | 'callTool' | 'emit' | 'step'>>, input: AskInput<T>): Promise<AskOutput<T>> {
   const messages = [...input.messages];
   const sources: AskOutput<T>['sources'] = [];
   const maxToolCalls = scope.tools && scope.callTool ? (input.maxToolCalls ?? 0) : 0;
@@ -60,9 +63,10 @@ export async function askStructured<T>(scope: Pick<StepScope, 'chat'> & Partial<
       }
       reply = await ask();
     }
-    const parsed = input.parse(reply.content);
+    const parsed = await input.parse(reply.content);
     if (parsed.ok) return { value: parsed.value, turns: turn - input.firstTurn, sources };
     lastError = parsed.error;
+    scope.emit?.(draft('model.reply_rejected', `agent:${input.role}`, { step: scope.step ?? '', role: input.role, turn: turn - 1, reason: parsed.error.slice(0, 4_000), retry: retry < input.maxRetries }));
     messages.push(
       { role: 'assistant', content: reply.content },
       { role: 'user', content: `Your reply was invalid: ${parsed.error}. Answer again, following the format exactly.` },

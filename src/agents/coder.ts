@@ -42,7 +42,8 @@ export async function runCoder(scope: StepScope, input: CoderInput): Promise<Cod
   return { files: value, turns };
 }
 
-function formatReport(report: TestReport): string {
+/** A test report as the coder is shown it: the status, each failure, the console output (cut). */
+export function formatReport(report: TestReport): string {
   const lines = [`status: ${report.status} — ${report.message}`];
   for (const failure of report.failures) lines.push(`FAIL ${failure.name}: ${failure.error}`);
   if (report.output) lines.push('console output:', report.output.slice(0, 4_000));

@@ -10,11 +10,12 @@ export interface PlannerResult {
   sources?: Array<{ id: string; content: string }>;
 }
 
-export async function runPlanner(scope: StepScope, spec: string, limits: { maxRetries: number; maxToolCalls: number }): Promise<PlannerResult> {
+/** `context`: what the planner works on besides the spec (a repository's files), after the prompt. */
+export async function runPlanner(scope: StepScope, spec: string, limits: { maxRetries: number; maxToolCalls: number }, context?: string): Promise<PlannerResult> {
   const { value, turns, sources } = await askStructured(scope, {
     role: 'planner',
     firstTurn: 1,
-    messages: [{ role: 'user', content: renderPrompt('planner', { spec }) }],
+    messages: [{ role: 'user', content: renderPrompt('planner', { spec }) + (context ? `\n\n${context}` : '') }],
     parse: parsePlan,
     maxRetries: limits.maxRetries,
     maxToolCalls: limits.maxToolCalls,

@@ -25,10 +25,25 @@ export const isGreen = (report: TestReport): boolean => report.status === 'ok' &
  * first) and records what happened: the lane and why, every egress decision, the classified
  * result.
  */
-export async function runTester(context: RunContext, scope: StepScope, files: CodeFile[]): Promise<TestReport> {
+export function runTester(context: RunContext, scope: StepScope, files: CodeFile[]): Promise<TestReport> {
+  return runSandboxJob(context, scope, { files: Object.fromEntries(files.map((f) => [f.path, f.content])) });
+}
+
+/** A repository's own test command over its files, in the process lane (see runTester). */
+export function runRepositoryTests(context: RunContext, scope: StepScope, input: { files: Record<string, string | Uint8Array>; command: string }): Promise<TestReport> {
+  const files: Record<string, string> = {};
+  const blobs: Record<string, Uint8Array> = {};
+  for (const [path, content] of Object.entries(input.files)) {
+    if (typeof content === 'string') files[path] = content;
+    else blobs[path] = content;
+  }
+  return runSandboxJob(context, scope, { files, blobs, command: input.command });
+}
+
+async function runSandboxJob(context: RunContext, scope: StepScope, work: Pick<SandboxJob, 'files' | 'blobs' | 'command'>): Promise<TestReport> {
   const limits = context.sandboxLimits;
   const job: SandboxJob = {
-    files: Object.fromEntries(files.map((f) => [f.path, f.content])),
+    ...work,
     limits,
     ...(context.sandboxEgress.length > 0 ? { egress: { allowedOutboundHosts: [...context.sandboxEgress] } } : {}),
   };

@@ -281,6 +281,19 @@ export const configSchema = z.strictObject({
     if (knowledge.chunk_overlap >= knowledge.chunk_tokens) ctx.addIssue({ code: 'custom', path: ['chunk_overlap'], message: 'must be smaller than chunk_tokens' });
     if (knowledge.bm25_weight === 0 && knowledge.dense_weight === 0) ctx.addIssue({ code: 'custom', path: ['dense_weight'], message: 'bm25_weight and dense_weight cannot both be 0' });
   }).prefault({}),
+  /** Runs on repositories (`umca run --repo`). */
+  repo: z.strictObject({
+    /** A repository with more files at the run's commit is refused. */
+    max_files: z.number().int().min(1).max(10_000_000).default(50_000),
+    /** …or with more MiB of files. Its files also go into the test sandbox: sandbox.disk_mb must hold them. */
+    max_mb: z.number().int().min(1).max(1_048_576).default(512),
+    /** The most a clone or fetch of a URL may take. */
+    clone_timeout_ms: z.number().int().min(1_000).max(3_600_000).default(300_000),
+    /** Who the hand-off commit on umca/<run-id> is by. */
+    author: z.strictObject({ name: z.string().min(1).max(200).default('umca'), email: z.string().min(3).max(200).default('umca@localhost') }).prefault({}),
+    /** Characters of the repository's files the coder is shown with the plan (the rest through its tools). */
+    coder_context_chars: z.number().int().min(1_000).max(10_000_000).default(60_000),
+  }).prefault({}),
   /** NATS JetStream for events and the run queue (many processes); without a url, the in-process bus. */
   nats: z.strictObject({
     /** nats://host:port (UMCA_NATS_URL overrides). */

@@ -35,12 +35,16 @@ export const eventData = {
         kb: z.array(z.string()).optional(),
         /** v2: an ingest job: its sources (staged in the store) go into this knowledge base. */
         ingest: z.object({ kb: z.string(), staged: z.string(), total: z.number().int().nonnegative() }).optional(),
+        /** v2: the repository it works on, pinned to the commit its ref named at the start. */
+        repo: z
+          .object({ source: z.string(), kind: z.enum(['path', 'url']), ref: z.string(), commit: z.string(), test_command: z.string(), dirty: z.boolean().optional() })
+          .optional(),
       })
       .optional(),
   }),
   'run.started': z.object({ worker: z.string() }),
   'run.resumed': z.object({ worker: z.string(), completed_steps: z.array(z.string()) }),
-  'step.started': z.object({ step: z.string(), kind: z.enum(['agent', 'gate', 'sandbox', 'ingest']), attempt: z.number().int().positive() }),
+  'step.started': z.object({ step: z.string(), kind: z.enum(['agent', 'gate', 'sandbox', 'ingest', 'repo']), attempt: z.number().int().positive() }),
   'step.completed': z.object({ step: z.string(), duration_ms: z.number().nonnegative() }),
   'step.failed': z.object({ step: z.string(), duration_ms: z.number().nonnegative(), error: errorInfo }),
   'model.request': z.object({
@@ -63,6 +67,8 @@ export const eventData = {
     /** v2: what the call cost, at `prices` (0 for a model without a price, and for scripted replies). */
     cost_usd: z.number().nonnegative().optional(),
   }),
+  /** v2: a model's reply did not parse (or, for a coder on a repository, its edits did not apply): the reason it is sent back with. */
+  'model.reply_rejected': z.object({ step: z.string(), role: z.string(), turn: z.number().int().nonnegative(), reason: z.string(), retry: z.boolean() }),
   'gate.decision': z.object({
     gate: z.string(),
     step: z.string(),
@@ -167,6 +173,35 @@ export const eventData = {
     failed: z.array(z.object({ source: z.string(), reason: z.string() })),
     /** The base's vector index after the batch (the last batch builds it). */
     vector_index: z.enum(['built', 'ready', 'small', 'exact']).optional(),
+  }),
+  /** v2: a repository run's worktree is ready at the run's commit (made now, or found by a resumed run). */
+  'repo.prepared': z.object({
+    step: z.string(),
+    source: z.string(),
+    commit: z.string(),
+    worktree: z.string(),
+    files: z.number().int().nonnegative(),
+    created: z.boolean(),
+    test_command: z.string(),
+    /** The local working tree had uncommitted changes, which the run does not see. */
+    dirty: z.boolean(),
+  }),
+  /** v2: a coder attempt's edits applied (in memory, then to the worktree): what the change now is, file by file. */
+  'repo.edited': z.object({
+    step: z.string(),
+    attempt: z.number().int().positive(),
+    files: z.array(
+      z.object({ path: z.string(), change: z.enum(['added', 'modified', 'deleted']), added_lines: z.number().int().nonnegative(), removed_lines: z.number().int().nonnegative() }),
+    ),
+  }),
+  /** v2: the run's change committed on its branch, and its patch. */
+  'repo.handoff': z.object({
+    step: z.string(),
+    branch: z.string(),
+    commit: z.string(),
+    base: z.string(),
+    files: z.number().int().nonnegative(),
+    patch: z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() }),
   }),
   /** v2: one connection a sandboxed guest asked the egress proxy for. */
   'sandbox.egress': z.object({

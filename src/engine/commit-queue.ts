@@ -47,6 +47,8 @@ export class CommitQueue {
   #refused: unknown;
   readonly #leaseOwner: string | undefined;
   readonly #signal: AbortSignal | undefined;
+  /** The last event this queue stored. */
+  #head: { seq: number; hash: string } | undefined;
 
   /**
    * With `leaseOwner`, every commit is fenced: stored only while that owner holds the run's
@@ -70,6 +72,15 @@ export class CommitQueue {
       this.#pending.push({ item, resolve, reject });
       this.#schedule();
     });
+  }
+
+  /** The run's last stored event (what this queue stored last, else the store's): the head of its hash chain. */
+  async head(): Promise<{ seq: number; hash: string } | undefined> {
+    if (this.#head) return this.#head;
+    const run = await this.#store.getRun(this.#runId);
+    if (!run || run.last_seq < 1) return undefined;
+    const [last] = await this.#store.readEvents(this.#runId, { afterSeq: run.last_seq - 1, limit: 1 });
+    return last ? { seq: last.seq, hash: last.hash } : undefined;
   }
 
   /** Queues a record whose durability nobody waits for; a failure surfaces on the next awaited push. */
@@ -113,6 +124,8 @@ export class CommitQueue {
       try {
         const { events, run } = await this.#commit(commit);
         publishEvents(this.#bus, this.#runId, events);
+        const last = events.at(-1);
+        if (last) this.#head = { seq: last.seq, hash: last.hash };
         let offset = 0;
         for (const pending of batch) {
           const count = pending.item.events?.length ?? 0;

@@ -7,7 +7,7 @@ import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import type { Gate } from './gate.js';
 import type { StepScope } from './step-scope.js';
 
-export type StepKind = 'agent' | 'gate' | 'sandbox' | 'ingest';
+export type StepKind = 'agent' | 'gate' | 'sandbox' | 'ingest' | 'repo';
 
 
 export interface StepOptions {
@@ -41,6 +41,8 @@ export interface RunContext {
    * ordered after everything recorded before it.
    */
   step<T>(key: string, kind: StepKind, body: (scope: StepScope) => Promise<T>, options?: StepOptions): Promise<T>;
+  /** The run's last stored event once every earlier step is durable: the head of its hash chain. */
+  logHead(): Promise<{ seq: number; hash: string } | undefined>;
   /** A durable gate step; a block ends the run as `blocked`. */
   gate<I>(gate: Gate<I>, input: I, options?: { step?: string }): Promise<void>;
 }

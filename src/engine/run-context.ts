@@ -129,6 +129,12 @@ export class DurableRunContext implements RunContext {
     return result;
   }
 
+  /** The head of the run's hash chain once every earlier step is stored: what a hand-off names to be verified against. */
+  async logHead(): Promise<{ seq: number; hash: string } | undefined> {
+    await this.settled();
+    return this.#queue.head();
+  }
+
   /** Resolves once the last step's checkpoint is stored; rejects if storing it failed. */
   async settled(): Promise<void> {
     await this.#lastCheckpoint;

@@ -41,6 +41,7 @@ function checkOptions(input: Partial<RunOptions>, referencesMaxChars: number): R
     if (error) throw new InvalidRequestError(`allowed_outbound_hosts: ${error}`, 'egress_invalid', 'allowed_outbound_hosts');
     if (runtime === 'wasm' && hosts.length > 0) throw new InvalidRequestError('allowed_outbound_hosts needs the process lane; a run with runtime "wasm" has no network', 'options_conflict', 'runtime');
   }
+  if (input.repo && runtime === 'wasm') throw new InvalidRequestError("a repository's own test command needs the process lane; a run with runtime \"wasm\" cannot run it", 'options_conflict', 'runtime');
   const tools = input.tools;
   if (tools?.some((name) => !/^[a-z0-9][a-z0-9_-]*\.[^\s]+$/.test(name))) throw new InvalidRequestError('tools: name each tool as server.tool', 'tools_invalid', 'tools');
   const knowledgeBases = input.knowledgeBases;
@@ -48,5 +49,6 @@ function checkOptions(input: Partial<RunOptions>, referencesMaxChars: number): R
   return {
     runtime, references, ...(hosts ? { allowedOutboundHosts: hosts } : {}), ...(tools ? { tools } : {}), ...(knowledgeBases?.length ? { knowledgeBases: [...new Set(knowledgeBases)] } : {}),
     ...(input.ingest ? { ingest: input.ingest } : {}),
+    ...(input.repo ? { repo: input.repo } : {}),
   };
 }

@@ -9,6 +9,8 @@ import { contentWords, coverage } from './text-overlap.js';
 export interface PlanReviewInput {
   spec: string;
   plan: Plan;
+  /** A plan for a change to a repository: its own tests, which the run will run. */
+  repository?: { testCommand: string; testFiles: number };
 }
 
 export interface G1Options {
@@ -41,7 +43,7 @@ export class G1PlanGate implements Gate<PlanReviewInput> {
 
   async evaluate(input: PlanReviewInput, context: GateContext): Promise<GateVerdict> {
     const { plan } = input;
-    const evaluations: Evaluation[] = [traced(plan), covered(input.spec, plan), testsPlanned(plan)];
+    const evaluations: Evaluation[] = [traced(plan), covered(input.spec, plan), testsPlanned(plan, input.repository)];
     if (this.options.judge) {
       evaluations.push(
         ...(await askRubricJudge(context, {
@@ -95,9 +97,15 @@ function covered(spec: string, plan: Plan): Evaluation {
     : { id: 'spec-covered', score: 1, reason: `all ${clauses.length} spec requirements are in the plan` };
 }
 
-function testsPlanned(plan: Plan): Evaluation {
+function testsPlanned(plan: Plan, repository?: PlanReviewInput['repository']): Evaluation {
   const tests = plan.files.filter(isTestFile);
   const sources = plan.files.filter((f) => !isTestFile(f));
+  // A change to a repository is tested by the repository's own tests; new ones are welcome, not required.
+  if (repository) {
+    if (repository.testFiles === 0 && tests.length === 0)
+      return { id: 'tests-planned', score: 0.5, reason: `the repository has no test file its command (${repository.testCommand}) is known to run, and the plan adds none` };
+    return { id: 'tests-planned', score: 1, reason: `the repository's own tests run (${repository.testCommand}, ${repository.testFiles} test file${repository.testFiles === 1 ? '' : 's'}), ${tests.length} test file${tests.length === 1 ? '' : 's'} planned` };
+  }
   if (tests.length === 0) return { id: 'tests-planned', score: 0, reason: 'the plan has no test file (`*.test.ts`, `test/…`, `test_*.py`)' };
   if (sources.length === 0) return { id: 'tests-planned', score: 0, reason: 'the plan has tests but no source file' };
   return { id: 'tests-planned', score: 1, reason: `${sources.length} source and ${tests.length} test file${tests.length > 1 ? 's' : ''} planned, ${plan.acceptance.length} acceptance criteri${plan.acceptance.length > 1 ? 'a' : 'on'}` };

@@ -6,12 +6,12 @@ import type { Principal } from '../core/principal.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import { parseEgressRules } from '../core/egress-rules.js';
 import { languageOfPath } from '../sandbox/job-language.js';
-import type { LaneSelector } from '../sandbox/lane-selector.js';
+import type { LaneChoice, LaneSelector } from '../sandbox/lane-selector.js';
+import { changeRisk, reviewRepoChange, type RepoChangeReview } from './code-checks/repo-change.js';
+export type { RepoChangeReview } from './code-checks/repo-change.js';
 import type { SandboxLimits } from '../sandbox/sandbox-lane.js';
 import { askPolicy } from './ask-policy.js';
-import { analyseJavaScript } from './code-checks/analyse-javascript.js';
-import { analysePython } from './code-checks/analyse-python.js';
-import type { CodeFacts } from './code-checks/code-facts.js';
+import { analyseFiles } from './code-checks/analyse-files.js';
 import { declaredDependencies } from './code-checks/declared-dependencies.js';
 import { findForbiddenApis } from './code-checks/forbidden-apis.js';
 import { thirdPartyImports } from './code-checks/third-party-imports.js';
@@ -19,7 +19,10 @@ import { listed, verdictOf, type Evaluation } from './evaluation.js';
 import { findSecrets } from './spec-content.js';
 
 export interface CodeReviewInput {
+  /** The files to judge: a build's new files, or a repository change's files as they now are. */
   files: CodeFile[];
+  /** Set for a run on a repository: the change is judged, not the files alone (see reviewRepoChange). */
+  change?: RepoChangeReview;
   principal: Principal;
   /** The network the run's tests are granted. */
   egress: readonly string[];
@@ -52,12 +55,31 @@ export class G3CodeGate implements Gate<CodeReviewInput> {
 
   async evaluate(input: CodeReviewInput, context: GateContext): Promise<GateVerdict> {
     const evaluations: Evaluation[] = [];
-    const job = { files: Object.fromEntries(input.files.map((f) => [f.path, f.content])), limits: input.limits, ...(input.egress.length ? { egress: { allowedOutboundHosts: [...input.egress] } } : {}) };
+    const job = {
+      files: Object.fromEntries(input.files.map((f) => [f.path, f.content])),
+      limits: input.limits,
+      ...(input.change ? { command: input.change.command } : {}),
+      ...(input.egress.length ? { egress: { allowedOutboundHosts: [...input.egress] } } : {}),
+    };
     const choice = this.options.sandbox.select({ job, runtime: input.runtime });
+    if (input.change) {
+      evaluations.push(...reviewRepoChange(input.change, { lane: choice.ok ? choice.lane.name : undefined, egress: input.egress.length > 0, allowed: this.options.dependencies, allowedLicenses: this.options.allowedLicenses }));
+      const risk = changeRisk(input.change);
+      const accepted = await askPolicy(this.options.policy, context, {
+        gate: this.id,
+        id: 'risk',
+        principal: input.principal,
+        action: 'accept-change',
+        resource: { type: 'Change', id: context.step, attrs: { risk: risk.risk, files: risk.files, lines: risk.lines } },
+      });
+      evaluations.push({ ...accepted, id: 'risk', reason: `risk ${risk.risk} of 100 (${risk.why}): ${accepted.reason}` });
+      evaluations.push(...(await this.#lanePolicy(input, context, choice)));
+      return verdictOf(evaluations, this.options.threshold);
+    }
     const language = choice.ok ? choice.language : dominantLanguage(input.files);
     const lane = choice.ok ? choice.lane.name : undefined;
 
-    const facts = analyse(input.files);
+    const facts = analyseFiles(input.files);
     const apis = findForbiddenApis(facts, { language, lane, egress: input.egress.length > 0 });
     evaluations.push(
       apis.length
@@ -95,6 +117,13 @@ export class G3CodeGate implements Gate<CodeReviewInput> {
         : { id: 'licenses', score: 1, reason: declared.dependencies.length ? `every declared dependency has an allowed licence` : 'no dependencies declared' },
     );
 
+    evaluations.push(...(await this.#lanePolicy(input, context, choice)));
+    return verdictOf(evaluations, this.options.threshold);
+  }
+
+  /** Policy's say on the lane the tests will run in and the network they are granted (hard). */
+  async #lanePolicy(input: CodeReviewInput, context: GateContext, choice: LaneChoice): Promise<Evaluation[]> {
+    const evaluations: Evaluation[] = [];
     const ask = (id: string, action: 'use-runtime' | 'egress', resource: Parameters<typeof askPolicy>[2]['resource']) =>
       askPolicy(this.options.policy, context, { gate: this.id, id, principal: input.principal, action, resource });
     if (choice.ok) {
@@ -109,22 +138,10 @@ export class G3CodeGate implements Gate<CodeReviewInput> {
     } else if (choice.code !== 'bad_job') {
       evaluations.push({ id: 'runtime', score: 0, reason: choice.message, hard: true });
     }
-    return verdictOf(evaluations, this.options.threshold);
+    return evaluations;
   }
 }
 
-function analyse(files: readonly CodeFile[]): CodeFacts {
-  const facts: CodeFacts = { imports: [], uses: [], unreadable: [] };
-  for (const file of files) {
-    const language = languageOfPath(file.path);
-    const found = language === 'javascript' ? analyseJavaScript(file.path, file.content) : language === 'python' ? analysePython(file.path, file.content) : undefined;
-    if (!found) continue;
-    facts.imports.push(...found.imports);
-    facts.uses.push(...found.uses);
-    facts.unreadable.push(...found.unreadable);
-  }
-  return facts;
-}
 
 /** A job the selector cannot place (no tests yet) is still checked in the language most of its files are in. */
 function dominantLanguage(files: readonly CodeFile[]): 'javascript' | 'python' | 'bash' {

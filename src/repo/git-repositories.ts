@@ -172,6 +172,12 @@ export class GitRepositories implements Repositories {
     return { branch, commit: head, patch, files };
   }
 
+  async patch(runId: string, repo: RepoOptions): Promise<string> {
+    const dir = this.#worktreeDir(runId);
+    await git(['add', '-A'], { cwd: dir });
+    return git(['diff', '--cached', '--binary', '--full-index', repo.commit], { cwd: dir });
+  }
+
   async release(runId: string, repo: RepoOptions): Promise<void> {
     const dir = this.#worktreeDir(runId);
     const repoDir = await this.#repoDir(repo).catch(() => undefined);

@@ -49,6 +49,8 @@ export interface Repositories {
   materialize(runId: string, repo: RepoOptions, changeset: Changeset): Promise<void>;
   /** Commits the worktree's state on `umca/<run-id>` (the same commit again if one is there). */
   handoff(runId: string, repo: RepoOptions, commit: { message: string; author: { name: string; email: string }; date: string }): Promise<Handoff>;
+  /** The worktree's change from the run's commit as a patch (`git diff --binary`), with no branch made. */
+  patch(runId: string, repo: RepoOptions): Promise<string>;
   /** Removes the run's worktree (its branch stays). */
   release(runId: string, repo: RepoOptions): Promise<void>;
 }

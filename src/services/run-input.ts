@@ -19,8 +19,19 @@ export const startRunShape = {
     .describe('documents the research may cite as ref:<name>'),
   tools: z.array(z.string()).max(200).optional().describe('only these MCP tools (server.tool) for the agents'),
   kb: z.array(KB_NAME).max(20).optional().describe('knowledge bases the research searches and cites as kb:<kb>/<doc>#<chunk> (umca kb list)'),
+  repo: z
+    .string()
+    .min(1)
+    .max(4_096)
+    .optional()
+    .describe("a git repository to work on instead of building from nothing: an absolute path on the server's disk or an http(s) URL; the run hands back a branch umca/<run-id> and a patch"),
+  ref: z.string().min(1).max(200).optional().describe('with repo: the branch, tag or commit to start from (default HEAD)'),
+  test_command: z.string().min(1).max(2_000).optional().describe("with repo: the command that runs the repository's tests (default: detected from package.json, pytest, go.mod, Cargo.toml or a Makefile)"),
 };
-export const startRunInput = z.strictObject(startRunShape);
+export const startRunInput = z.strictObject(startRunShape).superRefine((input, ctx) => {
+  for (const field of ['ref', 'test_command'] as const)
+    if (input[field] !== undefined && input.repo === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'only with repo (the repository to work on)' });
+});
 export type StartRunInput = z.infer<typeof startRunInput>;
 
 export const MAX_LIST_LIMIT = 500;

@@ -3,7 +3,8 @@ import type { Bus } from '../bus/bus.js';
 import type { Store } from '../store/store.js';
 import type { RunEvent } from '../core/events.js';
 import { verifyChain } from '../core/hash-chain.js';
-import { runOptionsFrom } from '../core/run-options.js';
+import { runOptionsFrom, type RepoOptions } from '../core/run-options.js';
+import type { Repositories } from '../repo/repositories.js';
 import { FINAL_STATUSES, type ArtifactRecord, type RunRecord } from '../core/run.js';
 import { validateInput } from '../core/validate-input.js';
 import type { Engine } from '../engine/engine.js';
@@ -22,6 +23,8 @@ export interface RunServiceDeps {
   fixtureSpec(model: string): Promise<string | undefined>;
   /** Whether a knowledge base exists (a run naming one that does not is refused at the door). */
   knowledgeBaseExists?(name: string): Promise<boolean>;
+  /** Checks and pins a repository a run names (absent: runs on repositories are refused). */
+  repositories?: Pick<Repositories, 'resolve'>;
   /** The model of a run that names none (`model` in umca.yaml). */
   defaultModel: string;
   /** Runs waiting for a worker beyond which a new one is refused (`workers.max_queue_depth`). */
@@ -165,7 +168,22 @@ export class CallerRuns implements Runs {
     if (!options.claim) await this.service.checkQueue();
     const spec = body.spec ?? (await this.deps.fixtureSpec(model));
     if (spec === undefined) throw new InvalidRequestError('spec: required (only a scripted model whose fixture carries a spec can do without)', 'invalid_request', 'spec');
-    return this.deps.engine.createRun({ spec, model, principal, options: runOptionsFrom(body), ...(options.claim ? { claim: true } : {}) });
+    // A repository is checked and pinned to a commit before the run exists: no model is called for a bad one.
+    const repo = body.repo === undefined ? undefined : await this.#repository(body.repo, body.ref, body.test_command);
+    return this.deps.engine.createRun({ spec, model, principal, options: { ...runOptionsFrom({ ...body, repo: undefined }), ...(repo ? { repo } : {}) }, ...(options.claim ? { claim: true } : {}) });
+  }
+
+  /** The repository a run names, once policy lets the caller use it (and reach its host, for a URL). */
+  async #repository(source: string, ref: string | undefined, testCommand: string | undefined): Promise<RepoOptions> {
+    const repositories = this.deps.repositories;
+    if (!repositories) throw new InvalidRequestError('repo: this umca does not work on repositories', 'invalid_request', 'repo');
+    const url = /^https?:\/\//i.test(source) ? safeUrl(source) : undefined;
+    await this.deps.access.authorize(this.principal, 'use-repo', { type: 'Repository', id: url?.href ?? source, attrs: { source: url?.href ?? source, local: url === undefined } });
+    if (url) {
+      const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+      await this.deps.access.authorize(this.principal, 'egress', { type: 'Host', id: `${url.hostname}:${port}`, attrs: { host: url.hostname, port } });
+    }
+    return repositories.resolve({ source, ...(ref ? { ref } : {}), ...(testCommand ? { testCommand } : {}) });
   }
 
   async #existing(id: string): Promise<RunRecord> {
@@ -187,6 +205,14 @@ export class CallerRuns implements Runs {
 
   #view(run: RunRecord, costs: Map<string, number>): RunView {
     return { ...run, duration_ms: this.service.durationOf(run), cost_usd: costs.get(run.id) ?? 0 };
+  }
+}
+
+function safeUrl(source: string): URL {
+  try {
+    return new URL(source);
+  } catch {
+    throw new InvalidRequestError(`repo: "${source.slice(0, 200)}" is not a valid URL`, 'invalid_request', 'repo');
   }
 }
 

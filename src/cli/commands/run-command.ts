@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { RUNTIME_PREFERENCES, type Reference, type RunOptions as RunRequestOptions } from '../../core/run-options.js';
 import { LOCAL_PRINCIPAL } from '../../core/principal.js';
@@ -15,7 +15,10 @@ interface RunOptions {
   json?: boolean;
   runtime?: RunRequestOptions['runtime'];
   allowHost?: string[];
-  ref?: string[];
+  doc?: string[];
+  repo?: string;
+  ref?: string;
+  testCommand?: string;
   kb?: string[];
   tool?: string[];
 }
@@ -31,21 +34,29 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .option('--json', 'print the events as JSON lines instead of progress')
     .addOption(new Option('--runtime <kind>', 'where the tests run: auto (the selector picks), wasm only, process, or gvisor (the process lane under gVisor); policy decides').choices(RUNTIME_PREFERENCES))
     .option('--allow-host <host>', "network for this run's tests (host:port, host:*, https://host); repeatable; policy decides each", collect)
-    .option('--ref <file>', 'a reference document the research may cite as ref:<file name>; repeatable', collect)
+    .option('--doc <file>', 'a reference document the research may cite as ref:<file name>; repeatable', collect)
+    .option('--repo <path|url>', 'work on this git repository (a local path, used through a worktree of its own, or an http(s) URL to clone): the run hands back a branch umca/<run-id> and a patch')
+    .option('--ref <ref>', 'with --repo: the branch, tag or commit to start from (default HEAD)')
+    .option('--test-command <command>', "with --repo: the command that runs the repository's tests (default: detected)")
     .option('--kb <name>', 'a knowledge base the research searches and cites (umca kb list); repeatable', collect)
     .option('--tool <server.tool>', 'only these MCP tools for the agents (see umca tools); repeatable; default: every tool policy allows', collect)
     .addHelpText(
       'after',
-      '\nExit codes: 0 completed, 1 failed or cancelled, 2 blocked by a gate, 3 usage or config error.\n\nExamples:\n  npx umca run --model scripted:demo "Write a TypeScript slugify function with tests"\n  npx umca run --ref notes/rfc5322.md "Validate the local part of an email address, with tests"',
+      '\nExit codes: 0 completed, 1 failed or cancelled, 2 blocked by a gate, 3 usage or config error.\n\nExamples:\n  npx umca run --model scripted:demo "Write a TypeScript slugify function with tests"\n  npx umca run --doc notes/rfc5322.md "Validate the local part of an email address, with tests"\n  npx umca run --repo . --ref main "add() returns the difference instead of the sum; fix it"\n\nA run on a repository leaves your working tree, index and branches as they are; `umca apply RUN-ID` applies its patch to the tree you are in.',
     )
     .action(async (specArg: string | undefined, options: RunOptions) => {
       const spec = readSpec(specArg, options.specFile);
+      if (!options.repo && (options.ref !== undefined || options.testCommand !== undefined))
+        throw new CliError(`${options.ref !== undefined ? '--ref' : '--test-command'} goes with --repo (a document the research may cite is --doc FILE)`);
       const input: StartRunInput = {
         ...(spec !== undefined ? { spec } : {}),
         ...(options.model ? { model: options.model } : {}),
         ...(options.runtime ? { runtime: options.runtime } : {}),
         ...(options.allowHost ? { allowed_outbound_hosts: options.allowHost } : {}),
-        ...(options.ref ? { references: options.ref.map(readReference) } : {}),
+        ...(options.doc ? { references: options.doc.map(readReference) } : {}),
+        ...(options.repo ? { repo: repoSource(options.repo) } : {}),
+        ...(options.ref ? { ref: options.ref } : {}),
+        ...(options.testCommand ? { test_command: options.testCommand } : {}),
         ...(options.tool ? { tools: options.tool } : {}),
         ...(options.kb ? { kb: options.kb } : {}),
       };
@@ -75,6 +86,11 @@ function readSpec(arg: string | undefined, file: string | undefined): string | u
     }
   }
   return arg;
+}
+
+/** A URL as it is; a local path made absolute (the server resolves nothing against the CLI's directory). */
+function repoSource(source: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^git@/.test(source) ? source : resolve(source);
 }
 
 function readReference(file: string): Reference {

@@ -1,0 +1,12 @@
+import { LOCAL_PRINCIPAL } from './src/core/principal.js';
+import { makeRepo } from './test/support/git-repo.js';
+import { PASSING_REVIEW, planFor, scriptedModel } from './test/support/scripted.js';
+import { testUmca } from './test/support/umca.js';
+const umca = await testUmca();
+const dir = makeRepo({ 'package.json': JSON.stringify({ scripts: { test: 'node --test' } }), 'src/calc.js': 'export function add(a, b) {\n  return a - b;\n}\n' });
+const model = scriptedModel({ replies: { ...PASSING_REVIEW, planner: [planFor('fix add', 'javascript', ['src/calc.js'])], researcher: ['{"findings":[]}'], coder: ['src/calc.js\n<<<<<<< SEARCH\n  return a - b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n'] } });
+const run = await umca.runs.for(LOCAL_PRINCIPAL).startHere({ spec: 'fix add', model, repo: dir });
+const ended = await umca.engine.execute(run.id);
+console.log(ended.status, ended.reason);
+for (const e of await umca.store.readEvents(run.id)) if (e.type === 'gate.decision' || e.type === 'run.blocked' || e.type === 'step.failed') console.log(e.type, JSON.stringify(e.data).slice(0, 800));
+await umca.close();
