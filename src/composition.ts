@@ -5,6 +5,8 @@ import { createBuildPipeline, type BuildPipelineOptions } from './pipelines/buil
 import { createIngestPipeline } from './pipelines/ingest-pipeline.js';
 import { createRepoPipeline } from './pipelines/repo-pipeline.js';
 import { GitRepositories } from './repo/git-repositories.js';
+import { editableTree } from './repo/editable-tree.js';
+import { repositoryTools } from './repo/repo-tools.js';
 import { WorkerDocumentReader } from './knowledge/reader/worker-reader.js';
 import type { Bus } from './bus/bus.js';
 import { G0IntakeGate } from './gates/g0-intake.js';
@@ -202,7 +204,11 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     policy,
     tools,
     // A run that names knowledge bases gives its agents their search as a tool.
-    runTools: (principal, runOptions) => (runOptions.knowledgeBases?.length ? [knowledgeTool(runOptions.knowledgeBases, knowledge.for(principal))] : []),
+    runTools: (principal, runOptions) => [
+      ...(runOptions.knowledgeBases?.length ? [knowledgeTool(runOptions.knowledgeBases, knowledge.for(principal))] : []),
+      // A run on a repository reads it through tools: its files, a search, an outline.
+      ...(runOptions.repo ? repositoryTools(repositories, runOptions.repo, once(() => editableTree(repositories, runOptions.repo!))) : []),
+    ],
     toolCallTimeoutMs: config.mcp.call_timeout_ms,
     leaseMs: config.workers.lease_ms,
     costOf: (ref, upstream, input, output) => meter.cost(ref, upstream, input, output),
@@ -280,6 +286,16 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
       await store.close();
     },
   };
+}
+
+/** `make`, called once and its promise kept; after a rejection, called again next time. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () =>
+    (made ??= make().catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    }));
 }
 
 /** Every role mapped in `pipeline.roles` names a model that exists. */

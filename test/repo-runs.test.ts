@@ -36,11 +36,11 @@ before(async () => {
 });
 after(() => umca.close());
 
-async function runOn(repo: string, coder: string[], extra: { ref?: string; test_command?: string; planner?: string; researcher?: string } = {}) {
+async function runOn(repo: string, coder: string[], extra: { ref?: string; test_command?: string; planner?: string | unknown[]; researcher?: string } = {}) {
   const model = scriptedModel({
     replies: {
       ...PASSING_REVIEW,
-      planner: [extra.planner ?? planFor(TICKET, 'javascript', ['src/calc.js'])],
+      planner: Array.isArray(extra.planner) ? (extra.planner as never[]) : [extra.planner ?? planFor(TICKET, 'javascript', ['src/calc.js'])],
       researcher: [extra.researcher ?? research('src/calc.js', 'return a - b;')],
       coder,
     },
@@ -144,6 +144,30 @@ describe('runs on a repository', () => {
     const deleted = await runOn(makeRepo(JS_REPO), [remove]);
     assert.equal(deleted.run.status, 'blocked', deleted.run.reason ?? '');
     assert.match(JSON.stringify(deleted.events.find((e) => e.type === 'gate.decision' && e.data.gate === 'g3-code')?.data), /test\/calc\.test\.js deletes the test file \(2 tests\)/);
+  });
+
+  it("the planner reads the repository through its tools, and research cites what they returned", async () => {
+    const dir = makeRepo(JS_REPO);
+    const call = (name: string, args: Record<string, unknown>) => ({ content: '', tool_calls: [{ name: `repo__${name}`, arguments: args }] });
+    const planner = [
+      call('list_files', { path: 'src' }),
+      call('search', { pattern: 'return a - b' }),
+      call('outline', { path: 'src/calc.js' }),
+      call('read_file', { path: 'src/calc.js', start_line: 1, end_line: 3 }),
+      call('read_file', { path: '../etc/passwd' }),
+      planFor(TICKET, 'javascript', ['src/calc.js']),
+    ];
+    const { run, events } = await runOn(dir, [FIX], { planner, researcher: research('src/calc.js#L1-L3', 'return a - b;') });
+    assert.equal(run.status, 'completed', run.reason ?? '');
+    const results = data(events, 'tool.result').filter((r) => r.step === 'plan');
+    assert.deepEqual(results.map((r) => [r.tool, r.status]), [['repo.list_files', 'ok'], ['repo.search', 'ok'], ['repo.outline', 'ok'], ['repo.read_file', 'ok'], ['repo.read_file', 'invalid_arguments']]);
+    assert.match(results[0]!.content, /^src\/calc\.js \(\d+ B\)$/);
+    assert.equal(results[1]!.content, 'src/calc.js:2:   return a - b;\nsrc/calc.js:6:   return a - b;');
+    assert.equal(results[2]!.content, 'src/calc.js (javascript):\n1: add\n5: sub');
+    assert.match(results[3]!.content, /^<source id="repo:src\/calc\.js#L1-L3" lines="1-3" of="7">\nexport function add\(a, b\) \{\n  return a - b;\n\}\n<\/source>/);
+    assert.match(results[4]!.content, /no file \.\.\/etc\/passwd at the run's commit/);
+    const g2 = events.find((e) => e.type === 'gate.decision' && e.data.gate === 'g2-provenance');
+    assert.equal(g2?.type === 'gate.decision' && g2.data.decision, 'pass', JSON.stringify(g2?.data));
   });
 
   it('refuses a bad repository at the door, before any model is called', async () => {

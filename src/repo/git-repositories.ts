@@ -8,7 +8,7 @@ import type { Changeset } from './changeset.js';
 import { DETECTION_PLACES, detectTestCommand } from './detect-test-command.js';
 import { git, gitBytes, GitError } from './git.js';
 import { repoPathProblem } from './repo-path.js';
-import type { BaseEntry, BaseFile, Handoff, Repositories, RepositoryRequest, Worktree } from './repositories.js';
+import type { BaseEntry, BaseFile, GrepMatch, GrepQuery, Handoff, Repositories, RepositoryRequest, Worktree } from './repositories.js';
 
 export interface GitRepositoriesOptions {
   /** UMCA_HOME: runs' worktrees go in worktrees/, clones of URLs in repos/. */
@@ -24,6 +24,8 @@ export interface GitRepositoriesOptions {
 /** A ref a caller may name: a branch, tag, commit or `HEAD~2`; never an option. */
 const REF = /^(?!-)[A-Za-z0-9._/@^~{}-]{1,200}$/;
 const TEXT = new TextDecoder('utf-8', { fatal: true });
+const GREP_TIMEOUT_MS = 10_000;
+const GREP_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * Repositories through git itself (the `git` on PATH, run without a shell, hooks or
@@ -96,6 +98,28 @@ export class GitRepositories implements Repositories {
     const bytes = await gitBytes(['cat-file', 'blob', `${repo.commit}:${path}`], { cwd: await this.#repoDir(repo) }).catch(() => undefined);
     if (!bytes) return undefined;
     return decodeText(bytes);
+  }
+
+  async grep(repo: RepoOptions, query: GrepQuery): Promise<{ matches: GrepMatch[]; truncated: boolean }> {
+    const args = ['grep', '-n', '-I', '--no-color', '--full-name', '-z', query.literal ? '-F' : '-E', ...(query.ignoreCase ? ['-i'] : []), '-e', query.pattern, repo.commit, '--', query.glob ? `:(glob)${query.glob}` : '.'];
+    let out: string;
+    try {
+      out = await git(args, { cwd: await this.#repoDir(repo), timeoutMs: GREP_TIMEOUT_MS, maxBytes: GREP_MAX_BYTES });
+    } catch (error) {
+      if (error instanceof GitError && error.exitCode === 1 && !error.stderr.trim()) return { matches: [], truncated: false };
+      if (error instanceof GitError && /maxBuffer|timed out/.test(error.message)) throw new InvalidRequestError('the search matches too much (or takes too long); narrow the pattern or the glob', 'search_too_broad');
+      if (error instanceof GitError) throw new InvalidRequestError(`the search failed: ${error.message.replace(/^git \S+ ?\S*: /, '')}`, 'invalid_pattern');
+      throw error;
+    }
+    const matches: GrepMatch[] = [];
+    for (const record of out.split('\n')) {
+      // `<commit>:<path>\0<line>\0<text>` with -z.
+      const [where, line, ...text] = record.split('\0');
+      if (!where || line === undefined) continue;
+      matches.push({ path: where.slice(repo.commit.length + 1), line: Number(line), text: text.join('\0').slice(0, 500) });
+      if (matches.length > query.limit) break;
+    }
+    return { matches: matches.slice(0, query.limit), truncated: matches.length > query.limit };
   }
 
   async worktree(runId: string, repo: RepoOptions): Promise<Worktree> {

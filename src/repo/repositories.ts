@@ -45,6 +45,8 @@ export interface Repositories {
   readBase(repo: RepoOptions, path: string): Promise<BaseFile | undefined>;
   /** Every path at the run's commit with its kind (a file, a link, a submodule). */
   listBase(repo: RepoOptions): Promise<BaseEntry[]>;
+  /** Lines at the run's commit that match (git grep): at most `limit`, text files only. */
+  grep(repo: RepoOptions, query: GrepQuery): Promise<{ matches: GrepMatch[]; truncated: boolean }>;
   /** Writes the changeset over the run's commit in its worktree (anything else there goes). */
   materialize(runId: string, repo: RepoOptions, changeset: Changeset): Promise<void>;
   /** Commits the worktree's state on `umca/<run-id>` (the same commit again if one is there). */
@@ -61,4 +63,20 @@ export interface BaseEntry {
   path: string;
   kind: 'file' | 'executable' | 'link' | 'submodule';
   size: number;
+}
+
+export interface GrepQuery {
+  pattern: string;
+  /** Match the pattern as it is, not as a regular expression (POSIX extended). */
+  literal: boolean;
+  ignoreCase?: boolean;
+  /** Only paths matching this glob (git pathspec `:(glob)`). */
+  glob?: string;
+  limit: number;
+}
+
+export interface GrepMatch {
+  path: string;
+  line: number;
+  text: string;
 }
