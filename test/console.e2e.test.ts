@@ -10,7 +10,8 @@ import { launchChromium } from './support/chromium.js';
 import { stringify } from 'yaml';
 import { exited, runCli, scratch, startCli, waitForLine } from './support/cli.js';
 import { TestIssuer } from './support/oidc-issuer.js';
-import { demoFixture, DEMO_SPEC, scriptedFixtureFile } from './support/scripted.js';
+import { demoFixture, DEMO_SPEC, PASSING_REVIEW, planFor, scriptedFixtureFile, scriptedModel } from './support/scripted.js';
+import { makeRepo } from './support/git-repo.js';
 
 // The web console in Debian's Chromium, against `umca serve` with scripted models.
 const SHOTS = new URL('../test-results/', import.meta.url).pathname;
@@ -190,6 +191,34 @@ describe('the web console, in Chromium', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await results.getByText('Nothing matches.').waitFor();
     await page.screenshot({ path: join(SHOTS, 'console-knowledge.png'), fullPage: true });
+  });
+
+  it("shows a run on a repository: the branch it handed back, its diff beside the repository's test results", async () => {
+    const ticket = 'add(a, b) in src/calc.js returns the difference instead of the sum; fix it so the tests pass.';
+    const repo = makeRepo({
+      'package.json': JSON.stringify({ name: 'calc', type: 'module', scripts: { test: 'node --test' } }),
+      'src/calc.js': 'export function add(a, b) {\n  return a - b;\n}\n',
+      'test/calc.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { add } from '../src/calc.js';\n\ntest('adds', () => assert.equal(add(2, 3), 5));\n",
+    });
+    const model = scriptedModel({
+      replies: {
+        ...PASSING_REVIEW,
+        planner: [planFor(ticket, 'javascript', ['src/calc.js'])],
+        researcher: [JSON.stringify({ findings: [{ id: 'F1', claim: 'today add does: return a - b;', citations: [{ source: 'repo:src/calc.js', quote: 'return a - b;' }] }] })],
+        coder: ['src/calc.js\n<<<<<<< SEARCH\n  return a - b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n'],
+      },
+    });
+    const ran = await runCli(['run', '--json', '--model', model, '--repo', repo, ticket], where);
+    assert.equal(ran.code, 0, ran.stderr);
+    const runId = (JSON.parse(ran.stdout.trim().split('\n')[0]!) as { run_id: string }).run_id;
+    await page.goto(`${base}/runs/${runId}`);
+    const change = page.getByRole('region', { name: 'change' });
+    await change.getByText(`Branch umca/${runId}`).waitFor({ timeout: 30_000 });
+    await change.locator('.diff-add', { hasText: '+  return a + b;' }).waitFor();
+    assert.match(await change.locator('.diff-del').allInnerTexts().then((lines) => lines.join('\n')), /-  return a - b;/);
+    assert.match(await change.getByRole('list', { name: 'changed files' }).innerText(), /modified src\/calc\.js \+1 −1/);
+    assert.match(await change.getByLabel('repository tests').innerText(), /1 passed, 0 failed[\s\S]*✓ adds/);
+    await page.screenshot({ path: join(SHOTS, 'console-repo-run.png'), fullPage: true });
   });
 
   it('shows settings read-only: providers with a reachability check, usage, policies', async () => {

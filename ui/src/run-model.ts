@@ -11,7 +11,7 @@ export interface ModelCall {
 
 export interface StepView {
   key: string;
-  kind: 'agent' | 'gate' | 'sandbox' | 'ingest';
+  kind: 'agent' | 'gate' | 'sandbox' | 'ingest' | 'repo';
   attempt: number;
   state: 'running' | 'done' | 'failed';
   durationMs?: number;
@@ -35,6 +35,12 @@ export interface RunView {
   principal?: string;
   resumes: number;
   events: number;
+  /** A run on a repository: which one, at which commit; its change so far; what it handed back. */
+  repo?: NonNullable<NonNullable<EventDataOf<'run.created'>['options']>['repo']>;
+  change?: EventDataOf<'repo.edited'>['files'];
+  handoff?: EventDataOf<'repo.handoff'>;
+  /** The tests of the last sandboxed step that finished. */
+  tests?: EventDataOf<'sandbox.finished'>;
 }
 
 export function emptyRun(): RunView {
@@ -75,6 +81,13 @@ function apply(next: RunView, event: RunEvent, step: (key: string) => StepView |
       next.model = event.data.model;
       next.scripted = event.data.scripted;
       next.principal = event.data.principal?.id ?? event.actor;
+      if (event.data.options?.repo) next.repo = event.data.options.repo;
+      return;
+    case 'repo.edited':
+      next.change = event.data.files;
+      return;
+    case 'repo.handoff':
+      next.handoff = event.data;
       return;
     case 'run.started':
       next.status = 'running';
@@ -128,6 +141,7 @@ function apply(next: RunView, event: RunEvent, step: (key: string) => StepView |
     case 'sandbox.finished': {
       const s = step(event.data.step);
       if (s?.sandbox) s.sandbox.finished = event.data;
+      next.tests = event.data;
       return;
     }
     case 'gate.overridden':

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, ApiError } from '../api.js';
 import { useSession } from '../app.js';
 import { ArtifactBrowser } from '../components/artifact-browser.js';
+import { ChangeView } from '../components/change-view.js';
 import { ErrorBox } from '../components/error-box.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatMs, formatTime, formatUsd } from '../format.js';
@@ -159,6 +160,7 @@ export function RunPage({ id }: { id: string }) {
         {view.resumes > 0 && <p className="hint">resumed {view.resumes} time{view.resumes > 1 ? 's' : ''}; finished steps were kept</p>}
         <Timeline steps={view.steps} />
       </section>
+      {view.repo && <ChangeView runId={id} view={view} hasPatch={(detail.data?.artifacts ?? []).some((a) => a.path === 'umca.patch')} />}
       <section aria-label="files">
         <h2>Files</h2>
         <ArtifactBrowser runId={id} artifacts={detail.data?.artifacts ?? []} ended={final} />
