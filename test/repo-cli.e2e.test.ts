@@ -49,6 +49,7 @@ describe('umca run --repo, resume and apply', () => {
 
     const resumed = await runCli(['resume', runId], where);
     assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout);
+    assert.match(resumed.stdout, new RegExp(`⎇ branch umca/${runId} at [0-9a-f]{12} \\(1 file\\); apply the patch elsewhere with: umca apply ${runId}`));
     const store = await openPgliteStore(join(where.env.UMCA_HOME!, 'pglite'));
     const events = await store.readEvents(runId).finally(() => store.close());
     assert.ok(verifyChain(events).ok);

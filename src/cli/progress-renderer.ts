@@ -80,6 +80,16 @@ export class ProgressRenderer {
       }
       case 'artifact.created':
         return this.#line(`  + ${event.data.path} ${this.#dim(`${event.data.size} B`)}`);
+      case 'repo.prepared':
+        return this.#line(
+          `  ${event.data.created ? 'worktree' : 'worktree found'} at ${event.data.commit.slice(0, 12)} of ${event.data.source} ${this.#dim(`(${event.data.files} files; tests: ${event.data.test_command})`)}${event.data.dirty ? `\n  ${this.#yellow('!')} the working tree has uncommitted changes; the run starts from the commit and does not see them` : ''}`,
+        );
+      case 'repo.edited':
+        return this.#line(`  change: ${event.data.files.map((f) => `${f.change === 'added' ? '+' : f.change === 'deleted' ? '-' : '~'}${f.path} ${this.#dim(`+${f.added_lines} -${f.removed_lines}`)}`).join(', ') || 'none'}`);
+      case 'model.reply_rejected':
+        return this.#line(`  ${this.#red('↺')} ${event.data.role}'s reply sent back: ${event.data.reason.length > 300 ? `${event.data.reason.slice(0, 297)}...` : event.data.reason}`);
+      case 'repo.handoff':
+        return this.#line(`  ${this.#green('⎇')} branch ${event.data.branch} at ${event.data.commit.slice(0, 12)} (${event.data.files} file${event.data.files === 1 ? '' : 's'}); apply the patch elsewhere with: umca apply ${event.run_id}`);
       case 'run.completed':
         return this.#end(`${this.#green('✓ completed')} in ${formatMs(event.data.duration_ms)} after ${event.data.attempts} attempt${event.data.attempts === 1 ? '' : 's'}`);
       case 'run.failed':
@@ -141,6 +151,10 @@ export class ProgressRenderer {
 
   #dim(text: string): string {
     return this.#live ? `\x1b[2m${text}\x1b[22m` : text;
+  }
+
+  #yellow(text: string): string {
+    return this.#live ? `\x1b[33m${text}\x1b[39m` : text;
   }
 }
 
