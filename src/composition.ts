@@ -7,6 +7,8 @@ import { createRepoPipeline } from './pipelines/repo-pipeline.js';
 import { GitRepositories } from './repo/git-repositories.js';
 import { editableTree } from './repo/editable-tree.js';
 import { repositoryTools } from './repo/repo-tools.js';
+import { RepositoryIndex } from './services/repository-index.js';
+import type { RepoOptions } from './core/run-options.js';
 import { WorkerDocumentReader } from './knowledge/reader/worker-reader.js';
 import type { Bus } from './bus/bus.js';
 import { G0IntakeGate } from './gates/g0-intake.js';
@@ -176,7 +178,9 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     maxBytes: config.repo.max_mb * 1024 * 1024,
     cloneTimeoutMs: config.repo.clone_timeout_ms,
   });
-  const onRepository = createRepoPipeline({ ...buildOptions, repositories, author: config.repo.author, shownChars: config.repo.coder_context_chars });
+  // Used once a run executes, by when the knowledge service below exists.
+  const repositoryIndex = { update: (repo: RepoOptions, o: { signal?: AbortSignal }) => new RepositoryIndex({ knowledge, store: store.knowledge, repositories, maxFileBytes: config.knowledge.max_document_bytes }).update(repo, o) };
+  const onRepository = createRepoPipeline({ ...buildOptions, repositories, author: config.repo.author, shownChars: config.repo.coder_context_chars, index: repositoryIndex });
   // An ingest job is a run too: the same queue, workers, leases, log and resume.
   const ingest = createIngestPipeline({
     knowledge: { for: (principal) => knowledge.for(principal) },
@@ -205,7 +209,10 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     tools,
     // A run that names knowledge bases gives its agents their search as a tool.
     runTools: (principal, runOptions) => [
-      ...(runOptions.knowledgeBases?.length ? [knowledgeTool(runOptions.knowledgeBases, knowledge.for(principal))] : []),
+      // The run's bases, and the index of the repository it works on, searchable through one tool.
+      ...(runOptions.knowledgeBases?.length || runOptions.repo
+        ? [knowledgeTool([...(runOptions.repo ? [RepositoryIndex.baseName(runOptions.repo.source)] : []), ...(runOptions.knowledgeBases ?? [])], knowledge.for(principal))]
+        : []),
       // A run on a repository reads it through tools: its files, a search, an outline.
       ...(runOptions.repo ? repositoryTools(repositories, runOptions.repo, once(() => editableTree(repositories, runOptions.repo!))) : []),
     ],

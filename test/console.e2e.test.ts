@@ -10,7 +10,8 @@ import { launchChromium } from './support/chromium.js';
 import { stringify } from 'yaml';
 import { exited, runCli, scratch, startCli, waitForLine } from './support/cli.js';
 import { TestIssuer } from './support/oidc-issuer.js';
-import { demoFixture, DEMO_SPEC, PASSING_REVIEW, planFor, scriptedFixtureFile, scriptedModel } from './support/scripted.js';
+import { demoFixture, DEMO_SPEC, scriptedFixtureFile } from './support/scripted.js';
+import { CALC_TICKET, calcFixModel, calcRepo } from './support/calc-repo.js';
 import { makeRepo } from './support/git-repo.js';
 
 // The web console in Debian's Chromium, against `umca serve` with scripted models.
@@ -194,21 +195,9 @@ describe('the web console, in Chromium', () => {
   });
 
   it("shows a run on a repository: the branch it handed back, its diff beside the repository's test results", async () => {
-    const ticket = 'add(a, b) in src/calc.js returns the difference instead of the sum; fix it so the tests pass.';
-    const repo = makeRepo({
-      'package.json': JSON.stringify({ name: 'calc', type: 'module', scripts: { test: 'node --test' } }),
-      'src/calc.js': 'export function add(a, b) {\n  return a - b;\n}\n',
-      'test/calc.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { add } from '../src/calc.js';\n\ntest('adds', () => assert.equal(add(2, 3), 5));\n",
-    });
-    const model = scriptedModel({
-      replies: {
-        ...PASSING_REVIEW,
-        planner: [planFor(ticket, 'javascript', ['src/calc.js'])],
-        researcher: [JSON.stringify({ findings: [{ id: 'F1', claim: 'today add does: return a - b;', citations: [{ source: 'repo:src/calc.js', quote: 'return a - b;' }] }] })],
-        coder: ['src/calc.js\n<<<<<<< SEARCH\n  return a - b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n'],
-      },
-    });
-    const ran = await runCli(['run', '--json', '--model', model, '--repo', repo, ticket], where);
+    const repo = makeRepo(calcRepo());
+    const model = calcFixModel();
+    const ran = await runCli(['run', '--json', '--model', model, '--repo', repo, CALC_TICKET], where);
     assert.equal(ran.code, 0, ran.stderr);
     const runId = (JSON.parse(ran.stdout.trim().split('\n')[0]!) as { run_id: string }).run_id;
     await page.goto(`${base}/runs/${runId}`);

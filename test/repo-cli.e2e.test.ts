@@ -7,33 +7,20 @@ import { verifyChain } from '../src/core/hash-chain.js';
 import { openPgliteStore } from '../src/store/pglite/pglite-driver.js';
 import { exited, runCli, scratch, startCli, waitForLine } from './support/cli.js';
 import { gitIn, makeRepo } from './support/git-repo.js';
-import { PASSING_REVIEW, planFor, scriptedModel } from './support/scripted.js';
+import { CALC_SOURCE, CALC_TICKET, calcFixModel, calcRepo } from './support/calc-repo.js';
 
 /**
  * `umca run --repo` as a user runs it: killed while the repository's own tests run, `umca
  * resume` finishes the run on the same worktree without applying any edit again; `umca
  * apply` puts the run's patch on another checkout of the repository.
  */
-const TICKET = 'add(a, b) in src/calc.js returns the difference instead of the sum; fix it so the tests pass.';
-const SOURCE = 'export function add(a, b) {\n  return a - b;\n}\n';
-const REPO = {
-  'package.json': JSON.stringify({ name: 'calc', type: 'module', scripts: { test: 'node --test' } }),
-  'src/calc.js': SOURCE,
-  // Slow enough to be killed in: the tests take two seconds.
-  'test/calc.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { add } from '../src/calc.js';\n\ntest('adds', async () => {\n  await new Promise((resolve) => setTimeout(resolve, 2000));\n  assert.equal(add(2, 3), 5);\n});\n",
-};
+const TICKET = CALC_TICKET;
+const SOURCE = CALC_SOURCE;
+// Slow enough to be killed in: the tests take two seconds.
+const REPO = calcRepo("import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { add } from '../src/calc.js';\n\ntest('adds', async () => {\n  await new Promise((resolve) => setTimeout(resolve, 2000));\n  assert.equal(add(2, 3), 5);\n});\n");
 const FIX = 'src/calc.js\n<<<<<<< SEARCH\n  return a - b;\n}\n=======\n  return a + b;\n}\n\n// fixed by umca\n>>>>>>> REPLACE\n';
 const FIXED = 'export function add(a, b) {\n  return a + b;\n}\n\n// fixed by umca\n';
-
-const model = () =>
-  scriptedModel({
-    replies: {
-      ...PASSING_REVIEW,
-      planner: [planFor(TICKET, 'javascript', ['src/calc.js'])],
-      researcher: [JSON.stringify({ findings: [{ id: 'F1', claim: 'today add does: return a - b;', citations: [{ source: 'repo:src/calc.js', quote: 'return a - b;' }] }] })],
-      coder: [FIX],
-    },
-  });
+const model = () => calcFixModel([FIX]);
 
 describe('umca run --repo, resume and apply', () => {
   it('a run SIGKILLed during the repository\'s tests resumes on the same worktree, applies no edit twice, and its patch applies elsewhere', async () => {

@@ -5,28 +5,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cli, http, key, mcp, serveIn, stop, type Served } from './support/doors.js';
 import { gitIn, makeRepo } from './support/git-repo.js';
-import { PASSING_REVIEW, planFor, scriptedModel } from './support/scripted.js';
+import { CALC_SOURCE, CALC_TICKET, calcFixModel, calcRepo } from './support/calc-repo.js';
 
 /**
  * A run on a repository through the server's doors: POST /v1/runs with `repo`, MCP
  * `umca_run`, the CLI beside the server (`umca apply` fetching the patch from it); policy on
  * who may name which repository; the same refusals at every door.
  */
-const TICKET = 'add(a, b) in src/calc.js returns the difference instead of the sum; fix it so the tests pass.';
-const SOURCE = 'export function add(a, b) {\n  return a - b;\n}\n';
-const REPO = {
-  'package.json': JSON.stringify({ name: 'calc', type: 'module', scripts: { test: 'node --test' } }),
-  'src/calc.js': SOURCE,
-  'test/calc.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { add } from '../src/calc.js';\n\ntest('adds', () => assert.equal(add(2, 3), 5));\n",
-};
-const model = scriptedModel({
-  replies: {
-    ...PASSING_REVIEW,
-    planner: [planFor(TICKET, 'javascript', ['src/calc.js'])],
-    researcher: [JSON.stringify({ findings: [{ id: 'F1', claim: 'today add does: return a - b;', citations: [{ source: 'repo:src/calc.js', quote: 'return a - b;' }] }] })],
-    coder: ['src/calc.js\n<<<<<<< SEARCH\n  return a - b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n'],
-  },
-});
+const TICKET = CALC_TICKET;
+const SOURCE = CALC_SOURCE;
+const REPO = calcRepo();
+const model = calcFixModel();
 
 let served: Served;
 let operator: string;

@@ -6,6 +6,8 @@ import type { EventDataOf, RunEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/hash-chain.js';
 import { LOCAL_PRINCIPAL } from '../src/core/principal.js';
 import type { Umca } from '../src/umca.js';
+import { documentId } from '../src/services/knowledge-service.js';
+import { RepositoryIndex } from '../src/services/repository-index.js';
 import { gitIn, makeRepo, repoState } from './support/git-repo.js';
 import { PASSING_REVIEW, planFor, scriptedModel } from './support/scripted.js';
 import { testUmca } from './support/umca.js';
@@ -168,6 +170,48 @@ describe('runs on a repository', () => {
     assert.match(results[4]!.content, /no file \.\.\/etc\/passwd at the run's commit/);
     const g2 = events.find((e) => e.type === 'gate.decision' && e.data.gate === 'g2-provenance');
     assert.equal(g2?.type === 'gate.decision' && g2.data.decision, 'pass', JSON.stringify(g2?.data));
+  });
+
+  it("indexes the repository into a knowledge base its retrieval searches and research cites; the next run reuses it, a later commit brings it up to date", async () => {
+    const dir = makeRepo({ ...JS_REPO, 'docs/old.md': '# Old\n\nTo be removed.\n' });
+    const kb = RepositoryIndex.baseName(dir);
+    const chunk = `kb:${kb}/${documentId('src/calc.js')}#0`;
+    const citing = JSON.stringify({ findings: [{ id: 'F1', claim: 'today add does: return a - b;', citations: [{ source: chunk, quote: 'return a - b;' }] }] });
+    const first = await runOn(dir, [FIX], { researcher: citing });
+    assert.equal(first.run.status, 'completed', first.run.reason ?? '');
+    const [indexed] = data(first.events, 'repo.indexed');
+    assert.deepEqual([indexed?.kb, indexed?.reused, indexed?.from, indexed?.added], [kb, false, null, 5]);
+    const [retrieval] = data(first.events, 'kb.retrieval');
+    assert.equal(retrieval?.kb, kb);
+    assert.ok(retrieval?.chunks.some((c) => c.citation === chunk), JSON.stringify(retrieval?.chunks.map((c) => c.citation)));
+    const g2 = first.events.find((e) => e.type === 'gate.decision' && e.data.gate === 'g2-provenance');
+    assert.equal(g2?.type === 'gate.decision' && g2.data.decision, 'pass', JSON.stringify(g2?.data));
+
+    const again = await runOn(dir, [FIX], { researcher: citing });
+    assert.deepEqual(data(again.events, 'repo.indexed').map((e) => [e.reused, e.added]), [[true, 0]], 'the same commit: the index is reused as it is');
+
+    gitIn(dir, 'rm', '-q', 'docs/old.md');
+    writeFileSync(join(dir, 'README.md'), '# calc\n\nAdds and subtracts.\n');
+    gitIn(dir, 'commit', '-qam', 'docs');
+    const later = await runOn(dir, [FIX], { researcher: citing });
+    const [update] = data(later.events, 'repo.indexed');
+    assert.deepEqual([update?.reused, update?.from, update?.updated, update?.removed], [false, indexed!.commit, 1, 1]);
+    const shown = await umca.knowledge.for(LOCAL_PRINCIPAL).show(kb);
+    assert.deepEqual(shown.documents.map((d) => d.source).sort(), ['README.md', 'package.json', 'src/calc.js', 'test/calc.test.js']);
+    assert.equal(shown.base.origin, dir);
+    assert.equal(shown.base.embedding_model, 'none');
+  });
+
+  it("a repository's index is read only by those who may use the repository", async () => {
+    const dir = makeRepo(JS_REPO);
+    const { run } = await runOn(dir, [FIX]);
+    assert.equal(run.status, 'completed', run.reason ?? '');
+    const kb = RepositoryIndex.baseName(dir);
+    const runner = { id: 'key:0a1b2c3d4e5f', roles: ['runner' as const], via: 'api-key' as const };
+    const bases = umca.knowledge.for(runner);
+    assert.ok(!(await bases.list()).some((b) => b.name === kb), 'not listed to a runner, who may not use a local repository');
+    await assert.rejects(bases.search(kb, { query: 'add' }), /may not use-repo Repository/);
+    assert.ok((await umca.knowledge.for(LOCAL_PRINCIPAL).list()).some((b) => b.name === kb));
   });
 
   it('refuses a bad repository at the door, before any model is called', async () => {

@@ -172,7 +172,7 @@ export const eventData = {
     embedded: z.number().int().nonnegative(),
     failed: z.array(z.object({ source: z.string(), reason: z.string() })),
     /** The base's vector index after the batch (the last batch builds it). */
-    vector_index: z.enum(['built', 'ready', 'small', 'exact']).optional(),
+    vector_index: z.enum(['built', 'ready', 'small', 'exact', 'none']).optional(),
   }),
   /** v2: a repository run's worktree is ready at the run's commit (made now, or found by a resumed run). */
   'repo.prepared': z.object({
@@ -185,6 +185,21 @@ export const eventData = {
     test_command: z.string(),
     /** The local working tree had uncommitted changes, which the run does not see. */
     dirty: z.boolean(),
+  }),
+  /** v2: the repository's index (a knowledge base, BM25 alone) is at the run's commit: reused as it was, or brought there. */
+  'repo.indexed': z.object({
+    step: z.string(),
+    kb: z.string(),
+    commit: z.string(),
+    reused: z.boolean(),
+    /** The commit the index was brought from; null when built from nothing. */
+    from: z.string().nullable(),
+    added: z.number().int().nonnegative(),
+    updated: z.number().int().nonnegative(),
+    unchanged: z.number().int().nonnegative(),
+    removed: z.number().int().nonnegative(),
+    chunks: z.number().int().nonnegative(),
+    failed: z.array(z.object({ source: z.string(), reason: z.string() })),
   }),
   /** v2: a coder attempt's edits applied (in memory, then to the worktree): what the change now is, file by file. */
   'repo.edited': z.object({

@@ -7,6 +7,7 @@ import type { Changeset } from '../repo/changeset.js';
 import { editableTree } from '../repo/editable-tree.js';
 import type { Repositories } from '../repo/repositories.js';
 import type { BuildPipelineOptions } from './build-pipeline.js';
+import { RepositoryIndex, type RepositoryIndexResult } from '../services/repository-index.js';
 import { runPlanner, type PlannerResult } from '../agents/planner.js';
 import { runRepoCoder, type RepoCoderResult } from '../agents/repo-coder.js';
 import { runResearcher, type ResearchResult } from '../agents/researcher.js';
@@ -23,6 +24,8 @@ export interface RepoPipelineOptions extends BuildPipelineOptions {
   shownChars: number;
   /** Files of the repository research may cite, at most, and how much of each. */
   citedFiles?: number;
+  /** Keeps the repository's index (a knowledge base) at the run's commit; absent: no index, research cites files alone. */
+  index?: { update(repo: RepoOptions, options: { signal?: AbortSignal }): Promise<RepositoryIndexResult> };
 }
 
 /** The patch a repository run leaves as an artifact. */
@@ -55,6 +58,23 @@ export function createRepoPipeline(options: RepoPipelineOptions): Pipeline {
       );
       return { files: tree.files };
     });
+    // The repository's code as a knowledge base at the run's commit (reused when it is there
+    // already); if the knowledge plane cannot have it, the run goes on without, and says so.
+    const index = options.index;
+    const indexed = index
+      ? await context.step<{ kb: string | null }>('index', 'repo', async (scope) => {
+          try {
+            const result = await index.update(repo, { signal: scope.signal });
+            const { added, updated, unchanged, chunks, failed } = result.report;
+            scope.emit(draft('repo.indexed', 'agent:repo', { step: scope.step, kb: result.kb, commit: repo.commit, reused: result.reused, from: result.from, added, updated, unchanged, removed: result.removed, chunks, failed: failed.slice(0, 100) }));
+            return { kb: result.kb };
+          } catch (error) {
+            if (scope.signal.aborted) throw error;
+            scope.emit(draft('kb.retrieval', 'agent:repo', { step: scope.step, kb: RepositoryIndex.baseName(repo.source), status: 'unavailable', query_chars: 0, tokens: 0, chunks: [], reason: `the repository could not be indexed: ${(error as Error).message}` }));
+            return { kb: null };
+          }
+        })
+      : { kb: null };
     const tree = await editableTree(repositories, repo);
 
     const limits = { maxRetries: options.maxPlanRetries, maxToolCalls: options.maxToolCalls ?? 0 };
@@ -63,7 +83,7 @@ export function createRepoPipeline(options: RepoPipelineOptions): Pipeline {
     const repository = { testCommand: repo.testCommand, testFiles: tree.paths.filter(isTestFile).length };
     for (const gate of options.gates?.afterPlan ?? []) await context.gate(gate, { spec: context.run.spec, plan, repository });
 
-    const bases = context.options.knowledgeBases ?? [];
+    const bases = [...(indexed.kb ? [indexed.kb] : []), ...(context.options.knowledgeBases ?? [])];
     const knowledge = options.knowledge;
     const retrieved = bases.length && knowledge
       ? await context.step<Source[]>('retrieve', 'agent', (scope) =>

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -120,6 +121,56 @@ export class GitRepositories implements Repositories {
       if (matches.length > query.limit) break;
     }
     return { matches: matches.slice(0, query.limit), truncated: matches.length > query.limit };
+  }
+
+  async readBaseMany(repo: RepoOptions, paths: readonly string[]): Promise<Array<{ path: string; file: BaseFile }>> {
+    const wanted = paths.filter((path) => !repoPathProblem(path));
+    if (wanted.length === 0) return [];
+    const cwd = await this.#repoDir(repo);
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' } });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      child.stdout.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > this.#options.maxBytes + wanted.length * 128) child.kill('SIGKILL');
+        else chunks.push(chunk);
+      });
+      child.stdin.on('error', () => undefined);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        if (code !== 0) return reject(new UmcaError('repo_read_failed', `git cat-file --batch exited with ${code} reading ${cwd}`, { status: 500 }));
+        const out = Buffer.concat(chunks);
+        const files: Array<{ path: string; file: BaseFile }> = [];
+        let at = 0;
+        for (const path of wanted) {
+          const newline = out.indexOf(10, at);
+          if (newline < 0) break;
+          const header = out.subarray(at, newline).toString('utf8');
+          at = newline + 1;
+          // `<oid> <type> <size>` and the object, or `<name> missing` alone.
+          const found = /^[0-9a-f]{40,64} (\w+) (\d+)$/.exec(header);
+          if (!found) continue;
+          const bytes = Number(found[2]);
+          if (found[1] === 'blob') files.push({ path, file: decodeText(out.subarray(at, at + bytes)) });
+          at += bytes + 1;
+        }
+        resolve(files);
+      });
+      child.stdin.end(wanted.map((path) => `${repo.commit}:${path}\n`).join(''));
+    });
+  }
+
+  async changedSince(repo: RepoOptions, commit: string): Promise<{ changed: string[]; removed: string[] } | undefined> {
+    const cwd = await this.#repoDir(repo);
+    const known = await git(['cat-file', '-e', `${commit}^{commit}`], { cwd }).then(() => true, () => false);
+    if (!known) return undefined;
+    const out = await git(['diff', '--name-status', '--no-renames', '-z', commit, repo.commit], { cwd });
+    const fields = out.split('\0').filter(Boolean);
+    const changed: string[] = [];
+    const removed: string[] = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) (fields[i] === 'D' ? removed : changed).push(fields[i + 1]!);
+    return { changed, removed };
   }
 
   async worktree(runId: string, repo: RepoOptions): Promise<Worktree> {

@@ -43,6 +43,10 @@ export interface Repositories {
   jobFiles(runId: string, repo: RepoOptions, changeset: Changeset): Promise<Record<string, string | Uint8Array>>;
   /** Reads one file at the run's commit (undefined: none there; `binary` for one that is not UTF-8 text). */
   readBase(repo: RepoOptions, path: string): Promise<BaseFile | undefined>;
+  /** Files at the run's commit read in one go (git cat-file --batch), in the order asked; a path not there is left out. */
+  readBaseMany(repo: RepoOptions, paths: readonly string[]): Promise<Array<{ path: string; file: BaseFile }>>;
+  /** What changed between an earlier commit and the run's (undefined when that commit is not in the repository). */
+  changedSince(repo: RepoOptions, commit: string): Promise<{ changed: string[]; removed: string[] } | undefined>;
   /** Every path at the run's commit with its kind (a file, a link, a submodule). */
   listBase(repo: RepoOptions): Promise<BaseEntry[]>;
   /** Lines at the run's commit that match (git grep): at most `limit`, text files only. */

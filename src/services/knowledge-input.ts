@@ -1,11 +1,14 @@
 import { z } from 'zod';
 
+/** The embedding model of a base that keeps no vectors: it is searched by BM25 alone. */
+export const NO_EMBEDDINGS = 'none';
+
 /** A knowledge base's name: what `kb:<name>/…` citations and URLs carry. */
 export const KB_NAME = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and - (at most 63, starting with a letter or digit)');
 
 export const createKbShape = {
   name: KB_NAME.describe('the new base\'s name'),
-  embedding_model: z.string().min(1).max(300).optional().describe("the model its chunks are embedded with (a gateway model reference); default: knowledge.embedding_model"),
+  embedding_model: z.string().min(1).max(300).optional().describe("the model its chunks are embedded with (a gateway model reference), or none (no vectors: BM25 alone, nothing to embed); default: knowledge.embedding_model"),
 };
 export const createKbInput = z.strictObject(createKbShape);
 export type CreateKbInput = z.infer<typeof createKbInput>;

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import picomatch from 'picomatch';
 import { addKbReport, emptyKbReport } from './kb-add-report.js';
 import type { UmcaConfig } from '../core/config.js';
-import { InvalidRequestError, NotFoundError, UmcaError } from '../core/errors.js';
+import { ForbiddenError, InvalidRequestError, NotFoundError, UmcaError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
 import { validateInput } from '../core/validate-input.js';
 import type { AccessGuard } from '../identity/access-guard.js';
@@ -14,7 +14,7 @@ import { DocumentParseError } from '../knowledge/parse-document.js';
 import { cutDocument, inThreadReader } from '../knowledge/read-document.js';
 import { searchTerms } from '../knowledge/tokenize.js';
 import type { KbChunkRecord, KbDocumentRecord, KnowledgeBaseRecord, KnowledgeStore, NewKbChunk, NewKbDocument } from '../store/knowledge-store.js';
-import { addKbInput, createKbInput, KB_NAME, searchKbInput, type AddKbInput, type CreateKbInput, type KbFilter, type SearchKbInput } from './knowledge-input.js';
+import { addKbInput, createKbInput, KB_NAME, NO_EMBEDDINGS, searchKbInput, type AddKbInput, type CreateKbInput, type KbFilter, type SearchKbInput } from './knowledge-input.js';
 import type { KbAddReport, KbHit, KbJob, KbProgress, KbSearchResult, KnowledgeBases } from './knowledge.js';
 import type { RunEvent } from '../core/events.js';
 import type { IngestJobOptions } from '../core/run-options.js';
@@ -62,6 +62,9 @@ interface PreparedDocument {
   chunks: Array<Omit<NewKbChunk, 'embedding'>>;
 }
 
+/** Whether a base keeps vectors (one made with embedding_model none does not). */
+const hasVectors = (kb: KnowledgeBaseRecord) => kb.dimensions > 0;
+
 /** A source's document id within its base: stable, short, and safe in a citation. */
 export const documentId = (source: string): string => createHash('sha256').update(source).digest('hex').slice(0, 16);
 
@@ -81,9 +84,18 @@ export class KnowledgeService {
       await access.authorize(principal, 'egress', { type: 'Host', id: `${host}:${port}`, attrs: { host, port } });
     };
     const mayUse = (model: string) => access.authorize(principal, 'use-model', { type: 'Model', id: model, attrs: { ref: model } });
+    /** The base's embedding model, where it has one to call. */
+    const mayEmbed = async (kb: KnowledgeBaseRecord) => {
+      if (hasVectors(kb)) await mayEmbed(kb);
+    };
+    /** A base that indexes a repository is read by those who may use the repository. */
+    const mayReadOrigin = async (kb: KnowledgeBaseRecord) => {
+      if (kb.origin) await access.authorize(principal, 'use-repo', { type: 'Repository', id: kb.origin, attrs: { source: kb.origin, local: !/^https?:\/\//i.test(kb.origin) } });
+    };
     const existing = async (name: string): Promise<KnowledgeBaseRecord> => {
       const found = KB_NAME.safeParse(name).success ? await store.getKnowledgeBase(name) : undefined;
       if (!found) throw new NotFoundError(`no knowledge base ${JSON.stringify(name.slice(0, 100))} (see umca kb list)`, 'kb_not_found');
+      await mayReadOrigin(found);
       return found;
     };
     const embed = async (kb: KnowledgeBaseRecord, texts: string[], signal?: AbortSignal): Promise<number[][]> => {
@@ -109,6 +121,10 @@ export class KnowledgeService {
      * vector, so only new or changed chunk text is embedded. How many texts were embedded.
      */
     const write = async (kb: KnowledgeBaseRecord, prepared: readonly PreparedDocument[], signal?: AbortSignal): Promise<number> => {
+      if (!hasVectors(kb)) {
+        await store.putKbDocuments(kb.name, prepared.map((p) => ({ document: p.document, chunks: p.chunks.map((c) => ({ ...c, embedding: null })) })));
+        return 0;
+      }
       const chunks = prepared.flatMap((p) => p.chunks);
       const known = await store.kbEmbeddings(kb.name, [...new Set(chunks.map((c) => c.sha256))]);
       const missing = [...new Set(chunks.filter((c) => !known.has(c.sha256)).map((c) => c.sha256))];
@@ -158,6 +174,7 @@ export class KnowledgeService {
       async create(input: CreateKbInput): Promise<KnowledgeBaseRecord> {
         const { name, embedding_model: model = settings.embedding_model } = validateInput(createKbInput, input);
         await may('write-kb', name);
+        if (model === NO_EMBEDDINGS) return store.createKnowledgeBase({ name, embedding_model: model, dimensions: 0, created_by: principal.id });
         await mayUse(model);
         // One embedding now: the model answers, and says how many dimensions the base holds.
         const [probe] = (await resolveModel(model).embed({ input: ['knowledge base dimensions'], metadata: { role: 'knowledge' } })).embeddings;
@@ -167,7 +184,10 @@ export class KnowledgeService {
 
       async list(): Promise<KnowledgeBaseRecord[]> {
         await may('read-kb', ALL);
-        return store.listKnowledgeBases();
+        const bases = await store.listKnowledgeBases();
+        // A repository's index is listed to those who may use the repository.
+        const readable = await Promise.all(bases.map((kb) => mayReadOrigin(kb).then(() => true, (error: unknown) => (error instanceof ForbiddenError ? false : Promise.reject(error)))));
+        return bases.filter((_, i) => readable[i]);
       },
 
       async show(name: string) {
@@ -187,7 +207,7 @@ export class KnowledgeService {
         const { documents, index_vectors: indexVectors } = validateInput(addKbInput, input);
         await may('write-kb', name);
         const kb = await existing(name);
-        await mayUse(kb.embedding_model);
+        await mayEmbed(kb);
         // Only the documents this add names: a large base is not read whole for each batch.
         const stored = new Map((await store.listKbDocuments(kb.name, documents.map((d) => documentId('url' in d ? d.url : d.source)))).map((d) => [d.id, d]));
         const report = emptyKbReport(kb.name);
@@ -260,14 +280,14 @@ export class KnowledgeService {
         while (ahead.length > 0) await settleOldest();
         await batches.end();
         // Built once the base is large enough, after the chunks are in (HNSW builds in memory, several times faster than it grows).
-        report.vector_index = await store.indexKbVectors(kb.name, indexVectors ? settings.vector_index_min_chunks : Number.MAX_SAFE_INTEGER);
+        report.vector_index = hasVectors(kb) ? await store.indexKbVectors(kb.name, indexVectors ? settings.vector_index_min_chunks : Number.MAX_SAFE_INTEGER) : 'none';
         return report;
       },
 
       async reindex(name: string, options: { onProgress?: (progress: KbProgress) => void; signal?: AbortSignal } = {}): Promise<KbAddReport> {
         await may('write-kb', name);
         const kb = await existing(name);
-        await mayUse(kb.embedding_model);
+        await mayEmbed(kb);
         const documents = await store.listKbDocuments(kb.name);
         const report = emptyKbReport(kb.name);
         const batches = batcher(kb, report, documents.length, options);
@@ -285,7 +305,7 @@ export class KnowledgeService {
         }
         await batches.end();
         // Every chunk was replaced: a graph built afresh over them beats one patched row by row.
-        report.vector_index = await store.indexKbVectors(kb.name, settings.vector_index_min_chunks, { rebuild: true });
+        report.vector_index = hasVectors(kb) ? await store.indexKbVectors(kb.name, settings.vector_index_min_chunks, { rebuild: true }) : 'none';
         return report;
       },
 
@@ -293,7 +313,7 @@ export class KnowledgeService {
         const { documents } = validateInput(addKbInput, input);
         await may('write-kb', name);
         const kb = await existing(name);
-        await mayUse(kb.embedding_model);
+        await mayEmbed(kb);
         for (const item of documents) if ('url' in item) await mayReach(new URL(item.url));
         if (!jobs) throw new UmcaError('not_implemented', 'ingest jobs need a process that runs jobs (umca serve or umca worker)', { status: 501 });
         // Sources staged for jobs that ended without using them up (failed, cancelled) go first.
@@ -349,7 +369,7 @@ export class KnowledgeService {
         // Hybrid asks only the retrievers the fusion weighs; a single mode asks its own.
         const useBm25 = mode === 'bm25' || (mode === 'hybrid' && settings.bm25_weight > 0);
         const useDense = mode === 'dense' || (mode === 'hybrid' && settings.dense_weight > 0);
-        if (useDense) await mayUse(kb.embedding_model);
+        if (useDense) await mayEmbed(kb);
         const [bm25, dense] = await Promise.all([
           useBm25 ? store.searchKbTerms(kb.name, searchTerms(query), { k: depth, k1: settings.bm25_k1, b: settings.bm25_b, candidates: settings.bm25_candidates_per_term, rescore: settings.bm25_rescore, ...(docIds ? { docIds } : {}) }) : [],
           useDense ? embed(kb, [query]).then(([vector]) => store.searchKbVector(kb.name, vector!, { k: depth, efSearch: settings.hnsw_ef_search, ...(docIds ? { docIds } : {}) })) : [],

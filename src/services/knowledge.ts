@@ -12,8 +12,8 @@ export interface KbAddReport {
   /** Chunks whose vectors were computed now; the rest reused a stored vector of the same text. */
   embedded: number;
   failed: Array<{ source: string; reason: string }>;
-  /** The base's vector index after this add: 'built' now, 'ready' before, 'small' (exact search until knowledge.vector_index_min_chunks), 'exact' (a store without pgvector). */
-  vector_index: 'built' | 'ready' | 'small' | 'exact';
+  /** The base's vector index after this add: 'built' now, 'ready' before, 'small' (exact search until knowledge.vector_index_min_chunks), 'exact' (a store without pgvector), 'none' (a base without vectors). */
+  vector_index: 'built' | 'ready' | 'small' | 'exact' | 'none';
 }
 
 /** One retrieved chunk, citable as `citation`, with each retriever's rank and score. */

@@ -46,7 +46,7 @@ for (const backend of storeBackends()) {
     it('creates a base once, lists it with its counts, and removes it with everything in it', async () => {
       const name = newName();
       const created = await store.createKnowledgeBase({ name, embedding_model: 'use-lite', dimensions: 3, created_by: 'user:local' });
-      assert.deepEqual({ ...created, created_at: '' }, { name, embedding_model: 'use-lite', dimensions: 3, created_by: 'user:local', created_at: '', documents: 0, chunks: 0 });
+      assert.deepEqual({ ...created, created_at: '' }, { name, embedding_model: 'use-lite', dimensions: 3, created_by: 'user:local', created_at: '', documents: 0, chunks: 0, origin: null, revision: null });
       await assert.rejects(store.createKnowledgeBase({ name, embedding_model: 'x', dimensions: 3, created_by: 'u' }), (e: ConflictError) => e.code === 'kb_exists');
       await put(store, name, doc('a'), [chunk(0, 'alpha beta', [1, 0, 0]), chunk(1, 'gamma', [0, 1, 0])]);
       const listed = (await store.listKnowledgeBases()).find((kb) => kb.name === name);
@@ -225,7 +225,20 @@ for (const backend of storeBackends()) {
       await put(store, name, doc('a'), [kept]);
       const found = await store.kbEmbeddings(name, [kept.sha256, sha('never stored')]);
       assert.deepEqual([...found.keys()], [kept.sha256]);
-      for (const [i, x] of found.get(kept.sha256)!.entries()) assert.ok(Math.abs(x - kept.embedding[i]!) < 1e-6);
+      for (const [i, x] of found.get(kept.sha256)!.entries()) assert.ok(Math.abs(x - kept.embedding![i]!) < 1e-6);
+    });
+
+    it('keeps a base without vectors (BM25 alone), and an index base with its origin and the revision it was brought to', async () => {
+      const name = newName();
+      const created = await store.createKnowledgeBase({ name, embedding_model: 'none', dimensions: 0, created_by: 'u', origin: '/src/calc' });
+      assert.deepEqual([created.origin, created.revision, created.dimensions], ['/src/calc', null, 0]);
+      await put(store, name, doc('a'), [{ ...chunk(0, 'alpha beta', [1]), embedding: null }, { ...chunk(1, 'gamma alpha', [1]), embedding: null }]);
+      const hits = await store.searchKbTerms(name, ['alpha'], { k: 5, k1: 1.2, b: 0.75 });
+      assert.deepEqual(hits.map((h) => h.ord).sort(), [0, 1]);
+      assert.equal((await store.kbEmbeddings(name, [sha('alpha beta')])).size, 0, 'no vector to reuse');
+      assert.equal(await store.setKbRevision(name, 'abc123'), true);
+      assert.equal((await store.getKnowledgeBase(name))?.revision, 'abc123');
+      assert.equal(await store.setKbRevision(`${name}-none`, 'x'), false);
     });
 
     it("keeps an ingest job's staged sources in order, reads them a batch at a time, and drops them", async () => {

@@ -1,13 +1,18 @@
 /** A knowledge base: documents cut into chunks, searchable by their terms and their vectors. */
 export interface KnowledgeBaseRecord {
   name: string;
-  /** The embedding model its vectors come from (a gateway model reference); fixed at creation. */
+  /** The embedding model its vectors come from (a gateway model reference), or `none` (no vectors: BM25 alone); fixed at creation. */
   embedding_model: string;
+  /** 0 for a base without vectors. */
   dimensions: number;
   created_by: string;
   created_at: string;
   documents: number;
   chunks: number;
+  /** What the base is an index of (a repository's source), or null for a base people fill. */
+  origin: string | null;
+  /** How far it was last brought in step with its origin (a commit), or null. */
+  revision: string | null;
 }
 
 export interface NewKnowledgeBase {
@@ -15,6 +20,7 @@ export interface NewKnowledgeBase {
   embedding_model: string;
   dimensions: number;
   created_by: string;
+  origin?: string;
 }
 
 export interface KbDocumentRecord {
@@ -73,8 +79,8 @@ export interface NewKbChunk extends KbChunkText {
   terms: ReadonlyMap<string, number>;
   /** Its length for BM25 (the number of its terms). */
   length: number;
-  /** Unit length (cosine is then a dot product), `dimensions` long. */
-  embedding: readonly number[];
+  /** Unit length (cosine is then a dot product), `dimensions` long; null in a base without vectors. */
+  embedding: readonly number[] | null;
 }
 
 /** A stored chunk, with its base and document. */
@@ -111,6 +117,8 @@ export interface KnowledgeStore {
   createKnowledgeBase(kb: NewKnowledgeBase): Promise<KnowledgeBaseRecord>;
   getKnowledgeBase(name: string): Promise<KnowledgeBaseRecord | undefined>;
   listKnowledgeBases(): Promise<KnowledgeBaseRecord[]>;
+  /** Records how far the base was brought in step with its origin; false when there is no such base. */
+  setKbRevision(name: string, revision: string): Promise<boolean>;
   /** Removes a base with all it holds; false when there was none. */
   removeKnowledgeBase(name: string): Promise<boolean>;
 

@@ -6,19 +6,12 @@ import { G3CodeGate, type CodeReviewInput } from '../../src/gates/g3-code.js';
 import type { Principal } from '../../src/core/principal.js';
 import { CedarPolicyEngine } from '../../src/policy/cedar/cedar-policy-engine.js';
 import { LaneSelector } from '../../src/sandbox/lane-selector.js';
-import type { SandboxLane, SandboxLanguage } from '../../src/sandbox/sandbox-lane.js';
+import { idleLane } from '../support/idle-lane.js';
 import { gateContext } from '../support/gate-context.js';
 import { PASSING_REVIEW, planFor, scriptedModel } from '../support/scripted.js';
 import { testUmca } from '../support/umca.js';
 
-/** Lanes the gate only has to tell apart; it never runs a job. */
-const lane = (name: string, languages: SandboxLanguage[]): SandboxLane => ({
-  name,
-  languages: new Set(languages),
-  warm: async () => undefined,
-  run: async () => assert.fail('G3 must not run code'),
-  close: async () => undefined,
-});
+const lane = idleLane;
 const sandbox = new LaneSelector({ lanes: [lane('wasm-js', ['javascript']), lane('wasm-python', ['python']), lane('process', ['javascript', 'python', 'bash'])] });
 
 const admin: Principal = { id: 'user:ada', roles: ['admin'], via: 'oidc' };

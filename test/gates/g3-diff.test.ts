@@ -5,20 +5,14 @@ import type { Principal } from '../../src/core/principal.js';
 import { G3CodeGate, type CodeReviewInput } from '../../src/gates/g3-code.js';
 import { CedarPolicyEngine } from '../../src/policy/cedar/cedar-policy-engine.js';
 import { LaneSelector } from '../../src/sandbox/lane-selector.js';
-import type { SandboxLane, SandboxLanguage } from '../../src/sandbox/sandbox-lane.js';
+import { idleLane } from '../support/idle-lane.js';
 import { gateContext } from '../support/gate-context.js';
 
 /**
  * G3 on a repository's diff: what the change adds is judged (not what the repository already
  * had), tests deleted or weakened block, and policy decides how risky a change may be.
  */
-const lane = (name: string, languages: SandboxLanguage[]): SandboxLane => ({
-  name,
-  languages: new Set(languages),
-  warm: async () => undefined,
-  run: async () => assert.fail('G3 must not run code'),
-  close: async () => undefined,
-});
+const lane = idleLane;
 const gate = new G3CodeGate({
   policy: CedarPolicyEngine.load(),
   sandbox: new LaneSelector({ lanes: [lane('wasm-js', ['javascript']), lane('process', ['javascript', 'python', 'bash'])] }),

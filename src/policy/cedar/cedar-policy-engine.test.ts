@@ -27,7 +27,7 @@ const loadError = (files: Record<string, string>): string => {
 
 describe('Cedar policy engine', () => {
   it('names each shipped policy by its @id', () => {
-    assert.deepEqual(CedarPolicyEngine.load().policyIds, ['runners-run', 'runners-read-their-own-runs', 'runners-cancel-their-own-runs', 'runners-read-knowledge', 'runners-use-the-wasm-lanes', 'operators-operate', 'admins-may-do-anything']);
+    assert.deepEqual(CedarPolicyEngine.load().policyIds, ['runners-run', 'runners-read-their-own-runs', 'runners-cancel-their-own-runs', 'runners-read-knowledge', 'runners-use-the-wasm-lanes', 'runners-use-remote-repositories', 'runners-make-moderate-changes', 'operators-operate', 'admins-may-do-anything']);
   });
 
   it('refuses a policy that does not parse, naming file, line and column', () => {

@@ -313,4 +313,16 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 15,
+    name: 'kb-without-vectors-and-origins',
+    // A base made with embedding_model \`none\` keeps no vectors (BM25 alone): its chunks' embedding
+    // is NULL. A base may be the index of something else (a repository's source, \`origin\`),
+    // kept in step with it up to \`revision\` (the commit it was last brought to).
+    sql: `
+      ALTER TABLE kb_chunks ALTER COLUMN embedding DROP NOT NULL;
+      ALTER TABLE knowledge_bases ADD COLUMN origin text;
+      ALTER TABLE knowledge_bases ADD COLUMN revision text;
+    `,
+  },
 ];

@@ -9,7 +9,7 @@ import type { VectorSupport } from './vector-support.js';
 
 const UNIQUE_VIOLATION = '23505';
 
-const BASE_SELECT = 'SELECT b.name, b.embedding_model, b.dimensions, b.created_by, b.created_at, b.documents, b.chunks FROM knowledge_bases b';
+const BASE_SELECT = 'SELECT b.name, b.embedding_model, b.dimensions, b.created_by, b.created_at, b.documents, b.chunks, b.origin, b.revision FROM knowledge_bases b';
 const DOCUMENT_COLUMNS = 'kb, id, source, type, sha256, chars, chunks, tags, updated_at';
 const CHUNK_COLUMNS = 'c.kb, c.doc_id, c.ord, d.source, d.type, c.text, c.start_at, c.end_at, c.heading, c.page, c.sha256';
 /**
@@ -45,7 +45,7 @@ export class SqlKnowledgeStore implements KnowledgeStore {
 
   async createKnowledgeBase(kb: NewKnowledgeBase): Promise<KnowledgeBaseRecord> {
     try {
-      await this.#db.query('INSERT INTO knowledge_bases (name, embedding_model, dimensions, created_by) VALUES ($1, $2, $3::integer, $4)', [kb.name, kb.embedding_model, kb.dimensions, kb.created_by]);
+      await this.#db.query('INSERT INTO knowledge_bases (name, embedding_model, dimensions, created_by, origin) VALUES ($1, $2, $3::integer, $4, $5)', [kb.name, kb.embedding_model, kb.dimensions, kb.created_by, kb.origin ?? null]);
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new ConflictError(`knowledge base ${kb.name} already exists`, 'kb_exists');
       throw error;
@@ -61,6 +61,11 @@ export class SqlKnowledgeStore implements KnowledgeStore {
   async listKnowledgeBases(): Promise<KnowledgeBaseRecord[]> {
     const { rows } = await this.#db.query<BaseRow>(`${BASE_SELECT} ORDER BY b.name`);
     return rows.map(toBase);
+  }
+
+  async setKbRevision(name: string, revision: string): Promise<boolean> {
+    const { rows } = await this.#db.query('UPDATE knowledge_bases SET revision = $2 WHERE name = $1 RETURNING 1', [name, revision]);
+    return rows.length > 0;
   }
 
   async removeKnowledgeBase(name: string): Promise<boolean> {
@@ -139,7 +144,7 @@ export class SqlKnowledgeStore implements KnowledgeStore {
     if (sha256s.length === 0) return new Map();
     const { rows } = await this.#db.query<{ sha256: string; embedding: string | number[] }>(
       `SELECT DISTINCT ON (sha256) sha256, array_to_json(embedding::real[])::text AS embedding FROM kb_chunks
-       WHERE kb = $1 AND sha256 IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+       WHERE kb = $1 AND embedding IS NOT NULL AND sha256 IN (SELECT jsonb_array_elements_text($2::jsonb))`,
       [kb, JSON.stringify(sha256s)],
     );
     return new Map(rows.map((row) => [row.sha256, typeof row.embedding === 'string' ? (JSON.parse(row.embedding) as number[]) : row.embedding]));
@@ -347,6 +352,8 @@ interface BaseRow {
   created_at: Date | string;
   documents: number | string;
   chunks: number | string;
+  origin: string | null;
+  revision: string | null;
 }
 
 interface DocumentRow {
@@ -398,7 +405,7 @@ async function deleteDocuments(tx: SqlQueryable, kb: string, docIds: readonly st
 function toBase(row: BaseRow): KnowledgeBaseRecord {
   return {
     name: row.name, embedding_model: row.embedding_model, dimensions: Number(row.dimensions), created_by: row.created_by,
-    created_at: toIso(row.created_at), documents: Number(row.documents), chunks: Number(row.chunks),
+    created_at: toIso(row.created_at), documents: Number(row.documents), chunks: Number(row.chunks), origin: row.origin ?? null, revision: row.revision ?? null,
   };
 }
 
