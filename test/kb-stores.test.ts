@@ -88,5 +88,19 @@ for (const backend of storeBackends()) {
       assert.ok(hits.hits.length > 0 && hits.hits.every((h) => h.source !== 'docs/guide.md'), 'no chunk of the removed source');
       assert.equal((await kb.show('mixed')).base.documents, 4);
     });
+
+    it('a base made with embedding_model none keeps no vectors: nothing is embedded, hybrid is BM25, dense is refused by name', async () => {
+      const created = await kb.create({ name: 'terms-only', embedding_model: 'none' });
+      assert.deepEqual([created.embedding_model, created.dimensions], ['none', 0]);
+      const report = await kb.add('terms-only', { documents: documents() });
+      assert.deepEqual([report.added + report.failed.length, report.embedded, report.vector_index], [documents().length, 0, 'none']);
+      assert.ok(report.added > 0 && report.chunks > 0);
+      const hybrid = await kb.search('terms-only', { query: 'lease worker', k: 3 });
+      assert.ok(hybrid.hits.length > 0);
+      assert.ok(hybrid.hits.every((h) => h.scores.bm25 && !h.scores.dense), 'ranked by BM25 alone');
+      await assert.rejects(kb.search('terms-only', { query: 'lease', mode: 'dense' }), (e: { code?: string; param?: string }) => e.code === 'kb_no_vectors' && e.param === 'mode');
+      const reindexed = await kb.reindex('terms-only');
+      assert.deepEqual([reindexed.embedded, reindexed.vector_index], [0, 'none']);
+    });
   });
 }

@@ -86,7 +86,7 @@ export class KnowledgeService {
     const mayUse = (model: string) => access.authorize(principal, 'use-model', { type: 'Model', id: model, attrs: { ref: model } });
     /** The base's embedding model, where it has one to call. */
     const mayEmbed = async (kb: KnowledgeBaseRecord) => {
-      if (hasVectors(kb)) await mayEmbed(kb);
+      if (hasVectors(kb)) await mayUse(kb.embedding_model);
     };
     /** A base that indexes a repository is read by those who may use the repository. */
     const mayReadOrigin = async (kb: KnowledgeBaseRecord) => {
@@ -368,8 +368,9 @@ export class KnowledgeService {
         const depth = Math.max(k * 4, 50);
         // Hybrid asks only the retrievers the fusion weighs; a single mode asks its own.
         const useBm25 = mode === 'bm25' || (mode === 'hybrid' && settings.bm25_weight > 0);
-        const useDense = mode === 'dense' || (mode === 'hybrid' && settings.dense_weight > 0);
-        if (useDense) await mayEmbed(kb);
+        if (mode === 'dense' && !hasVectors(kb)) throw new InvalidRequestError(`mode: knowledge base ${kb.name} keeps no vectors (embedding_model none); search it with bm25 or hybrid`, 'kb_no_vectors', 'mode');
+        const useDense = hasVectors(kb) && (mode === 'dense' || (mode === 'hybrid' && settings.dense_weight > 0));
+        if (useDense) await mayUse(kb.embedding_model);
         const [bm25, dense] = await Promise.all([
           useBm25 ? store.searchKbTerms(kb.name, searchTerms(query), { k: depth, k1: settings.bm25_k1, b: settings.bm25_b, candidates: settings.bm25_candidates_per_term, rescore: settings.bm25_rescore, ...(docIds ? { docIds } : {}) }) : [],
           useDense ? embed(kb, [query]).then(([vector]) => store.searchKbVector(kb.name, vector!, { k: depth, efSearch: settings.hnsw_ef_search, ...(docIds ? { docIds } : {}) })) : [],
