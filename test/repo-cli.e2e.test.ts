@@ -26,7 +26,8 @@ describe('umca run --repo, resume and apply', () => {
   it('a run SIGKILLed during the repository\'s tests resumes on the same worktree, applies no edit twice, and its patch applies elsewhere', async () => {
     const repo = makeRepo(REPO);
     const where = scratch();
-    const child = startCli(['run', '--json', '--model', model(), '--repo', repo, TICKET], where);
+    // The repository's own npm test, in the process lane (its test waits on a timer, which the wasm-js lane has not).
+    const child = startCli(['run', '--json', '--runtime', 'process', '--model', model(), '--repo', repo, TICKET], where);
     const started = JSON.parse(await waitForLine(child, (line) => line.includes('"sandbox.started"'), 120_000)) as { run_id: string };
     const runId = started.run_id;
     child.kill('SIGKILL');

@@ -38,7 +38,7 @@ before(async () => {
 });
 after(() => umca.close());
 
-async function runOn(repo: string, coder: string[], extra: { ref?: string; test_command?: string; planner?: string | unknown[]; researcher?: string } = {}) {
+async function runOn(repo: string, coder: string[], extra: { ref?: string; test_command?: string; planner?: string | unknown[]; researcher?: string; runtime?: 'process' } = {}) {
   const model = scriptedModel({
     replies: {
       ...PASSING_REVIEW,
@@ -47,7 +47,7 @@ async function runOn(repo: string, coder: string[], extra: { ref?: string; test_
       coder,
     },
   });
-  const created = await umca.runs.for(LOCAL_PRINCIPAL).startHere({ spec: TICKET, model, repo, ...(extra.ref ? { ref: extra.ref } : {}), ...(extra.test_command ? { test_command: extra.test_command } : {}) });
+  const created = await umca.runs.for(LOCAL_PRINCIPAL).startHere({ spec: TICKET, model, repo, ...(extra.ref ? { ref: extra.ref } : {}), ...(extra.test_command ? { test_command: extra.test_command } : {}), ...(extra.runtime ? { runtime: extra.runtime } : {}) });
   const ended = await umca.engine.execute(created.id);
   return { run: ended, events: await umca.store.readEvents(created.id) };
 }
@@ -67,9 +67,10 @@ describe('runs on a repository', () => {
     assert.equal(prepared?.test_command, 'npm test');
     const [edited] = data(events, 'repo.edited');
     assert.deepEqual(edited?.files, [{ path: 'src/calc.js', change: 'modified', added_lines: 1, removed_lines: 1 }]);
+    // Plain JavaScript whose tests are node:test: its test files run in the wasm-js lane.
     const started = data(events, 'sandbox.started');
-    assert.equal(started[0]?.lane, 'process');
-    assert.match(started[0]?.reason ?? '', /repository's own test command \(npm test\)/);
+    assert.equal(started[0]?.lane, 'wasm-js');
+    assert.match(started[0]?.reason ?? '', /default lane for JavaScript\/TypeScript: WebAssembly/);
     const [finished] = data(events, 'sandbox.finished');
     assert.deepEqual(finished?.tests.map((t) => [t.name, t.ok]), [['adds', true], ['subtracts', true]]);
 
@@ -92,6 +93,19 @@ describe('runs on a repository', () => {
     assert.equal(after.branches, `${before.branches}refs/heads/umca/${run.id} ${handoff!.commit}\n`);
     assert.equal(readFileSync(join(dir, 'README.md'), 'utf8'), '# calc\n\nwork in progress by the user\n');
     assert.equal(gitIn(dir, 'worktree', 'list').trim().split('\n').length, 1, 'the run\'s worktree is gone');
+  });
+
+  it("its own npm test runs in the process lane where the repository needs a real Node.js, or the run asks for it", async () => {
+    const needsNode = makeRepo({ ...JS_REPO, 'src/calc.js': `import { EOL } from 'node:os';\n${JS_REPO['src/calc.js']}export const eol = EOL;\n` });
+    const real = await runOn(needsNode, [FIX]);
+    assert.equal(real.run.status, 'completed', real.run.reason ?? '');
+    const [started] = data(real.events, 'sandbox.started');
+    assert.equal(started?.lane, 'process');
+    assert.match(started?.reason ?? '', /repository's own test command \(npm test\) runs only as a real process/);
+    assert.deepEqual(data(real.events, 'sandbox.finished')[0]?.tests.map((t) => [t.name, t.ok]), [['adds', true], ['subtracts', true]]);
+    const asked = await runOn(makeRepo(JS_REPO), [FIX], { runtime: 'process' });
+    assert.equal(asked.run.status, 'completed', asked.run.reason ?? '');
+    assert.equal(data(asked.events, 'sandbox.started')[0]?.lane, 'process');
   });
 
   it('a Python repository: pytest runs in the process lane, each test reported', async () => {

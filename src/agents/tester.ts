@@ -29,18 +29,23 @@ export function runTester(context: RunContext, scope: StepScope, files: CodeFile
   return runSandboxJob(context, scope, { files: Object.fromEntries(files.map((f) => [f.path, f.content])) });
 }
 
-/** A repository's own test command over its files, in the process lane (see runTester). */
-export function runRepositoryTests(context: RunContext, scope: StepScope, input: { files: Record<string, string | Uint8Array>; command: string }): Promise<TestReport> {
+/**
+ * A repository's tests (see runTester): its own test command over its files, in the process
+ * lane; or, for plain JavaScript whose tests are node:test, those test files, in the lane the
+ * selector picks (wasm-js unless the run needs more).
+ */
+export function runRepositoryTests(context: RunContext, scope: StepScope, input: { files: Record<string, string | Uint8Array> } & ({ command: string } | { tests: string[] })): Promise<TestReport> {
   const files: Record<string, string> = {};
   const blobs: Record<string, Uint8Array> = {};
   for (const [path, content] of Object.entries(input.files)) {
     if (typeof content === 'string') files[path] = content;
     else blobs[path] = content;
   }
+  if ('tests' in input) return runSandboxJob(context, scope, { files, tests: input.tests });
   return runSandboxJob(context, scope, { files, blobs, command: input.command });
 }
 
-async function runSandboxJob(context: RunContext, scope: StepScope, work: Pick<SandboxJob, 'files' | 'blobs' | 'command'>): Promise<TestReport> {
+async function runSandboxJob(context: RunContext, scope: StepScope, work: Pick<SandboxJob, 'files' | 'blobs' | 'command' | 'tests'>): Promise<TestReport> {
   const limits = context.sandboxLimits;
   const job: SandboxJob = {
     ...work,

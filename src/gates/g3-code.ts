@@ -55,10 +55,12 @@ export class G3CodeGate implements Gate<CodeReviewInput> {
 
   async evaluate(input: CodeReviewInput, context: GateContext): Promise<GateVerdict> {
     const evaluations: Evaluation[] = [];
+    const tests = input.change?.tests;
     const job = {
-      files: Object.fromEntries(input.files.map((f) => [f.path, f.content])),
+      // A repository's plain node:test files are the job (their content does not choose the lane); else its command.
+      files: tests ? Object.fromEntries(tests.map((path) => [path, ''])) : Object.fromEntries(input.files.map((f) => [f.path, f.content])),
       limits: input.limits,
-      ...(input.change ? { command: input.change.command } : {}),
+      ...(tests ? { tests } : input.change ? { command: input.change.command } : {}),
       ...(input.egress.length ? { egress: { allowedOutboundHosts: [...input.egress] } } : {}),
     };
     const choice = this.options.sandbox.select({ job, runtime: input.runtime });

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { draft } from '../core/events.js';
-import type { RepoOptions } from '../core/run-options.js';
+import type { RepoOptions, RuntimePreference } from '../core/run-options.js';
 import type { Pipeline, RunContext } from '../engine/pipeline.js';
 import type { CodeReviewInput } from '../gates/g3-code.js';
 import type { Changeset } from '../repo/changeset.js';
 import { editableTree } from '../repo/editable-tree.js';
+import { repositoryTestPlan, type RepoTestPlan } from '../repo/test-plan.js';
 import type { Repositories } from '../repo/repositories.js';
 import type { BuildPipelineOptions } from './build-pipeline.js';
 import { RepositoryIndex, type RepositoryIndexResult } from '../services/repository-index.js';
@@ -119,7 +120,8 @@ export function createRepoPipeline(options: RepoPipelineOptions): Pipeline {
       );
       turnsBefore += coded.turns;
       changeset = coded.changeset;
-      const review = await changeReview(tree, changeset, repo, declared, context);
+      const testPlan = await testPlanOf(tree, changeset, repo, context.options.runtime);
+      const review = await changeReview(tree, changeset, repo, declared, context, testPlan);
       for (const gate of options.gates?.afterCode ?? []) await context.gate(gate, review, { step: `gate:${gate.id}#${attempt}` });
       const current = changeset;
       report = await context.step<TestReport>(
@@ -128,7 +130,12 @@ export function createRepoPipeline(options: RepoPipelineOptions): Pipeline {
         async (scope) => {
           await repositories.worktree(runId, repo);
           await repositories.materialize(runId, repo, current);
-          return runRepositoryTests(context, scope, { files: await repositories.jobFiles(runId, repo, current), command: repo.testCommand });
+          const files = await repositories.jobFiles(runId, repo, current);
+          if (testPlan.lane === 'wasm') {
+            const text = Object.fromEntries(testPlan.files.flatMap((path) => (files[path] === undefined ? [] : [[path, Buffer.from(files[path]!).toString('utf8')]])));
+            return runRepositoryTests(context, scope, { files: text, tests: testPlan.tests });
+          }
+          return runRepositoryTests(context, scope, { files, command: repo.testCommand });
         },
         { attempt },
       );
@@ -226,7 +233,21 @@ async function declaredAtCommit(tree: Awaited<ReturnType<typeof editableTree>>):
   return names;
 }
 
-async function changeReview(tree: Awaited<ReturnType<typeof editableTree>>, changeset: Changeset, repo: RepoOptions, declared: string[], context: RunContext): Promise<CodeReviewInput> {
+/**
+ * Where this attempt's tests run: plain JavaScript's node:test files in the lane the selector
+ * picks, unless the run asked for a process (then, as anything else, the repository's command).
+ */
+async function testPlanOf(tree: Awaited<ReturnType<typeof editableTree>>, changeset: Changeset, repo: RepoOptions, runtime: RuntimePreference): Promise<RepoTestPlan> {
+  if (runtime === 'process' || runtime === 'gvisor') return { lane: 'process', why: `the run asked for ${runtime}` };
+  const paths = [...new Set([...tree.paths.filter((p) => changeset[p] !== null), ...Object.keys(changeset).filter((p) => changeset[p] !== null)])];
+  return repositoryTestPlan(repo, paths, async (path) => {
+    if (path in changeset) return changeset[path] ?? undefined;
+    const file = await tree.read(path);
+    return file && !file.binary ? file.text : undefined;
+  });
+}
+
+async function changeReview(tree: Awaited<ReturnType<typeof editableTree>>, changeset: Changeset, repo: RepoOptions, declared: string[], context: RunContext, plan: RepoTestPlan): Promise<CodeReviewInput> {
   const before: Record<string, string | null> = {};
   for (const path of Object.keys(changeset)) {
     const file = tree.entry(path) ? await tree.read(path) : undefined;
@@ -235,7 +256,7 @@ async function changeReview(tree: Awaited<ReturnType<typeof editableTree>>, chan
   const files = Object.entries(changeset).flatMap(([path, content]) => (content === null ? [] : [{ path, content }]));
   return {
     files,
-    change: { before, after: changeset, command: repo.testCommand, declared },
+    change: { before, after: changeset, command: repo.testCommand, declared, ...(plan.lane === 'wasm' ? { tests: plan.tests } : {}) },
     principal: context.principal,
     egress: context.sandboxEgress,
     runtime: context.options.runtime,

@@ -16,6 +16,8 @@ export interface RepoChangeReview {
   after: Record<string, string | null>;
   /** The repository's test command: the job its tests will be. */
   command: string;
+  /** Set when its tests run as test files instead (plain JavaScript, node:test: the wasm-js lane). */
+  tests?: string[];
   /** Packages the repository declared at its commit: importing one is not a new dependency. */
   declared: string[];
 }
