@@ -101,7 +101,7 @@ describe('runs on a repository', () => {
     assert.equal(real.run.status, 'completed', real.run.reason ?? '');
     const [started] = data(real.events, 'sandbox.started');
     assert.equal(started?.lane, 'process');
-    assert.match(started?.reason ?? '', /repository's own test command \(npm test\) runs only as a real process/);
+    assert.match(started?.reason ?? '', /repository's own test command \(npm test\) runs only as a real process \(src\/calc\.js imports node:os\)/);
     assert.deepEqual(data(real.events, 'sandbox.finished')[0]?.tests.map((t) => [t.name, t.ok]), [['adds', true], ['subtracts', true]]);
     const asked = await runOn(makeRepo(JS_REPO), [FIX], { runtime: 'process' });
     assert.equal(asked.run.status, 'completed', asked.run.reason ?? '');

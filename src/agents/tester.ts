@@ -34,7 +34,7 @@ export function runTester(context: RunContext, scope: StepScope, files: CodeFile
  * lane; or, for plain JavaScript whose tests are node:test, those test files, in the lane the
  * selector picks (wasm-js unless the run needs more).
  */
-export function runRepositoryTests(context: RunContext, scope: StepScope, input: { files: Record<string, string | Uint8Array> } & ({ command: string } | { tests: string[] })): Promise<TestReport> {
+export function runRepositoryTests(context: RunContext, scope: StepScope, input: { files: Record<string, string | Uint8Array>; why?: string } & ({ command: string } | { tests: string[] })): Promise<TestReport> {
   const files: Record<string, string> = {};
   const blobs: Record<string, Uint8Array> = {};
   for (const [path, content] of Object.entries(input.files)) {
@@ -42,10 +42,11 @@ export function runRepositoryTests(context: RunContext, scope: StepScope, input:
     else blobs[path] = content;
   }
   if ('tests' in input) return runSandboxJob(context, scope, { files, tests: input.tests });
-  return runSandboxJob(context, scope, { files, blobs, command: input.command });
+  return runSandboxJob(context, scope, { files, blobs, command: input.command }, input.why);
 }
 
-async function runSandboxJob(context: RunContext, scope: StepScope, work: Pick<SandboxJob, 'files' | 'blobs' | 'command' | 'tests'>): Promise<TestReport> {
+/** `why`: what made the job what it is, said after the lane's own reason. */
+async function runSandboxJob(context: RunContext, scope: StepScope, work: Pick<SandboxJob, 'files' | 'blobs' | 'command' | 'tests'>, why?: string): Promise<TestReport> {
   const limits = context.sandboxLimits;
   const job: SandboxJob = {
     ...work,
@@ -63,7 +64,7 @@ async function runSandboxJob(context: RunContext, scope: StepScope, work: Pick<S
     draft('sandbox.started', 'agent:tester', {
       step: scope.step,
       lane: lane.name,
-      reason: choice.reason,
+      reason: why ? `${choice.reason} (${why})` : choice.reason,
       language: choice.language,
       limits: { timeout_ms: limits.timeoutMs, memory_bytes: limits.memoryBytes, output_bytes: limits.outputBytes },
       ...(job.egress ? { allowed_outbound_hosts: job.egress.allowedOutboundHosts } : {}),

@@ -135,7 +135,7 @@ export function createRepoPipeline(options: RepoPipelineOptions): Pipeline {
             const text = Object.fromEntries(testPlan.files.flatMap((path) => (files[path] === undefined ? [] : [[path, Buffer.from(files[path]!).toString('utf8')]])));
             return runRepositoryTests(context, scope, { files: text, tests: testPlan.tests });
           }
-          return runRepositoryTests(context, scope, { files, command: repo.testCommand });
+          return runRepositoryTests(context, scope, { files, command: repo.testCommand, why: testPlan.why });
         },
         { attempt },
       );
