@@ -40,6 +40,12 @@ describe('test commands in the process lane', () => {
     assert.match(result.tests[1]!.error!, /one & two <differ>/);
   });
 
+  it('a runner that prints TAP reports each test point, subtests under their parents, skips left out', async () => {
+    const tap = 'TAP version 13\n# Subtest: suite\n    ok 1 - inner\n    1..1\nok 1 - suite\nnot ok 2 - two\n  ---\n  message: boom\n  ...\nok 3 - later # SKIP\n1..3\n';
+    const result = await lane.run({ files: { 'run-tests.sh': `printf '%s' '${tap}'\nexit 1\n` }, command: 'sh run-tests.sh', limits });
+    assert.deepEqual(result.tests.map((t) => [t.name, t.ok, t.error]), [['suite > inner', true, undefined], ['two', false, 'boom']]);
+  });
+
   it('a runner that reports no test one by one gives one outcome: the exit status and its last line', async () => {
     const failing = await lane.run({ files: { Makefile: 'test:\n\t@echo checking >&2; exit 3\n' }, command: 'make test', limits });
     assert.deepEqual(failing.tests.map((t) => [t.name, t.ok]), [['make test', false]]);

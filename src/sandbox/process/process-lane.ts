@@ -29,6 +29,7 @@ import { MemoryCgroups, type JobCgroup } from './memory-cgroup.js';
 import { seccompProgram, seccompSupported } from './seccomp-filter.js';
 import { artifactsFromTar } from '../tar-artifacts.js';
 import { readJunit } from '../junit-results.js';
+import { parseTap } from '../tap-results.js';
 import { checkRunsc, forceDelete, runscJob, type RunscJob } from './runsc-command.js';
 import type { SandboxSpec } from './sandbox-spec.js';
 import type { ExitFacts } from './classify-exit.js';
@@ -248,6 +249,8 @@ export class ProcessLane implements SandboxLane {
       // A command's node:test records are JSON lines, whatever shell ran them.
       const results = await readResults(dir.out, job.command !== undefined ? 'javascript' : language, tests, job.limits.outputBytes);
       if (job.command !== undefined) results.outcomes.push(...(await readJunit(join(dir.out, JUNIT_FILE), job.limits.outputBytes)));
+      // Any other runner that speaks TAP on its stdout.
+      if (job.command !== undefined && results.outcomes.length === 0 && !facts.stoppedBy) results.outcomes.push(...parseTap(facts.stdout));
       const outcomes = job.command !== undefined && results.outcomes.length === 0 && !facts.stoppedBy ? [commandOutcome(job.command, facts)] : results.outcomes;
       if (results.truncated) facts.outputExceeded = true;
       const exit = { ...facts, mode: job.entry === undefined ? ('tests' as const) : ('program' as const), tests: outcomes, limits: { ...job.limits, diskBytes: disk }, egressDenied: proxy?.firstDenied };
