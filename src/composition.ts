@@ -177,6 +177,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
     maxFiles: config.repo.max_files,
     maxBytes: config.repo.max_mb * 1024 * 1024,
     cloneTimeoutMs: config.repo.clone_timeout_ms,
+    clonePrivateNetworks: config.repo.clone_private_networks,
   });
   // Used once a run executes, by when the knowledge service below exists.
   const repositoryIndex = { update: (repo: RepoOptions, o: { signal?: AbortSignal }) => new RepositoryIndex({ knowledge, store: store.knowledge, repositories, maxFileBytes: config.knowledge.max_document_bytes }).update(repo, o) };

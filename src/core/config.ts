@@ -289,6 +289,12 @@ export const configSchema = z.strictObject({
     max_mb: z.number().int().min(1).max(1_048_576).default(512),
     /** The most a clone or fetch of a URL may take. */
     clone_timeout_ms: z.number().int().min(1_000).max(3_600_000).default(300_000),
+    /**
+     * Let repository URLs reach private networks (10/8, 172.16/12, 192.168/16, fc00::/7) and
+     * loopback: an intranet git server. Off, a URL whose name resolves there is refused;
+     * link-local and cloud metadata addresses are refused always.
+     */
+    clone_private_networks: z.boolean().default(false),
     /** Who the hand-off commit on umca/<run-id> is by. */
     author: z.strictObject({ name: z.string().min(1).max(200).default('umca'), email: z.string().min(3).max(200).default('umca@localhost') }).prefault({}),
     /** Characters of the repository's files the coder is shown with the plan (the rest through its tools). */

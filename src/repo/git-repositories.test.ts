@@ -10,7 +10,8 @@ import { gitIn, makeRepo, repoState } from '../../test/support/git-repo.js';
 import { GitRepositories } from './git-repositories.js';
 
 const home = mkdtempSync(join(tmpdir(), 'umca-home-'));
-const repos = new GitRepositories({ home, maxFiles: 50, maxBytes: 1024 * 1024, cloneTimeoutMs: 30_000 });
+// Loopback allowed: the URL tests serve a repository on 127.0.0.1.
+const repos = new GitRepositories({ home, maxFiles: 50, maxBytes: 1024 * 1024, cloneTimeoutMs: 30_000, clonePrivateNetworks: true });
 const PACKAGE = JSON.stringify({ name: 'calc', scripts: { test: 'node --test' } });
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; param: string | null; message: string }> {
@@ -149,6 +150,18 @@ describe('repositories a run works on', () => {
       assert.equal((await repos.resolve({ source: url })).commit, gitIn(origin, 'rev-parse', 'HEAD').trim(), 'the next run fetches what is new');
       const missing = await refusal(repos.resolve({ source: `${url.replace('calc.git', 'nothing.git')}` }));
       assert.equal(missing.code, 'repo_unreachable');
+    });
+
+    it('reaches only an address it checked: loopback and private networks only where allowed, link-local and metadata never', async () => {
+      const strict = new GitRepositories({ home, maxFiles: 50, maxBytes: 1024 * 1024, cloneTimeoutMs: 30_000 });
+      const refusedBy = async (source: string, using = strict) => (await using.resolve({ source }).then(() => undefined, (e: unknown) => e)) as { status: number; code: string; message: string };
+      const loopback = await refusedBy(url);
+      assert.deepEqual([loopback.status, loopback.code], [403, 'egress_denied']);
+      assert.match(loopback.message, /resolves to 127\.0\.0\.1, which a clone may not reach; set repo\.clone_private_networks: true/);
+      const metadata = await refusedBy('http://169.254.169.254/latest.git', repos);
+      assert.match(metadata.message, /169\.254\.169\.254, which a clone may not reach \(link-local or metadata\)/);
+      const rebinding = new GitRepositories({ home, maxFiles: 50, maxBytes: 1024 * 1024, cloneTimeoutMs: 30_000, lookup: async () => [{ address: '10.1.2.3', family: 4 }] });
+      assert.match((await refusedBy('https://git.example.com/x.git', rebinding)).message, /git\.example\.com resolves to 10\.1\.2\.3/);
     });
   });
 });

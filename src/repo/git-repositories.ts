@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ConflictError, InvalidRequestError, UmcaError } from '../core/errors.js';
+import { isLoopbackAddress, isPrivateAddress, isSensitiveAddress } from '../core/network-addresses.js';
 import type { RepoOptions } from '../core/run-options.js';
 import type { Changeset } from './changeset.js';
 import { DETECTION_PLACES, detectTestCommand } from './detect-test-command.js';
@@ -20,6 +23,10 @@ export interface GitRepositoriesOptions {
   maxBytes: number;
   /** A clone or fetch that takes longer fails (`repo.clone_timeout_ms`). */
   cloneTimeoutMs: number;
+  /** Let URLs reach private networks and loopback (`repo.clone_private_networks`); link-local and metadata addresses never. */
+  clonePrivateNetworks?: boolean;
+  /** Name resolution (tests). Default: the system's, every address. */
+  lookup?: (host: string) => Promise<Array<{ address: string; family: number }>>;
 }
 
 /** A ref a caller may name: a branch, tag, commit or `HEAD~2`; never an option. */
@@ -282,19 +289,45 @@ export class GitRepositories implements Repositories {
     return join(this.#options.home, 'repos', `${createHash('sha256').update(url).digest('hex').slice(0, 24)}.git`);
   }
 
+  /**
+   * Where git may connect for a URL: its host resolved and checked here (link-local and
+   * metadata addresses never; private networks and loopback only with
+   * repo.clone_private_networks), then pinned for git (http.curloptResolve), with redirects
+   * and every protocol but http(s) off, so git reaches the address that was checked.
+   */
+  async #pinned(url: URL): Promise<string[]> {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const lookup = this.#options.lookup ?? ((name: string) => dnsLookup(name, { all: true, verbatim: true }));
+    const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host).catch((error: NodeJS.ErrnoException) => {
+      throw new InvalidRequestError(`repo: cannot resolve ${host} (${error.code ?? error.message})`, 'repo_unreachable', 'repo');
+    });
+    const allowPrivate = this.#options.clonePrivateNetworks ?? false;
+    const refused = addresses.find(({ address }) => (isSensitiveAddress(address) && !(allowPrivate && isLoopbackAddress(address))) || (!allowPrivate && isPrivateAddress(address)));
+    if (refused) {
+      const why = isSensitiveAddress(refused.address) && !isLoopbackAddress(refused.address) ? ' (link-local or metadata)' : '; set repo.clone_private_networks: true for an intranet git server';
+      throw new UmcaError('egress_denied', `repo: ${host} resolves to ${refused.address}, which a clone may not reach${why}`, { status: 403 });
+    }
+    const first = addresses[0];
+    if (!first) throw new InvalidRequestError(`repo: cannot resolve ${host}`, 'repo_unreachable', 'repo');
+    const address = first.family === 6 ? `[${first.address}]` : first.address;
+    return ['-c', `http.curloptResolve=${host}:${port}:${address}`, '-c', 'http.followRedirects=false', '-c', 'protocol.allow=never', '-c', 'protocol.http.allow=always', '-c', 'protocol.https.allow=always'];
+  }
+
   /** A bare clone of the URL, made once, its branches and tags fetched again on each use. */
   async #fetch(url: URL): Promise<string> {
     const dir = this.#cloneDir(url.href);
     const timeoutMs = this.#options.cloneTimeoutMs;
+    const pinned = await this.#pinned(url);
     try {
       if (existsSync(join(dir, 'HEAD'))) {
-        await git(['fetch', '--quiet', '--prune', '--no-tags', 'origin', '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'], { cwd: dir, timeoutMs });
+        await git([...pinned, 'fetch', '--quiet', '--prune', '--no-tags', 'origin', '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'], { cwd: dir, timeoutMs });
         return dir;
       }
       await mkdir(dirname(dir), { recursive: true });
       const partial = `${dir}.${randomBytes(4).toString('hex')}.partial`;
       try {
-        await git(['clone', '--bare', '--quiet', '--no-tags', '--', url.href, partial], { cwd: dirname(dir), timeoutMs });
+        await git([...pinned, 'clone', '--bare', '--quiet', '--no-tags', '--', url.href, partial], { cwd: dirname(dir), timeoutMs });
         await rename(partial, dir).catch(async (error: NodeJS.ErrnoException) => {
           // Another run cloned it meanwhile.
           if (!existsSync(join(dir, 'HEAD'))) throw error;
