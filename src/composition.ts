@@ -5,6 +5,7 @@ import { createBuildPipeline, type BuildPipelineOptions } from './pipelines/buil
 import { createIngestPipeline } from './pipelines/ingest-pipeline.js';
 import { createRepoPipeline } from './pipelines/repo-pipeline.js';
 import { GitRepositories } from './repo/git-repositories.js';
+import { DependencyLayers } from './repo/dependency-layers.js';
 import { editableTree } from './repo/editable-tree.js';
 import { repositoryTools } from './repo/repo-tools.js';
 import { RepositoryIndex } from './services/repository-index.js';
@@ -181,7 +182,7 @@ export async function composeUmca(config: UmcaConfig, options: ComposeOptions = 
   });
   // Used once a run executes, by when the knowledge service below exists.
   const repositoryIndex = { update: (repo: RepoOptions, o: { signal?: AbortSignal }) => new RepositoryIndex({ knowledge, store: store.knowledge, repositories, maxFileBytes: config.knowledge.max_document_bytes }).update(repo, o) };
-  const onRepository = createRepoPipeline({ ...buildOptions, repositories, author: config.repo.author, shownChars: config.repo.coder_context_chars, index: repositoryIndex });
+  const onRepository = createRepoPipeline({ ...buildOptions, repositories, author: config.repo.author, shownChars: config.repo.coder_context_chars, index: repositoryIndex, dependencyLayers: new DependencyLayers(config.repo.layers_dir ? resolve(config.repo.layers_dir) : undefined) });
   // An ingest job is a run too: the same queue, workers, leases, log and resume.
   const ingest = createIngestPipeline({
     knowledge: { for: (principal) => knowledge.for(principal) },

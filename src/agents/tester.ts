@@ -34,7 +34,11 @@ export function runTester(context: RunContext, scope: StepScope, files: CodeFile
  * lane; or, for plain JavaScript whose tests are node:test, those test files, in the lane the
  * selector picks (wasm-js unless the run needs more).
  */
-export function runRepositoryTests(context: RunContext, scope: StepScope, input: { files: Record<string, string | Uint8Array>; why?: string } & ({ command: string } | { tests: string[] })): Promise<TestReport> {
+export function runRepositoryTests(
+  context: RunContext,
+  scope: StepScope,
+  input: { files: Record<string, string | Uint8Array>; why?: string; layers?: SandboxJob['layers']; keepWork?: string } & ({ command: string } | { tests: string[] }),
+): Promise<TestReport> {
   const files: Record<string, string> = {};
   const blobs: Record<string, Uint8Array> = {};
   for (const [path, content] of Object.entries(input.files)) {
@@ -42,11 +46,11 @@ export function runRepositoryTests(context: RunContext, scope: StepScope, input:
     else blobs[path] = content;
   }
   if ('tests' in input) return runSandboxJob(context, scope, { files, tests: input.tests });
-  return runSandboxJob(context, scope, { files, blobs, command: input.command }, input.why);
+  return runSandboxJob(context, scope, { files, blobs, command: input.command, ...(input.layers?.length ? { layers: input.layers } : {}), ...(input.keepWork ? { keepWork: input.keepWork } : {}) }, input.why);
 }
 
 /** `why`: what made the job what it is, said after the lane's own reason. */
-async function runSandboxJob(context: RunContext, scope: StepScope, work: Pick<SandboxJob, 'files' | 'blobs' | 'command' | 'tests'>, why?: string): Promise<TestReport> {
+async function runSandboxJob(context: RunContext, scope: StepScope, work: Pick<SandboxJob, 'files' | 'blobs' | 'command' | 'tests' | 'layers' | 'keepWork'>, why?: string): Promise<TestReport> {
   const limits = context.sandboxLimits;
   const job: SandboxJob = {
     ...work,

@@ -297,6 +297,11 @@ export const configSchema = z.strictObject({
     clone_private_networks: z.boolean().default(false),
     /** Who the hand-off commit on umca/<run-id> is by. */
     author: z.strictObject({ name: z.string().min(1).max(200).default('umca'), email: z.string().min(3).max(200).default('umca@localhost') }).prefault({}),
+    /**
+     * Where installed dependencies are kept, one layer per lockfile, shared read-only by the
+     * runs whose lockfile it is. Default: a dir of this user's under the system's temp dir.
+     */
+    layers_dir: z.string().min(1).optional(),
     /** Characters of the repository's files the coder is shown with the plan (the rest through its tools). */
     coder_context_chars: z.number().int().min(1_000).max(10_000_000).default(60_000),
   }).prefault({}),

@@ -6,6 +6,10 @@ import type { CodeReviewInput } from '../gates/g3-code.js';
 import type { Changeset } from '../repo/changeset.js';
 import { editableTree } from '../repo/editable-tree.js';
 import { repositoryTestPlan, type RepoTestPlan } from '../repo/test-plan.js';
+import { DependencyLayers, NPM_INSTALL, npmDependencies } from '../repo/dependency-layers.js';
+import { matchRule, parseEgressRules } from '../core/egress-rules.js';
+import type { StepScope } from '../engine/step-scope.js';
+import type { SandboxJob } from '../sandbox/sandbox-lane.js';
 import type { Repositories } from '../repo/repositories.js';
 import type { BuildPipelineOptions } from './build-pipeline.js';
 import { RepositoryIndex, type RepositoryIndexResult } from '../services/repository-index.js';
@@ -25,6 +29,8 @@ export interface RepoPipelineOptions extends BuildPipelineOptions {
   shownChars: number;
   /** Files of the repository research may cite, at most, and how much of each. */
   citedFiles?: number;
+  /** Where installed dependencies are kept, one layer per lockfile; absent: none are installed. */
+  dependencyLayers?: DependencyLayers;
   /** Keeps the repository's index (a knowledge base) at the run's commit; absent: no index, research cites files alone. */
   index?: { update(repo: RepoOptions, options: { signal?: AbortSignal }): Promise<RepositoryIndexResult> };
 }
@@ -135,7 +141,9 @@ export function createRepoPipeline(options: RepoPipelineOptions): Pipeline {
             const text = Object.fromEntries(testPlan.files.flatMap((path) => (files[path] === undefined ? [] : [[path, Buffer.from(files[path]!).toString('utf8')]])));
             return runRepositoryTests(context, scope, { files: text, tests: testPlan.tests });
           }
-          return runRepositoryTests(context, scope, { files, command: repo.testCommand, why: testPlan.why });
+          const deps = options.dependencyLayers ? await dependencies(context, scope, options.dependencyLayers, files) : { layers: [] };
+          const why = [testPlan.why, deps.why].filter(Boolean).join('; ');
+          return runRepositoryTests(context, scope, { files, command: repo.testCommand, why, layers: deps.layers });
         },
         { attempt },
       );
@@ -231,6 +239,32 @@ async function declaredAtCommit(tree: Awaited<ReturnType<typeof editableTree>>):
     }
   }
   return names;
+}
+
+/**
+ * The repository's npm dependencies for its tests: the layer made for its lockfile, made now
+ * if there is none — `npm ci --ignore-scripts` in the process lane with the run's egress (only
+ * where the run is granted every registry host the lockfile names), its node_modules kept on
+ * the host and shared read-only by every run with that lockfile. What happened is said in
+ * the tests' reason.
+ */
+async function dependencies(context: RunContext, scope: StepScope, layers: DependencyLayers, files: Record<string, string | Uint8Array>): Promise<{ layers: NonNullable<SandboxJob['layers']>; why?: string }> {
+  const text = (path: string) => (files[path] === undefined ? undefined : Buffer.from(files[path]!).toString('utf8'));
+  const deps = npmDependencies({ 'package.json': text('package.json'), 'package-lock.json': text('package-lock.json'), 'npm-shrinkwrap.json': text('npm-shrinkwrap.json') }, Object.keys(files));
+  if (!deps) return { layers: [] };
+  const found = layers.find(deps.key);
+  if (found) return { layers: [{ source: found, at: 'node_modules' }], why: `its npm dependencies from the layer made for its lockfile (${deps.key.slice(0, 12)})` };
+  const { rules } = parseEgressRules([...context.sandboxEgress]);
+  const missing = deps.hosts.filter((hostPort) => {
+    const [host, port] = [hostPort.slice(0, hostPort.lastIndexOf(':')), Number(hostPort.slice(hostPort.lastIndexOf(':') + 1))];
+    return !matchRule(rules, host, port);
+  });
+  if (missing.length) return { layers: [], why: `its npm dependencies are not installed: the run is not granted egress to ${missing.join(', ')}` };
+  const archive = await layers.archivePath(deps.key);
+  const install = await runRepositoryTests(context, scope, { files: deps.files, command: NPM_INSTALL, keepWork: archive, why: `installing its npm dependencies from ${Object.keys(deps.files)[1]}` });
+  if (install.failed > 0 || install.status !== 'ok') return { layers: [], why: `its npm dependencies could not be installed: ${install.failures[0]?.error ?? install.message}` };
+  const made = await layers.make(deps.key, archive, (context.sandboxLimits.diskBytes ?? 64 * 1024 * 1024) * 4);
+  return made ? { layers: [{ source: made, at: 'node_modules' }], why: `its npm dependencies installed now (${NPM_INSTALL}), kept for its lockfile (${deps.key.slice(0, 12)})` } : { layers: [], why: 'npm ci left no node_modules' };
 }
 
 /**

@@ -38,6 +38,13 @@ export interface SandboxJob {
    * for any other runner, one outcome: the command's exit status.
    */
   command?: string;
+  /**
+   * Host directories the guest sees read-only, each linked at `/work/<at>` (process lane): a
+   * repository's installed dependencies (`node_modules`), made once and shared by its runs.
+   */
+  layers?: Array<{ source: string; at: string }>;
+  /** A host file the job's whole /work is left in as a tar archive when it ends (process lane): how a layer is made. */
+  keepWork?: string;
   limits: SandboxLimits;
   /** Network the guest may reach, through umca's egress proxy. Default: none. */
   egress?: EgressGrant;

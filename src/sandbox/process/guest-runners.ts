@@ -145,6 +145,13 @@ if [ -d /umca-in ] && ! cp -R /umca-in/. /work/ 2>/dev/null; then
   echo "umca: the job's files do not fit in the work dir: No space left on device" >&2
   exit 125
 fi
+# Read-only layers (installed dependencies) are mounted at /umca-layers/N and linked into /work.
+for layer in $UMCA_LAYERS; do
+  n=$(echo "$layer" | cut -d: -f1)
+  at=$(echo "$layer" | cut -d: -f2-)
+  rm -rf "/work/$at" && mkdir -p "$(dirname "/work/$at")" && ln -s "/umca-layers/$n" "/work/$at"
+done
+unset UMCA_LAYERS
 "$@" </dev/null
 status=$?
 tar --create --file=/umca-out/work.tar --directory=/work . 2>/dev/null

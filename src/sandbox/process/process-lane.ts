@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { readBoundedFile } from '../../core/read-bounded-file.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import {
   type SandboxStatus,
   type TestOutcome,
 } from '../sandbox-lane.js';
-import { WorkDir } from '../work-dir.js';
+import { checkJobPath, WorkDir } from '../work-dir.js';
 import { bwrapArgv, nodeInstallMounts } from './bwrap-command.js';
 import { BASH_TEST_RUNNER, EGRESS_BRIDGE, NODE_TEST_REPORTER, PYTHON_TEST_RUNNER, SUPERVISOR } from './guest-runners.js';
 import { takeGuestIdentity } from './guest-identity.js';
@@ -71,6 +71,10 @@ const RESULT_FILES = [RESULTS_FILE, USAGE_FILE, ARCHIVE_FILE, JUNIT_FILE];
 const COMMAND_REPORTERS = {
   NODE_OPTIONS: `--test-reporter=spec --test-reporter-destination=stdout --test-reporter=/umca/node-reporter.mjs --test-reporter-destination=/umca-out/${RESULTS_FILE}`,
   PYTEST_ADDOPTS: `--junitxml=/umca-out/${JUNIT_FILE} -p no:cacheprovider`,
+  // npm asks the registry nothing on its own (update checks, audits, funding).
+  NPM_CONFIG_UPDATE_NOTIFIER: 'false',
+  NPM_CONFIG_AUDIT: 'false',
+  NPM_CONFIG_FUND: 'false',
 };
 /** RLIMIT_FSIZE above the work dir's size: room for the archive's headers. */
 const ARCHIVE_HEADROOM = 16 * 1024 * 1024;
@@ -187,6 +191,12 @@ export class ProcessLane implements SandboxLane {
       const inputs = [...Object.keys(job.files), ...Object.keys(job.blobs ?? {})].sort();
       const byDescriptor = this.runtime === 'bwrap' && inputs.length <= MAX_INPUT_FDS;
       const readOnly = [...nodeInstallMounts(), { source: helpers, target: '/umca' }, { source: dir.build, target: '/umca-build' }];
+      const layers = job.layers ?? [];
+      for (const [index, layer] of layers.entries()) {
+        if (checkJobPath(layer.at)) return early('nonzero_exit', `layer at "${layer.at}": ${checkJobPath(layer.at)}`);
+        readOnly.push({ source: layer.source, target: `/umca-layers/${index}` });
+      }
+      if (layers.length) env.UMCA_LAYERS = layers.map((layer, index) => `${index}:${layer.at}`).join(' ');
       if (!byDescriptor) readOnly.push({ source: dir.path, target: '/umca-in' });
       if (egress.rules.length > 0) {
         const egressDir = join(dir.root, 'egress');
@@ -255,6 +265,7 @@ export class ProcessLane implements SandboxLane {
       if (results.truncated) facts.outputExceeded = true;
       const exit = { ...facts, mode: job.entry === undefined ? ('tests' as const) : ('program' as const), tests: outcomes, limits: { ...job.limits, diskBytes: disk }, egressDenied: proxy?.firstDenied };
       const artifacts = await artifactsFromTar(join(dir.out, ARCHIVE_FILE), dir.inputs, disk + ARCHIVE_HEADROOM);
+      if (job.keepWork) await copyFile(join(dir.out, ARCHIVE_FILE), job.keepWork);
       return exitResult(exit, artifacts, started);
     } catch (cause) {
       return early('crashed', `the process lane failed: ${(cause as Error).message}`);
