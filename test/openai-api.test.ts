@@ -228,7 +228,7 @@ for (const transport of transports) {
       const response = await send('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'fake', messages: [{ role: 'user', content: 'hi' }] }) });
       assert.equal(response.status, 200);
       const body = (await response.json()) as Record<string, unknown>;
-      assert.deepEqual(Object.keys(body).sort(), ['choices', 'created', 'id', 'model', 'object', 'usage']);
+      assert.deepEqual(Object.keys(body).sort(), ['choices', 'created', 'id', 'model', 'object', 'system_fingerprint', 'usage']);
     });
   });
 }

@@ -110,6 +110,33 @@ export class ProviderError extends UmcaError {
   }
 }
 
+/** An upstream's own words on why it refused a request. */
+export interface UpstreamRejection {
+  message: string;
+  code?: string;
+  param?: string;
+  type?: string;
+}
+
+/**
+ * An upstream refused the request for what it holds (400, 413, 422): the caller's mistake,
+ * passed back with the upstream's status, code, message and param — never retried, never
+ * another upstream tried for it.
+ */
+export class UpstreamRejectedError extends ProviderError {
+  readonly rejection: UpstreamRejection;
+
+  constructor(provider: string, url: string | undefined, status: number, rejection: UpstreamRejection) {
+    super(provider, url, `HTTP ${status}: ${rejection.message.slice(0, 2_000)}`, { code: rejection.code ?? 'upstream_rejected', status, isRetryable: false });
+    this.rejection = { ...rejection, message: rejection.message.slice(0, 2_000) };
+    this.param = rejection.param ?? null;
+  }
+
+  override toJSON(): { error: { code: string; message: string; type: string; param: string | null } } {
+    return { error: { code: this.code, message: this.rejection.message, type: this.rejection.type ?? errorType(this.status), param: this.param } };
+  }
+}
+
 /** A caller's budget or rate limit would be exceeded; try again after `retryAfterMs`. */
 export class BudgetExceededError extends UmcaError {
   readonly retryAfterMs: number;

@@ -26,6 +26,8 @@ export interface ToolDefinition {
   description: string;
   /** JSON Schema of the arguments object. */
   parameters: Record<string, unknown>;
+  /** OpenAI's strict function calling (the arguments must match the schema), where the upstream has it. */
+  strict?: boolean;
 }
 
 export interface Usage {
@@ -53,6 +55,12 @@ export interface ChatRequest {
   /** `json` asks for a JSON object reply; `json_schema` for one matching a schema, where the upstream supports it. */
   responseFormat?: 'text' | 'json' | JsonSchemaFormat;
   /**
+   * Request fields umca does not act on (`top_p`, `stop`, `seed`, `logit_bias`, `user`…), as an
+   * OpenAI client sent them: providers that speak OpenAI's API send them as they are; others map
+   * what they have an equivalent for and ignore the rest.
+   */
+  passthrough?: Readonly<Record<string, unknown>>;
+  /**
    * Who asks and in which turn (`role`, `turn`, `run_id`). Providers MUST NOT send it
    * upstream as content; the scripted provider picks its reply by it.
    */
@@ -66,13 +74,15 @@ export interface ChatResult {
   usage: Usage;
   /** The model that answered, as the upstream names it. */
   model: string;
+  /** The upstream's `system_fingerprint`, where it gives one. */
+  systemFingerprint?: string;
 }
 
 /** Parts of a streamed reply, discriminated on `type`. */
 export type StreamPart =
   | { type: 'text-delta'; text: string }
   | { type: 'tool-call'; toolCall: ToolCall }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage; model: string };
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage; model: string; systemFingerprint?: string };
 
 export interface EmbedRequest {
   input: string[];

@@ -15,6 +15,15 @@ import type { Principal } from '../core/principal.js';
 
 const STARTED = Math.floor(Date.now() / 1000);
 
+export const REQUEST_ID_HEADER = 'x-request-id';
+export const REQUEST_ID_MAX = 255;
+
+/** The caller's request id when it is a usable one (letters, digits, `_`, `-`, `=`; at most 255), else a new one — Hono's rule. */
+export function requestIdOf(given: string | string[] | undefined): string {
+  const id = Array.isArray(given) ? given[0] : given;
+  return id && id.length <= REQUEST_ID_MAX && !/[^\w\-=]/.test(id) ? id : randomUUID();
+}
+
 /** What an OpenAI route needs from an HTTP request, whichever server carried it. */
 export interface OpenAiCall {
   /** The parsed JSON body, not yet validated. */
@@ -71,7 +80,7 @@ export class OpenAiHandlers {
     const body = validateInput(chatCompletionRequestSchema, call.body);
     await this.#mayUse(call.principal, body.model);
     const provider = this.#resolve(body.model);
-    const request = { ...fromOpenAiRequest(body), metadata: { key: callerKey(call.authorization) } };
+    const request = { ...fromOpenAiRequest(body, call.body), metadata: { key: callerKey(call.authorization) } };
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const directives = (call.cacheControl ?? '').toLowerCase();
@@ -126,6 +135,7 @@ async function* sse(first: IteratorResult<StreamPart>, parts: AsyncIterator<Stre
       else if (part.type === 'tool-call') yield JSON.stringify(chunks.toolCall(part.toolCall));
       else {
         chunks.model = part.model;
+        chunks.systemFingerprint = part.systemFingerprint;
         yield JSON.stringify(chunks.finish(part.finishReason));
         if (includeUsage) yield JSON.stringify(chunks.usage(part.usage));
       }
@@ -171,7 +181,7 @@ function cacheHit(ref: string, result: ChatResult, provider: string): UsageRecor
 async function* replay(result: ChatResult): AsyncIterable<StreamPart> {
   if (result.content) yield { type: 'text-delta', text: result.content };
   for (const toolCall of result.toolCalls) yield { type: 'tool-call', toolCall };
-  yield { type: 'finish', finishReason: result.finishReason, usage: result.usage, model: result.model };
+  yield { type: 'finish', finishReason: result.finishReason, usage: result.usage, model: result.model, ...(result.systemFingerprint ? { systemFingerprint: result.systemFingerprint } : {}) };
 }
 
 /** Passes a stream through and, once it finished cleanly, hands the whole reply to `store`. */
@@ -181,7 +191,7 @@ async function* recording(parts: AsyncIterable<StreamPart>, store: ((result: Cha
   for await (const part of parts) {
     if (part.type === 'text-delta') content += part.text;
     else if (part.type === 'tool-call') toolCalls.push(part.toolCall);
-    else store?.({ content, toolCalls, finishReason: part.finishReason, usage: part.usage, model: part.model });
+    else store?.({ content, toolCalls, finishReason: part.finishReason, usage: part.usage, model: part.model, ...(part.systemFingerprint ? { systemFingerprint: part.systemFingerprint } : {}) });
     yield part;
   }
 }

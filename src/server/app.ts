@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { REQUEST_ID_HEADER, REQUEST_ID_MAX } from '../gateway/openai-api.js';
 import { bodyLimit } from 'hono/body-limit';
 import type { Umca } from '../umca.js';
 import { errorHandler } from './on-error.js';
@@ -32,6 +34,8 @@ export function createApp(umca: Pick<Umca, 'engine' | 'store' | 'bus' | 'config'
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`umca: ${message}${error instanceof Error ? ` (${error.message})` : ''}`));
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(log));
+  // Every answer carries an x-request-id: the caller's, when it sent a usable one (Hono's rule, as the fast path's).
+  app.use('*', requestId({ headerName: REQUEST_ID_HEADER, limitLength: REQUEST_ID_MAX }));
   // A NUL byte in the path is no resource (404); in a query parameter, a bad value (400).
   app.use('*', async (c, next) => {
     const url = c.req.url;

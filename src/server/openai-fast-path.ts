@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UmcaError } from '../core/errors.js';
 import type { AccessGuard } from '../identity/access-guard.js';
 import { errorAnswer } from './error-answer.js';
-import type { OpenAiAnswer, OpenAiCall, OpenAiHandlers } from '../gateway/openai-api.js';
+import { REQUEST_ID_HEADER, requestIdOf, type OpenAiAnswer, type OpenAiCall, type OpenAiHandlers } from '../gateway/openai-api.js';
 import { isJsonContentType, notJsonMediaType, parseJsonText, tooLarge } from './parse-body.js';
 
 type Route = (handlers: OpenAiHandlers, call: OpenAiCall) => Promise<OpenAiAnswer>;
@@ -46,6 +46,7 @@ async function serve(
   options: FastPathOptions,
 ): Promise<void> {
   const controller = new AbortController();
+  const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
   res.once('close', () => {
     if (!res.writableFinished) controller.abort(new UmcaError('client_closed', 'the caller closed the connection', { status: 499 }));
   });
@@ -58,12 +59,13 @@ async function serve(
     if (answer.kind === 'json') {
       const text = JSON.stringify(answer.body);
       answer.headers['content-type'] = 'application/json';
+      answer.headers[REQUEST_ID_HEADER] = requestId;
       answer.headers['content-length'] = String(Buffer.byteLength(text));
       res.writeHead(200, answer.headers);
       res.end(text);
       return;
     }
-    res.writeHead(200, { ...answer.headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.writeHead(200, { ...answer.headers, [REQUEST_ID_HEADER]: requestId, 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     for await (const data of answer.events) {
       if (controller.signal.aborted) break;
       if (!res.write(`data: ${data}\n\n`)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
@@ -77,7 +79,7 @@ async function serve(
     const answer = errorAnswer(error, `${req.method} ${req.url}`, options.log);
     const text = JSON.stringify(answer.body);
     // A body left unread (too large) closes the connection after the answer (answer-before-body.ts).
-    res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(answer.status, { ...answer.headers, [REQUEST_ID_HEADER]: requestId, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   }
 }

@@ -13,6 +13,8 @@ export interface FakeUpstream {
 }
 
 const REPLY = 'Hello from the fake upstream.';
+/** OpenAI's replies name the backend configuration that produced them. */
+export const FINGERPRINT = 'fp_fake_44709d6fcb';
 
 export async function startFakeOpenAi(): Promise<FakeUpstream> {
   const requests: Array<Record<string, unknown>> = [];
@@ -31,7 +33,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: Array
   let raw = '';
   for await (const chunk of req) raw += chunk;
   const body = JSON.parse(raw) as { model: string; stream?: boolean; messages: Array<{ content: string }>; input?: string | string[] };
-  const record: Record<string, unknown> = { ...body, authorization: req.headers.authorization, at: performance.now() };
+  const record: Record<string, unknown> = { ...body, authorization: req.headers.authorization, url: req.url, at: performance.now() };
   requests.push(record);
   // The caller (umca) hung up before the answer was complete.
   res.once('close', () => {
@@ -64,6 +66,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: Array
         return json(res, 429, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } });
       }
       break;
+    case 'invalid':
+      // What OpenAI answers a request it refuses for what it holds.
+      return json(res, 400, { error: { message: "Invalid value for 'top_p': expected a number between 0 and 1.", type: 'invalid_request_error', param: 'top_p', code: 'invalid_value' } });
     case 'garbage':
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('<html>502 Bad Gateway</html>');
@@ -83,7 +88,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: Array
   }
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
-  const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model: body.model };
+  const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model: body.model, system_fingerprint: FINGERPRINT };
   send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
   if (tools) {
     send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, finish_reason: null }] });
@@ -110,6 +115,7 @@ function completion(model: string, content: string) {
     object: 'chat.completion',
     created: 1_700_000_000,
     model,
+    system_fingerprint: FINGERPRINT,
     choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
     usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
   };

@@ -1,9 +1,12 @@
 import { InvalidRequestError } from '../../core/errors.js';
 import type { ChatMessage, ChatRequest } from '../model-provider.js';
-import type { ChatCompletionRequest } from './openai-request.js';
+import { passthroughOf, type ChatCompletionRequest } from './openai-request.js';
 
-/** An OpenAI request as a umca ChatRequest. Non-text content is refused with the message index. */
-export function fromOpenAiRequest(request: ChatCompletionRequest): ChatRequest {
+/**
+ * An OpenAI request as a umca ChatRequest. Non-text content is refused with the message index.
+ * `raw`: the body as sent, whose pass-through fields (top_p, stop, seed…) travel as they are.
+ */
+export function fromOpenAiRequest(request: ChatCompletionRequest, raw?: unknown): ChatRequest {
   const messages = request.messages.map((message, index): ChatMessage => {
     const text = textOf(message.content ?? '', index);
     switch (message.role) {
@@ -25,11 +28,14 @@ export function fromOpenAiRequest(request: ChatCompletionRequest): ChatRequest {
     }
   });
   const out: ChatRequest = { messages };
+  const passthrough = passthroughOf(raw);
+  if (passthrough) out.passthrough = passthrough;
   if (request.tools?.length) {
     out.tools = request.tools.map((tool) => ({
       name: tool.function.name,
       description: tool.function.description ?? '',
       parameters: tool.function.parameters ?? { type: 'object', properties: {} },
+      ...(typeof tool.function.strict === 'boolean' ? { strict: tool.function.strict } : {}),
     }));
   }
   if (request.tool_choice !== undefined) {

@@ -29,6 +29,7 @@ export function toOpenAiCompletion(id: string, created: number, result: ChatResu
     object: 'chat.completion',
     created,
     model: result.model,
+    system_fingerprint: result.systemFingerprint ?? null,
     choices: [
       {
         index: 0,
@@ -48,15 +49,19 @@ export function toOpenAiCompletion(id: string, created: number, result: ChatResu
 
 /** Builds the `chat.completion.chunk` objects of one streamed reply. */
 export class ChunkWriter {
-  readonly #base: { id: string; object: 'chat.completion.chunk'; created: number; model: string };
+  readonly #base: { id: string; object: 'chat.completion.chunk'; created: number; model: string; system_fingerprint: string | null };
   #toolIndex = 0;
 
   constructor(id: string, created: number, model: string) {
-    this.#base = { id, object: 'chat.completion.chunk', created, model };
+    this.#base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: null };
   }
 
   set model(model: string) {
     this.#base.model = model;
+  }
+
+  set systemFingerprint(fingerprint: string | undefined) {
+    this.#base.system_fingerprint = fingerprint ?? null;
   }
 
   start() {

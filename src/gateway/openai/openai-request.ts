@@ -27,7 +27,12 @@ export const chatCompletionRequestSchema = z.object({
   stream: z.boolean().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
   tools: z
-    .array(z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }) }))
+    .array(
+      z.object({
+        type: z.literal('function'),
+        function: z.object({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullish() }),
+      }),
+    )
     .optional(),
   tool_choice: z
     .union([z.enum(['none', 'auto', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })])
@@ -49,3 +54,20 @@ export const chatCompletionRequestSchema = z.object({
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+
+/**
+ * Fields of a chat-completions request umca does not act on: copied as the caller sent them
+ * to upstreams that speak OpenAI's API (which judge them), not validated here one by one.
+ */
+export const PASSTHROUGH_FIELDS = ['top_p', 'stop', 'seed', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'user', 'parallel_tool_calls', 'service_tier', 'metadata', 'reasoning_effort', 'verbosity', 'prediction', 'store'] as const;
+
+/** The pass-through fields the caller set, as given. */
+export function passthroughOf(body: unknown): Record<string, unknown> | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  let found: Record<string, unknown> | undefined;
+  for (const field of PASSTHROUGH_FIELDS) {
+    const value = (body as Record<string, unknown>)[field];
+    if (value !== undefined) (found ??= {})[field] = value;
+  }
+  return found;
+}

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Agent, request, type Dispatcher } from 'undici';
-import { ProviderError } from '../../core/errors.js';
+import { ProviderError, UpstreamRejectedError, type UpstreamRejection } from '../../core/errors.js';
 import { emitterDeadline } from '../deadline.js';
 
 export interface UpstreamHttpSettings {
@@ -15,7 +15,15 @@ export interface UpstreamHttpSettings {
   headers?: Record<string, string>;
   /** The error detail in an upstream's error body, e.g. OpenAI's `error.message`. */
   describeError?: (body: unknown) => string | undefined;
+  /**
+   * The upstream's own error (code, message, param, type) when it refuses a request for what
+   * the request holds (400, 413, 422): the caller gets that refusal, not a 502.
+   */
+  rejection?: (body: unknown) => UpstreamRejection | undefined;
 }
+
+/** Statuses that mean the request itself was wrong: passed back to the caller as they came. */
+const CALLER_STATUSES = new Set([400, 413, 422]);
 
 /** An upstream's 2xx answer. Reading its body (`text()` or `events()`) to the end, or stopping early, ends the call. */
 export interface UpstreamAnswer {
@@ -114,10 +122,16 @@ export class UpstreamHttp {
 
   #httpError(url: string, status: number, headers: IncomingHttpHeaders, text: string): ProviderError {
     let detail: string | undefined;
+    let body: unknown;
     try {
-      detail = this.#settings.describeError?.(JSON.parse(text));
+      body = JSON.parse(text);
+      detail = this.#settings.describeError?.(body);
     } catch {
       // not JSON: the start of the text tells the most
+    }
+    if (CALLER_STATUSES.has(status)) {
+      const rejection = body === undefined ? undefined : this.#settings.rejection?.(body);
+      return new UpstreamRejectedError(this.#settings.kind, url, status, rejection ?? { message: detail ?? text.slice(0, 200) });
     }
     detail ??= text.slice(0, 200);
     const retryAfterMs = parseRetryAfter(headers);

@@ -1,4 +1,4 @@
-import { ProviderError, UmcaError } from '../../core/errors.js';
+import { ProviderError, UmcaError, UpstreamRejectedError } from '../../core/errors.js';
 import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../model-provider.js';
 import { deadline, rejectOnAbort, type Deadline } from '../deadline.js';
 import type { ResilientProvider } from './resilient-provider.js';
@@ -99,6 +99,8 @@ export class AliasProvider implements ModelProvider {
         if (options.signal?.aborted) throw options.signal.reason ?? error;
         if (total.expired) break;
         if (error instanceof UmcaError && !(error instanceof ProviderError)) throw error;
+        // The caller's own mistake, as an upstream judged it: another upstream would say the same.
+        if (error instanceof UpstreamRejectedError) throw error;
         failures.push(error instanceof Error ? error.message : String(error));
       }
     }

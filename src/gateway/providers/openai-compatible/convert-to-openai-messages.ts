@@ -2,7 +2,8 @@ import type { ChatMessage, ChatRequest } from '../../model-provider.js';
 
 /** umca messages and options to an OpenAI chat-completions request body. */
 export function toOpenAiBody(request: ChatRequest, model: string, stream: boolean): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: request.model ?? model, messages: request.messages.map(toOpenAiMessage), stream };
+  // The caller's own fields first (top_p, stop, seed…), as they sent them; umca's after, so they cannot be overridden.
+  const body: Record<string, unknown> = { ...request.passthrough, model: request.model ?? model, messages: request.messages.map(toOpenAiMessage), stream };
   if (stream) body.stream_options = { include_usage: true };
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
@@ -14,7 +15,7 @@ export function toOpenAiBody(request: ChatRequest, model: string, stream: boolea
   if (request.tools?.length) {
     body.tools = request.tools.map((tool) => ({
       type: 'function',
-      function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+      function: { name: tool.name, description: tool.description, parameters: tool.parameters, ...(tool.strict === undefined ? {} : { strict: tool.strict }) },
     }));
     if (request.toolChoice !== undefined) {
       body.tool_choice =

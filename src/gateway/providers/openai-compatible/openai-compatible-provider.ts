@@ -48,6 +48,14 @@ export class OpenAiCompatibleProvider implements ModelProvider {
         const parsed = errorBodySchema.safeParse(body);
         return parsed.success ? (typeof parsed.data.error === 'string' ? parsed.data.error : parsed.data.error.message) : undefined;
       },
+      // A request the upstream refused for what it holds goes back to the caller as that refusal.
+      rejection: (body) => {
+        const parsed = errorBodySchema.safeParse(body);
+        if (!parsed.success) return undefined;
+        const error = parsed.data.error;
+        if (typeof error === 'string') return { message: error };
+        return { message: error.message, ...(error.code == null ? {} : { code: String(error.code) }), ...(error.param ? { param: error.param } : {}), ...(error.type ? { type: error.type } : {}) };
+      },
     });
   }
 
@@ -73,6 +81,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       finishReason: mapOpenAiFinishReason(choice.finish_reason),
       usage: toUsage(body.usage),
       model: body.model ?? request.model ?? this.model,
+      ...(body.system_fingerprint ? { systemFingerprint: body.system_fingerprint } : {}),
     };
   }
 
@@ -85,6 +94,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     let usage: Usage = { inputTokens: 0, outputTokens: 0 };
     let finishReason: string | null | undefined;
     let model = request.model ?? this.model;
+    let fingerprint: string | undefined;
     let done = false;
     for await (const event of answer.events()) {
       if (event.data === '[DONE]') {
@@ -93,6 +103,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       }
       const chunk = parseUpstreamShape(KIND, this.url, chatCompletionChunkSchema, parseUpstreamJson(KIND, this.url, event.data));
       if (chunk.model) model = chunk.model;
+      if (chunk.system_fingerprint) fingerprint = chunk.system_fingerprint;
       if (chunk.usage) usage = toUsage(chunk.usage);
       for (const choice of chunk.choices) {
         if (choice.finish_reason) finishReason = choice.finish_reason;
@@ -111,7 +122,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     for (const [, call] of [...calls.entries()].sort(([a], [b]) => a - b)) {
       yield { type: 'tool-call', toolCall: call satisfies ToolCall };
     }
-    yield { type: 'finish', finishReason: mapOpenAiFinishReason(finishReason), usage, model };
+    yield { type: 'finish', finishReason: mapOpenAiFinishReason(finishReason), usage, model, ...(fingerprint ? { systemFingerprint: fingerprint } : {}) };
   }
 
   /** POSTs and reads the whole JSON answer. */

@@ -7,6 +7,7 @@ const usage = z
 
 export const chatCompletionSchema = z.object({
   model: z.string().optional(),
+  system_fingerprint: z.string().nullish(),
   choices: z
     .array(
       z.object({
@@ -25,6 +26,7 @@ export const chatCompletionSchema = z.object({
 
 export const chatCompletionChunkSchema = z.object({
   model: z.string().optional(),
+  system_fingerprint: z.string().nullish(),
   choices: z.array(
     z.object({
       delta: z
@@ -47,7 +49,9 @@ export const chatCompletionChunkSchema = z.object({
   usage,
 });
 
-export const errorBodySchema = z.object({ error: z.object({ message: z.string() }).or(z.string()) });
+export const errorBodySchema = z.object({
+  error: z.object({ message: z.string(), code: z.union([z.string(), z.number()]).nullish(), param: z.string().nullish(), type: z.string().nullish() }).or(z.string()),
+});
 
 export const embeddingsSchema = z.object({
   model: z.string().optional(),

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import OpenAI from 'openai';
+import { createApp } from '../src/server/app.js';
+import { createHttpServer } from '../src/server/http-server.js';
+import type { Umca } from '../src/umca.js';
+import { FINGERPRINT, startFakeOpenAi, type FakeUpstream } from './support/fake-openai-upstream.js';
+import { testUmca } from './support/umca.js';
+
+/**
+ * The gateway faithful to OpenAI's API, as the official client sees it: the fields umca does
+ * not act on arrive at the upstream unchanged, the reply keeps its system_fingerprint, every
+ * answer carries an x-request-id, and an upstream's 400 reaches the caller as that 400 after
+ * exactly one upstream call — through the Hono app and through `umca serve`'s hot path.
+ */
+let upstream: FakeUpstream;
+let umca: Umca;
+let app: ReturnType<typeof createApp>;
+let server: Server;
+
+before(async () => {
+  upstream = await startFakeOpenAi();
+  // The shipped routing (retries included): a refusal must still cost one upstream call.
+  umca = await testUmca({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' } } });
+  app = createApp(umca, { log: () => undefined });
+  server = createHttpServer(umca, { log: () => undefined });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+});
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await umca.close();
+  await upstream.close();
+});
+
+const PASSED: Pick<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, 'top_p' | 'stop' | 'seed' | 'presence_penalty' | 'frequency_penalty' | 'logit_bias' | 'logprobs' | 'top_logprobs' | 'user' | 'parallel_tool_calls'> = {
+  top_p: 0.5,
+  stop: ['END', '###'],
+  seed: 42,
+  presence_penalty: 0.25,
+  frequency_penalty: -0.5,
+  logit_bias: { '50256': -100 },
+  logprobs: true,
+  top_logprobs: 2,
+  user: 'user-1234',
+  parallel_tool_calls: false,
+};
+const TOOL: OpenAI.Chat.Completions.ChatCompletionTool = {
+  type: 'function',
+  function: { name: 'get_weather', description: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false }, strict: true },
+};
+
+const transports: Array<{ name: string; fetch: () => (url: string, init?: RequestInit) => Promise<Response>; base: () => string }> = [
+  { name: 'in-process app', fetch: () => async (url, init) => app.request(url.replace('http://umca.test', ''), init), base: () => 'http://umca.test' },
+  { name: 'umca serve over HTTP', fetch: () => (url, init) => fetch(url, init), base: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+];
+
+for (const transport of transports) {
+  describe(`the gateway passes OpenAI's fields through (${transport.name})`, () => {
+    let client: OpenAI;
+    before(() => {
+      client = new OpenAI({ baseURL: `${transport.base()}/v1`, apiKey: 'sk-local', fetch: async (url, init) => transport.fetch()(String(url), init) });
+    });
+
+    it('every field umca does not act on arrives at the upstream unchanged, strict tools included', async () => {
+      const reply = await client.chat.completions.create({ model: 'fake/echo', messages: [{ role: 'user', content: 'hi' }], tools: [TOOL], ...PASSED });
+      const received = upstream.requests.at(-1)!;
+      for (const [field, value] of Object.entries(PASSED)) assert.deepEqual(received[field], value, field);
+      assert.deepEqual((received.tools as Array<{ function: { strict?: boolean } }>)[0]!.function.strict, true);
+      assert.equal(reply.system_fingerprint, FINGERPRINT, 'the reply keeps system_fingerprint');
+    });
+
+    it('a streamed reply keeps its system_fingerprint too, and the fields still pass', async () => {
+      const stream = await client.chat.completions.create({ model: 'fake/echo', messages: [{ role: 'user', content: 'hi' }], stream: true, seed: 7, stop: 'END' });
+      const fingerprints = new Set<string | undefined>();
+      for await (const chunk of stream) fingerprints.add(chunk.system_fingerprint ?? undefined);
+      assert.ok(fingerprints.has(FINGERPRINT), [...fingerprints].join(', '));
+      assert.deepEqual([upstream.requests.at(-1)!.seed, upstream.requests.at(-1)!.stop], [7, 'END']);
+    });
+
+    it("an upstream's 400 reaches the caller as that 400, with its code, message and param, after exactly one upstream call", async () => {
+      const before = upstream.requests.filter((r) => r.model === 'invalid').length;
+      const error = (await client.chat.completions.create({ model: 'fake/invalid', messages: [{ role: 'user', content: 'hi' }], top_p: 0.5 }).then(() => undefined, (e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+      assert.equal(error.status, 400);
+      assert.equal(error.code, 'invalid_value');
+      assert.equal(error.param, 'top_p');
+      assert.match(error.message, /Invalid value for 'top_p': expected a number between 0 and 1\./);
+      assert.equal(upstream.requests.filter((r) => r.model === 'invalid').length - before, 1, 'one upstream call: not retried by umca, not by the client');
+    });
+
+    it('every answer carries an x-request-id: the caller\'s when it sent one, a new one otherwise, errors included', async () => {
+      const send = (headers: Record<string, string>, body: unknown) =>
+        transport.fetch()(`${transport.base()}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-local', ...headers }, body: JSON.stringify(body) });
+      const given = await send({ 'x-request-id': 'req-from-caller-1' }, { model: 'fake/echo', messages: [{ role: 'user', content: 'hi' }] });
+      assert.equal(given.status, 200);
+      assert.equal(given.headers.get('x-request-id'), 'req-from-caller-1');
+      const made = await send({}, { model: 'fake/echo', messages: [{ role: 'user', content: 'hi' }] });
+      assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+      const refused = await send({ 'x-request-id': 'bad id with spaces' }, { model: 'fake/echo', messages: [] });
+      assert.equal(refused.status, 400);
+      assert.match(refused.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, 'an unusable id is replaced, and the error carries one');
+      const models = await transport.fetch()(`${transport.base()}/v1/models`, { headers: { authorization: 'Bearer sk-local', 'x-request-id': 'req-2' } });
+      assert.equal(models.headers.get('x-request-id'), 'req-2');
+    });
+  });
+}
