@@ -91,6 +91,15 @@ for (const transport of transports) {
       assert.equal(upstream.requests.filter((r) => r.model === 'invalid').length - before, 1, 'one upstream call: not retried by umca, not by the client');
     });
 
+    it('retrieves one model by id, a provider/model reference included; an unknown one is 404 model_not_found', async () => {
+      const listed = await client.models.retrieve('fake');
+      assert.deepEqual([listed.id, listed.object, listed.owned_by], ['fake', 'model', 'openai-compatible']);
+      const referenced = await client.models.retrieve('fake/echo');
+      assert.deepEqual([referenced.id, referenced.owned_by], ['fake/echo', 'openai-compatible']);
+      const missing = (await client.models.retrieve('no-such-model').then(() => undefined, (e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      assert.deepEqual([missing.status, missing.code], [404, 'model_not_found']);
+    });
+
     it('every answer carries an x-request-id: the caller\'s when it sent one, a new one otherwise, errors included', async () => {
       const send = (headers: Record<string, string>, body: unknown) =>
         transport.fetch()(`${transport.base()}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-local', ...headers }, body: JSON.stringify(body) });

@@ -74,6 +74,15 @@ export class ModelRegistry {
     return [...aliases, ...providers, { id: USE_LITE_REF, ownedBy: 'umca-embedded' }, ...fixtures];
   }
 
+  /** Who serves `ref` (a provider type, `umca-alias`, `umca-scripted`…), without making a provider for it; undefined when nothing does. */
+  ownerOf(ref: string): string | undefined {
+    const listed = this.list().find((model) => model.id === ref);
+    if (listed) return listed.ownedBy;
+    if (!this.#names(ref)) return undefined;
+    if (ref.startsWith('scripted:')) return 'umca-scripted';
+    return this.#config.providers[ref.split('/')[0]!]?.type;
+  }
+
   resolve(ref: string): ModelProvider {
     const cached = this.#cache.get(ref);
     if (cached) return cached;

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { toUmcaError } from '../core/errors.js';
+import { NotFoundError, toUmcaError } from '../core/errors.js';
 import type { UsageRecord } from '../core/run.js';
 import type { ResponseCache } from './cache/response-cache.js';
 import type { ChatResult, ModelProvider, StreamPart } from './model-provider.js';
@@ -64,6 +64,14 @@ export class OpenAiHandlers {
   models(): unknown {
     const data = this.#deps.models.list().map((model) => ({ id: model.id, object: 'model', created: STARTED, owned_by: model.ownedBy }));
     return { object: 'list', data };
+  }
+
+  /** One model (`GET /v1/models/{id}`): a listed one, or any reference umca resolves (provider/model, a fixture); else 404 model_not_found. */
+  model(id: string): unknown {
+    // Looked up, not resolved: naming a model here makes no provider (callers may name any number).
+    const ownedBy = this.#deps.models.ownerOf(id);
+    if (!ownedBy) throw new NotFoundError(`no model ${JSON.stringify(id.slice(0, 200))}: see GET /v1/models`, 'model_not_found');
+    return { id, object: 'model', created: STARTED, owned_by: ownedBy };
   }
 
   async embeddings(call: OpenAiCall): Promise<OpenAiAnswer> {

@@ -12,6 +12,8 @@ import type { AppEnv } from './app-env.js';
 export function openAiRoutes(handlers: OpenAiHandlers): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/models', (c) => c.json(handlers.models()));
+  // Model ids may hold a slash (provider/model).
+  app.get('/models/:id{.+}', (c) => c.json(handlers.model(decodeURIComponent(c.req.param('id')))));
   app.post('/embeddings', async (c) => answer(c, await handlers.embeddings(await call(c))));
   app.post('/chat/completions', async (c) => answer(c, await handlers.chatCompletion(await call(c))));
   return app;
