@@ -12,7 +12,12 @@ import { EventInvalidError } from './errors.js';
 export const EVENTS_SCHEMA_VERSION = 'umca-events.v2';
 
 const errorInfo = z.object({ code: z.string(), message: z.string() });
-const usage = z.object({ input_tokens: z.number().int().nonnegative(), output_tokens: z.number().int().nonnegative() });
+const usage = z.object({
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  /** v2: of the output, a reasoning model's thinking tokens (where the upstream says). */
+  reasoning_tokens: z.number().int().nonnegative().optional(),
+});
 const testResult = z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional(), duration_ms: z.number().nonnegative() });
 
 /** The payload of each event type. */
@@ -64,6 +69,8 @@ export const eventData = {
     usage,
     latency_ms: z.number().nonnegative(),
     content: z.string(),
+    /** v2: a reasoning model's thinking, apart from its reply (what the step parses is `content`). */
+    reasoning: z.string().optional(),
     /** v2: what the call cost, at `prices` (0 for a model without a price, and for scripted replies). */
     cost_usd: z.number().nonnegative().optional(),
   }),

@@ -2,6 +2,7 @@ import { CancelledError, toUmcaError, UmcaError } from '../core/errors.js';
 import { draft, type EventDraft } from '../core/events.js';
 import type { RunRecord } from '../core/run.js';
 import type { ChatResult, ModelProvider } from '../gateway/model-provider.js';
+import { separateReasoning } from '../gateway/reasoning.js';
 import type { Principal } from '../core/principal.js';
 import type { RunOptions } from '../core/run-options.js';
 import type { LaneSelector } from '../sandbox/lane-selector.js';
@@ -188,10 +189,13 @@ export class DurableRunContext implements RunContext {
           draft('model.request', actor, { step, role, provider: provider.kind, model: provider.model, messages: messages.length, prompt_chars: promptChars }),
         ]);
         const started = performance.now();
-        const result = await provider.chat(
+        const answered = await provider.chat(
           { messages, metadata: { role, turn, run_id: this.run.id }, ...(responseFormat ? { responseFormat } : {}), ...(offered?.length ? { tools: offered } : {}) },
           { signal: this.signal },
         );
+        // A reasoning model's thinking stays out of what the step parses, and on the log as its own field.
+        const { content, reasoning } = separateReasoning(answered);
+        const result = { ...answered, content };
         this.#queue.record([
           draft('model.response', actor, {
             step,
@@ -199,9 +203,10 @@ export class DurableRunContext implements RunContext {
             provider: provider.kind,
             model: result.model,
             finish_reason: result.finishReason,
-            usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens },
+            usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens, ...(result.usage.reasoningTokens === undefined ? {} : { reasoning_tokens: result.usage.reasoningTokens }) },
             latency_ms: elapsed(started),
             content: result.content.slice(0, MAX_RECORDED_REPLY),
+            ...(reasoning ? { reasoning: reasoning.slice(0, MAX_RECORDED_REPLY) } : {}),
             ...(this.#deps.costOf ? { cost_usd: this.#deps.costOf(role, result) } : {}),
           }),
         ]);

@@ -33,6 +33,8 @@ export interface ToolDefinition {
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** Of the output, tokens a reasoning model spent thinking (where the upstream says). */
+  reasoningTokens?: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'other';
@@ -76,11 +78,15 @@ export interface ChatResult {
   model: string;
   /** The upstream's `system_fingerprint`, where it gives one. */
   systemFingerprint?: string;
+  /** A reasoning model's thinking, where the upstream gives it apart from the content (`reasoning_content`, `reasoning`). */
+  reasoning?: string;
 }
 
 /** Parts of a streamed reply, discriminated on `type`. */
 export type StreamPart =
   | { type: 'text-delta'; text: string }
+  /** A reasoning model's thinking, apart from its reply. */
+  | { type: 'reasoning-delta'; text: string }
   | { type: 'tool-call'; toolCall: ToolCall }
   | { type: 'finish'; finishReason: FinishReason; usage: Usage; model: string; systemFingerprint?: string };
 

@@ -140,6 +140,7 @@ async function* sse(first: IteratorResult<StreamPart>, parts: AsyncIterator<Stre
     while (!next.done) {
       const part = next.value;
       if (part.type === 'text-delta') yield JSON.stringify(chunks.text(part.text));
+      else if (part.type === 'reasoning-delta') yield JSON.stringify(chunks.reasoning(part.text));
       else if (part.type === 'tool-call') yield JSON.stringify(chunks.toolCall(part.toolCall));
       else {
         chunks.model = part.model;
@@ -187,6 +188,7 @@ function cacheHit(ref: string, result: ChatResult, provider: string): UsageRecor
 
 /** A cached reply as the parts of a stream. */
 async function* replay(result: ChatResult): AsyncIterable<StreamPart> {
+  if (result.reasoning) yield { type: 'reasoning-delta', text: result.reasoning };
   if (result.content) yield { type: 'text-delta', text: result.content };
   for (const toolCall of result.toolCalls) yield { type: 'tool-call', toolCall };
   yield { type: 'finish', finishReason: result.finishReason, usage: result.usage, model: result.model, ...(result.systemFingerprint ? { systemFingerprint: result.systemFingerprint } : {}) };
@@ -195,11 +197,13 @@ async function* replay(result: ChatResult): AsyncIterable<StreamPart> {
 /** Passes a stream through and, once it finished cleanly, hands the whole reply to `store`. */
 async function* recording(parts: AsyncIterable<StreamPart>, store: ((result: ChatResult) => void) | undefined): AsyncIterable<StreamPart> {
   let content = '';
+  let reasoning = '';
   const toolCalls: ChatResult['toolCalls'] = [];
   for await (const part of parts) {
     if (part.type === 'text-delta') content += part.text;
+    else if (part.type === 'reasoning-delta') reasoning += part.text;
     else if (part.type === 'tool-call') toolCalls.push(part.toolCall);
-    else store?.({ content, toolCalls, finishReason: part.finishReason, usage: part.usage, model: part.model, ...(part.systemFingerprint ? { systemFingerprint: part.systemFingerprint } : {}) });
+    else store?.({ content, toolCalls, finishReason: part.finishReason, usage: part.usage, model: part.model, ...(part.systemFingerprint ? { systemFingerprint: part.systemFingerprint } : {}), ...(reasoning ? { reasoning } : {}) });
     yield part;
   }
 }

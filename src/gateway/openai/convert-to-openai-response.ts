@@ -14,8 +14,13 @@ export function toOpenAiFinishReason(reason: FinishReason): string {
   }
 }
 
-export function toOpenAiUsage(usage: Usage): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
-  return { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens };
+export function toOpenAiUsage(usage: Usage): { prompt_tokens: number; completion_tokens: number; total_tokens: number; completion_tokens_details?: { reasoning_tokens: number } } {
+  return {
+    prompt_tokens: usage.inputTokens,
+    completion_tokens: usage.outputTokens,
+    total_tokens: usage.inputTokens + usage.outputTokens,
+    ...(usage.reasoningTokens === undefined ? {} : { completion_tokens_details: { reasoning_tokens: usage.reasoningTokens } }),
+  };
 }
 
 function toOpenAiToolCall(call: ToolCall) {
@@ -37,6 +42,8 @@ export function toOpenAiCompletion(id: string, created: number, result: ChatResu
           role: 'assistant',
           content: result.toolCalls.length && !result.content ? null : result.content,
           refusal: null,
+          // A reasoning model's thinking, apart from its reply, as DeepSeek's API names it.
+          ...(result.reasoning ? { reasoning_content: result.reasoning } : {}),
           ...(result.toolCalls.length ? { tool_calls: result.toolCalls.map(toOpenAiToolCall) } : {}),
         },
         finish_reason: toOpenAiFinishReason(result.finishReason),
@@ -70,6 +77,10 @@ export class ChunkWriter {
 
   text(text: string) {
     return { ...this.#base, choices: [{ index: 0, delta: { content: text }, finish_reason: null, logprobs: null }] };
+  }
+
+  reasoning(text: string) {
+    return { ...this.#base, choices: [{ index: 0, delta: { reasoning_content: text }, finish_reason: null, logprobs: null }] };
   }
 
   toolCall(call: ToolCall) {

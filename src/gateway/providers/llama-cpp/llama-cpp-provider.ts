@@ -63,6 +63,7 @@ export class LlamaCppProvider implements ModelProvider {
     for await (const part of this.stream(request, options)) {
       result ??= { content: '', toolCalls: [], finishReason: 'stop', usage: { inputTokens: 0, outputTokens: 0 }, model: this.model };
       if (part.type === 'text-delta') result.content += part.text;
+      else if (part.type === 'reasoning-delta') result.reasoning = (result.reasoning ?? '') + part.text;
       else if (part.type === 'tool-call') result.toolCalls.push(part.toolCall);
       else Object.assign(result, { finishReason: part.finishReason, usage: part.usage, model: part.model });
     }

@@ -82,6 +82,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       usage: toUsage(body.usage),
       model: body.model ?? request.model ?? this.model,
       ...(body.system_fingerprint ? { systemFingerprint: body.system_fingerprint } : {}),
+      ...((choice.message.reasoning_content ?? choice.message.reasoning) ? { reasoning: (choice.message.reasoning_content ?? choice.message.reasoning)! } : {}),
     };
   }
 
@@ -107,6 +108,8 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       if (chunk.usage) usage = toUsage(chunk.usage);
       for (const choice of chunk.choices) {
         if (choice.finish_reason) finishReason = choice.finish_reason;
+        const thinking = choice.delta?.reasoning_content ?? choice.delta?.reasoning;
+        if (thinking) yield { type: 'reasoning-delta', text: thinking };
         const text = choice.delta?.content;
         if (text) yield { type: 'text-delta', text };
         for (const delta of choice.delta?.tool_calls ?? []) {
@@ -132,6 +135,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   }
 }
 
-function toUsage(usage: { prompt_tokens: number; completion_tokens: number } | null | undefined): Usage {
-  return { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 };
+function toUsage(usage: { prompt_tokens: number; completion_tokens: number; completion_tokens_details?: { reasoning_tokens?: number | null | undefined } | null | undefined } | null | undefined): Usage {
+  const reasoning = usage?.completion_tokens_details?.reasoning_tokens;
+  return { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0, ...(typeof reasoning === 'number' ? { reasoningTokens: reasoning } : {}) };
 }

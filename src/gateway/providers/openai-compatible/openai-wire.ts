@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 /** The parts of OpenAI's chat-completions wire format umca reads. Extra fields pass through. */
 const usage = z
-  .object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative() })
+  .object({
+    prompt_tokens: z.number().int().nonnegative(),
+    completion_tokens: z.number().int().nonnegative(),
+    completion_tokens_details: z.object({ reasoning_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+  })
   .nullish();
 
 export const chatCompletionSchema = z.object({
@@ -13,6 +17,9 @@ export const chatCompletionSchema = z.object({
       z.object({
         message: z.object({
           content: z.string().nullish(),
+          /** DeepSeek's, vLLM's and SGLang's name for a reasoning model's thinking; OpenRouter's and Ollama's is `reasoning`. */
+          reasoning_content: z.string().nullish(),
+          reasoning: z.string().nullish(),
           tool_calls: z
             .array(z.object({ id: z.string(), function: z.object({ name: z.string(), arguments: z.string() }) }))
             .nullish(),
@@ -32,6 +39,8 @@ export const chatCompletionChunkSchema = z.object({
       delta: z
         .object({
           content: z.string().nullish(),
+          reasoning_content: z.string().nullish(),
+          reasoning: z.string().nullish(),
           tool_calls: z
             .array(
               z.object({
