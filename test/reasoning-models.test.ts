@@ -16,11 +16,41 @@ let thinker: Awaited<ReturnType<typeof startFakeThinker>>;
 let umca: Umca;
 before(async () => {
   thinker = await startFakeThinker();
-  umca = await testUmca({ providers: { thinker: { type: 'openai-compatible', base_url: thinker.url, model: 'inline' } } });
+  umca = await testUmca({
+    providers: {
+      thinker: { type: 'openai-compatible', base_url: thinker.url, model: 'inline' },
+      strict: { type: 'openai-compatible', base_url: thinker.url, model: 'schema-only', structured_output: 'json_schema' },
+    },
+  });
 });
 after(async () => {
   await umca.close();
   await thinker.close();
+});
+
+describe('structured output where the provider enforces it', () => {
+  it('a run completes against an upstream that answers only json_schema requests: each step sends its own schema', async () => {
+    thinker.formats.length = 0;
+    const run = await umca.engine.createRun({ spec: DEMO_SPEC, model: 'strict/schema-only' });
+    const ended = await umca.engine.execute(run.id);
+    assert.equal(ended.status, 'completed', ended.reason ?? '');
+    const names = new Map(thinker.formats.map((f) => [f.role, (f.format as { type: string; json_schema?: { name: string; schema: { type?: string } } }) ?? {}]));
+    assert.deepEqual(Object.fromEntries([...names].map(([role, format]) => [role, [format.type, format.json_schema?.name, format.json_schema?.schema.type]])), {
+      planner: ['json_schema', 'plan', 'object'],
+      judge: ['json_schema', 'verdict', 'object'],
+      researcher: ['json_schema', 'findings', 'object'],
+      coder: ['json_schema', 'code_files', 'object'],
+    });
+  });
+
+  it('a provider that holds to JSON only (the default) is asked for json_object, as before', async () => {
+    thinker.formats.length = 0;
+    const run = await umca.engine.createRun({ spec: DEMO_SPEC, model: 'thinker/field' });
+    assert.equal((await umca.engine.execute(run.id)).status, 'completed');
+    const planner = thinker.formats.find((f) => f.role === 'planner')!.format as { type: string };
+    assert.equal(planner.type, 'json_object');
+    assert.equal(thinker.formats.find((f) => f.role === 'coder')!.format, undefined, 'the coder answers in prose');
+  });
 });
 
 describe('the gateway and reasoning models', () => {

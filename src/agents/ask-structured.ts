@@ -1,7 +1,7 @@
 import { UmcaError } from '../core/errors.js';
 import { draft } from '../core/events.js';
 import type { ChatMessage, ChatResult } from '../gateway/model-provider.js';
-import type { StepScope } from '../engine/step-scope.js';
+import type { ReplySchema, StepScope } from '../engine/step-scope.js';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 /** Reads a reply; may look things up (a coder's edits are applied to the repository to check them). */
@@ -14,6 +14,8 @@ export interface AskInput<T> {
   parse: Parse<T>;
   maxRetries: number;
   responseFormat?: 'json' | 'text';
+  /** The reply's JSON Schema, for providers that enforce one. */
+  schema?: ReplySchema;
   /** Offer the step's tools, and allow this many calls before the model must answer. 0: no tools. */
   maxToolCalls?: number;
 }
@@ -42,7 +44,7 @@ export async function askStructured<T>(scope: Pick<StepScope, 'chat'> & Partial<
   let lastError = '';
   const ask = async (): Promise<ChatResult> => {
     const tools = toolCalls < maxToolCalls ? offered : [];
-    const reply = await scope.chat({ role: input.role, turn, messages, ...(input.responseFormat ? { responseFormat: input.responseFormat } : {}), ...(tools.length ? { tools } : {}) });
+    const reply = await scope.chat({ role: input.role, turn, messages, ...(input.responseFormat ? { responseFormat: input.responseFormat } : {}), ...(input.schema ? { schema: input.schema } : {}), ...(tools.length ? { tools } : {}) });
     turn += 1;
     return reply;
   };

@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../gateway/model-provider.js';
 import type { StepScope } from '../engine/step-scope.js';
 import { askStructured } from './ask-structured.js';
-import { parseCodeFiles, type CodeFile } from './code-files.js';
+import { CODE_FILES_SCHEMA, parseCodeFiles, type CodeFile } from './code-files.js';
 import { formatFindings, type Findings } from './findings.js';
 import type { Plan } from './plan.js';
 import { renderPrompt } from './prompt-template.js';
@@ -36,6 +36,7 @@ export async function runCoder(scope: StepScope, input: CoderInput): Promise<Cod
     firstTurn: input.turnsBefore + 1,
     messages,
     parse: parseCodeFiles,
+    schema: CODE_FILES_SCHEMA,
     maxRetries: input.maxRetries,
     maxToolCalls: input.maxToolCalls,
   });

@@ -17,6 +17,9 @@ export type Findings = z.infer<typeof findingsSchema>;
 export type Finding = Findings['findings'][number];
 
 /** Parses a researcher reply; the error names the field, to be fed back to the model. */
+/** The findings' shape as JSON Schema, for providers that enforce one. */
+export const FINDINGS_SCHEMA = { name: 'findings', schema: z.toJSONSchema(findingsSchema, { io: 'input' }) as Record<string, unknown> };
+
 export function parseFindings(reply: string): { ok: true; value: Findings } | { ok: false; error: string } {
   return parseJsonReply(reply, findingsSchema, 'the findings do not match the schema');
 }

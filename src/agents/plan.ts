@@ -22,6 +22,9 @@ export const planSchema = z.object({
 
 export type Plan = z.infer<typeof planSchema>;
 
+/** The plan's shape as JSON Schema, for providers that enforce one. */
+export const PLAN_SCHEMA = { name: 'plan', schema: z.toJSONSchema(planSchema, { io: 'input' }) as Record<string, unknown> };
+
 /** The plan's acceptance criteria with their ids (a bare string is A1, A2… by position). */
 export function acceptanceCriteria(plan: Plan): Array<{ id: string; text: string }> {
   return plan.acceptance.map((item, index) => (typeof item === 'string' ? { id: `A${index + 1}`, text: item } : item));

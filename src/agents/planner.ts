@@ -1,6 +1,6 @@
 import type { StepScope } from '../engine/step-scope.js';
 import { askStructured } from './ask-structured.js';
-import { parsePlan, type Plan } from './plan.js';
+import { parsePlan, PLAN_SCHEMA, type Plan } from './plan.js';
 import { renderPrompt } from './prompt-template.js';
 
 export interface PlannerResult {
@@ -20,6 +20,7 @@ export async function runPlanner(scope: StepScope, spec: string, limits: { maxRe
     maxRetries: limits.maxRetries,
     maxToolCalls: limits.maxToolCalls,
     responseFormat: 'json',
+    schema: PLAN_SCHEMA,
   });
   return { plan: value, turns, sources };
 }

@@ -1,6 +1,6 @@
 import type { StepScope } from '../engine/step-scope.js';
 import { askStructured } from './ask-structured.js';
-import { parseFindings, type Findings } from './findings.js';
+import { FINDINGS_SCHEMA, parseFindings, type Findings } from './findings.js';
 import type { Plan } from './plan.js';
 import { renderPrompt } from './prompt-template.js';
 import { formatSources, type Source } from './sources.js';
@@ -25,6 +25,7 @@ export async function runResearcher(scope: StepScope, input: { plan: Plan; sourc
     maxRetries: input.maxRetries,
     maxToolCalls: input.maxToolCalls,
     responseFormat: 'json',
+    schema: FINDINGS_SCHEMA,
   });
   return { findings: value, turns, sources };
 }

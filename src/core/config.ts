@@ -22,6 +22,12 @@ const openAiCompatibleSchema = z
     base_url: z.url({ protocol: /^https?$/ }).optional(),
     api_key: z.string().optional(),
     api_key_env: z.string().optional(),
+    /**
+     * How the upstream holds a reply to a format: `json_schema` enforces each step's JSON Schema
+     * (OpenAI, vLLM, SGLang, llama.cpp server, Ollama), `json_object` only JSON (DeepSeek…),
+     * `none` neither (the reply is parsed as prose). Default: by preset, else json_object.
+     */
+    structured_output: z.enum(['json_schema', 'json_object', 'none']).optional(),
     ...providerCommon,
   })
   .refine((provider) => provider.base_url !== undefined || provider.preset !== undefined, {

@@ -181,8 +181,11 @@ export class DurableRunContext implements RunContext {
       emit,
       tools: () => tools.definitions(),
       callTool: (call) => tools.call(call),
-      chat: async ({ role, turn, messages, responseFormat, tools: offered }) => {
+      chat: async ({ role, turn, messages, responseFormat: asked, schema, tools: offered }) => {
         const provider = this.modelFor(role);
+        // A provider that enforces a schema gets the step's; one that holds to none gets prose asked for.
+        const held = provider.structuredOutput ?? 'json_object';
+        const responseFormat = held === 'json_schema' && schema ? { type: 'json_schema' as const, name: schema.name, schema: schema.schema, strict: false } : held === 'none' ? undefined : asked;
         const actor = `agent:${role}`;
         const promptChars = messages.reduce((sum, message) => sum + message.content.length, 0);
         this.#queue.record([

@@ -32,11 +32,14 @@ export async function askRubricJudge(
     parse: (reply) => parseRubric(reply, input.criteria),
     maxRetries: input.maxRetries ?? 2,
     responseFormat: 'json',
+    schema: { name: 'verdict', schema: z.toJSONSchema(rubricSchema(input.criteria), { io: 'input' }) as Record<string, unknown> },
   });
   return input.criteria.map((c) => ({ id: `judge:${c.id}`, score: value[c.id]!.score, reason: `judge: ${value[c.id]!.reason}` }));
 }
 
+const rubricSchema = (criteria: readonly RubricCriterion[]) => z.object(Object.fromEntries(criteria.map((c) => [c.id, scoreSchema])));
+
 function parseRubric(reply: string, criteria: readonly RubricCriterion[]) {
-  const schema = z.object(Object.fromEntries(criteria.map((c) => [c.id, scoreSchema])));
+  const schema = rubricSchema(criteria);
   return parseJsonReply(reply, schema, 'the verdict does not match the rubric') as { ok: true; value: Record<string, z.infer<typeof scoreSchema>> } | { ok: false; error: string };
 }

@@ -110,9 +110,14 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** How an upstream holds a reply to a format: a JSON Schema enforced, JSON only, or neither. */
+export type StructuredOutput = 'json_schema' | 'json_object' | 'none';
+
 export interface ModelProvider {
   /** The implementation, e.g. `openai-compatible` or `scripted`. */
   readonly kind: string;
+  /** How it holds a reply to a format (see StructuredOutput); absent: `json_object`. */
+  readonly structuredOutput?: StructuredOutput;
   /** What a user reads in logs and events, e.g. `openai-compatible qwen2.5 at http://…`. */
   readonly label: string;
   /** Where calls go, if anywhere; named in every error. */

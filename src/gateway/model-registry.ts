@@ -189,7 +189,8 @@ export class ModelRegistry {
     const preset = settings.preset ? OPENAI_COMPATIBLE_PRESETS[settings.preset] : undefined;
     const keyEnv = settings.api_key_env ?? (preset && 'apiKeyEnv' in preset ? preset.apiKeyEnv : undefined);
     const apiKey = settings.api_key ?? (keyEnv ? env[keyEnv] : undefined);
-    return new OpenAiCompatibleProvider({ ...common, baseUrl: settings.base_url ?? preset!.baseUrl, ...(apiKey ? { apiKey } : {}) });
+    const structuredOutput = settings.structured_output ?? (preset && 'structuredOutput' in preset ? preset.structuredOutput : undefined);
+    return new OpenAiCompatibleProvider({ ...common, baseUrl: settings.base_url ?? preset!.baseUrl, ...(apiKey ? { apiKey } : {}), ...(structuredOutput ? { structuredOutput } : {}) });
   }
 }
 

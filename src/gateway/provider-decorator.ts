@@ -10,6 +10,7 @@ export abstract class ProviderDecorator implements ModelProvider {
   readonly url: string | undefined;
   readonly model: string;
   readonly scripted: boolean;
+  readonly structuredOutput: ModelProvider['structuredOutput'];
   protected readonly inner: ModelProvider;
 
   constructor(inner: ModelProvider) {
@@ -19,6 +20,7 @@ export abstract class ProviderDecorator implements ModelProvider {
     this.url = inner.url;
     this.model = inner.model;
     this.scripted = inner.scripted;
+    this.structuredOutput = inner.structuredOutput;
   }
 
   chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult> {

@@ -1,5 +1,5 @@
 import { ProviderError, UmcaError, UpstreamRejectedError } from '../../core/errors.js';
-import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart } from '../model-provider.js';
+import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart, StructuredOutput } from '../model-provider.js';
 import { deadline, rejectOnAbort, type Deadline } from '../deadline.js';
 import type { ResilientProvider } from './resilient-provider.js';
 
@@ -21,6 +21,8 @@ export class AliasProvider implements ModelProvider {
   readonly label: string;
   readonly model: string;
   readonly scripted: boolean;
+  /** What every target holds to: a request may go to any of them. */
+  readonly structuredOutput: StructuredOutput;
   readonly #targets: readonly AliasTarget[];
   readonly #strategy: Strategy;
   readonly #totalMs: number;
@@ -34,6 +36,8 @@ export class AliasProvider implements ModelProvider {
     this.#random = options.random ?? Math.random;
     this.label = `${name} (${options.strategy}: ${targets.map((t) => t.provider.label).join(', ')})`;
     this.scripted = targets.every((t) => t.provider.scripted);
+    const held = targets.map((t) => t.provider.structuredOutput ?? 'json_object');
+    this.structuredOutput = held.includes('none') ? 'none' : held.every((h) => h === 'json_schema') ? 'json_schema' : 'json_object';
   }
 
   chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {

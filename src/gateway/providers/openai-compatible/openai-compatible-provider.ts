@@ -1,5 +1,5 @@
 import { ProviderError } from '../../../core/errors.js';
-import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart, ToolCall, Usage } from '../../model-provider.js';
+import type { CallOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, ModelProvider, StreamPart, StructuredOutput, ToolCall, Usage } from '../../model-provider.js';
 import { parseUpstreamJson, parseUpstreamShape } from '../parse-upstream.js';
 import { UpstreamHttp, type UpstreamAnswer } from '../upstream-http.js';
 import { toOpenAiBody } from './convert-to-openai-messages.js';
@@ -17,6 +17,8 @@ export interface OpenAiCompatibleSettings {
   connectTimeoutMs?: number;
   /** A name for messages, e.g. the config key `local`. */
   name?: string;
+  /** How the upstream holds a reply to a format; default json_object. */
+  structuredOutput?: StructuredOutput;
 }
 
 const KIND = 'openai-compatible';
@@ -31,6 +33,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   readonly url: string;
   readonly model: string;
   readonly label: string;
+  readonly structuredOutput: StructuredOutput;
   readonly #baseUrl: string;
   readonly #http: UpstreamHttp;
 
@@ -39,6 +42,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     this.url = `${this.#baseUrl}/chat/completions`;
     this.model = settings.model;
     this.label = `${settings.name ?? KIND} ${settings.model} at ${settings.baseUrl}`;
+    this.structuredOutput = settings.structuredOutput ?? 'json_object';
     this.#http = new UpstreamHttp({
       kind: KIND,
       headers: settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {},
