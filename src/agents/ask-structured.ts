@@ -3,6 +3,10 @@ import { draft } from '../core/events.js';
 import type { ChatMessage, ChatResult } from '../gateway/model-provider.js';
 import type { ReplySchema, StepScope } from '../engine/step-scope.js';
 
+/** Room a reply cut at its token limit is given next (twice what it used, within these). */
+const MIN_REPLY_TOKENS = 2_048;
+const MAX_REPLY_TOKENS = 32_768;
+
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 /** Reads a reply; may look things up (a coder's edits are applied to the repository to check them). */
 type Parse<T> = (reply: string) => Parsed<T> | Promise<Parsed<T>>;
@@ -42,9 +46,19 @@ export async function askStructured<T>(scope: Pick<StepScope, 'chat'> & Partial<
   let turn = input.firstTurn;
   let toolCalls = 0;
   let lastError = '';
+  /** Room for the reply: none asked (the provider's own) until one was cut at its limit. */
+  let maxTokens: number | undefined;
   const ask = async (): Promise<ChatResult> => {
     const tools = toolCalls < maxToolCalls ? offered : [];
-    const reply = await scope.chat({ role: input.role, turn, messages, ...(input.responseFormat ? { responseFormat: input.responseFormat } : {}), ...(input.schema ? { schema: input.schema } : {}), ...(tools.length ? { tools } : {}) });
+    const reply = await scope.chat({
+      role: input.role,
+      turn,
+      messages,
+      ...(input.responseFormat ? { responseFormat: input.responseFormat } : {}),
+      ...(input.schema ? { schema: input.schema } : {}),
+      ...(tools.length ? { tools } : {}),
+      ...(maxTokens ? { maxTokens } : {}),
+    });
     turn += 1;
     return reply;
   };
@@ -65,13 +79,22 @@ export async function askStructured<T>(scope: Pick<StepScope, 'chat'> & Partial<
       }
       reply = await ask();
     }
-    const parsed = await input.parse(reply.content);
-    if (parsed.ok) return { value: parsed.value, turns: turn - input.firstTurn, sources };
-    lastError = parsed.error;
-    scope.emit?.(draft('model.reply_rejected', `agent:${input.role}`, { step: scope.step ?? '', role: input.role, turn: turn - 1, reason: parsed.error.slice(0, 4_000), retry: retry < input.maxRetries }));
+    // Cut at the token limit is not a wrong answer but a short one — and never taken, even where
+    // repairing would make it parse (a plan missing its end): again, with twice the room.
+    const cut = reply.finishReason === 'length';
+    const parsed = cut ? undefined : await input.parse(reply.content);
+    if (parsed?.ok) return { value: parsed.value, turns: turn - input.firstTurn, sources };
+    lastError = parsed ? parsed.error : `the reply was cut off at the token limit (${reply.usage.outputTokens} tokens) before it was complete`;
+    if (cut) maxTokens = Math.min(MAX_REPLY_TOKENS, Math.max(2 * reply.usage.outputTokens, 2 * (maxTokens ?? 0), MIN_REPLY_TOKENS));
+    scope.emit?.(draft('model.reply_rejected', `agent:${input.role}`, { step: scope.step ?? '', role: input.role, turn: turn - 1, reason: lastError.slice(0, 4_000), retry: retry < input.maxRetries }));
     messages.push(
       { role: 'assistant', content: reply.content },
-      { role: 'user', content: `Your reply was invalid: ${parsed.error}. Answer again, following the format exactly.` },
+      {
+        role: 'user',
+        content: cut
+          ? 'Your reply was cut off at the token limit before it was complete. Answer again from the start, in full, as briefly as the format allows.'
+          : `Your reply was invalid: ${lastError}. Answer again, following the format exactly.`,
+      },
     );
   }
   throw new UmcaError('invalid_model_reply', `the ${input.role}'s reply stayed invalid after ${input.maxRetries + 1} tries: ${lastError}`, { status: 502 });

@@ -181,7 +181,7 @@ export class DurableRunContext implements RunContext {
       emit,
       tools: () => tools.definitions(),
       callTool: (call) => tools.call(call),
-      chat: async ({ role, turn, messages, responseFormat: asked, schema, tools: offered }) => {
+      chat: async ({ role, turn, messages, responseFormat: asked, schema, tools: offered, maxTokens }) => {
         const provider = this.modelFor(role);
         // A provider that enforces a schema gets the step's; one that holds to none gets prose asked for.
         const held = provider.structuredOutput ?? 'json_object';
@@ -193,7 +193,7 @@ export class DurableRunContext implements RunContext {
         ]);
         const started = performance.now();
         const answered = await provider.chat(
-          { messages, metadata: { role, turn, run_id: this.run.id }, ...(responseFormat ? { responseFormat } : {}), ...(offered?.length ? { tools: offered } : {}) },
+          { messages, metadata: { role, turn, run_id: this.run.id }, ...(responseFormat ? { responseFormat } : {}), ...(offered?.length ? { tools: offered } : {}), ...(maxTokens ? { maxTokens } : {}) },
           { signal: this.signal },
         );
         // A reasoning model's thinking stays out of what the step parses, and on the log as its own field.

@@ -18,7 +18,7 @@ export interface StepScope {
    * One model call. `schema`: the JSON Schema the reply is parsed against; sent as a
    * json_schema response format to a provider that enforces one (else `responseFormat` as asked).
    */
-  chat(request: { role: string; turn: number; messages: ChatMessage[]; responseFormat?: 'text' | 'json'; schema?: ReplySchema; tools?: ToolDefinition[] }): Promise<ChatResult>;
+  chat(request: { role: string; turn: number; messages: ChatMessage[]; responseFormat?: 'text' | 'json'; schema?: ReplySchema; tools?: ToolDefinition[]; maxTokens?: number }): Promise<ChatResult>;
   /**
    * The tools this step may offer its model: those available now and within the run's list,
    * named for the model (`server__tool`). Empty when umca has no MCP servers.
