@@ -8,6 +8,8 @@ import { fromOpenAiRequest } from './openai/convert-from-openai-request.js';
 import { ChunkWriter, toOpenAiCompletion } from './openai/convert-to-openai-response.js';
 import { embeddingsRequestSchema, toOpenAiEmbeddings } from './openai/openai-embeddings.js';
 import { chatCompletionRequestSchema } from './openai/openai-request.js';
+import { fromResponsesRequest, responsesRequestSchema } from './openai/responses-request.js';
+import { responseEvents, responseId, toResponse } from './openai/responses-output.js';
 import type { UsageMeter } from './usage/usage-meter.js';
 import { validateInput } from '../core/validate-input.js';
 import type { AccessGuard } from '../identity/access-guard.js';
@@ -114,6 +116,34 @@ export class OpenAiHandlers {
     const first = await parts.next();
     const chunks = new ChunkWriter(id, created, provider.model);
     return { kind: 'sse', headers, events: sse(first, parts, chunks, body.stream_options?.include_usage === true) };
+  }
+
+  /**
+   * The Responses API (`POST /v1/responses`) over the same providers: translated to a chat
+   * request, answered as a `response` object or its stream of events. Not cached (its streams
+   * are events of their own); metered, budgeted and routed like any call.
+   */
+  async responses(call: OpenAiCall): Promise<OpenAiAnswer> {
+    const body = validateInput(responsesRequestSchema, call.body);
+    await this.#mayUse(call.principal, body.model);
+    const provider = this.#resolve(body.model);
+    const request = { ...fromResponsesRequest(body, call.body), metadata: { key: callerKey(call.authorization) } };
+    const id = responseId('resp');
+    const created = Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = {};
+    if (!body.stream) {
+      const calling = performance.now();
+      const result = await provider.chat(request, { signal: call.signal });
+      const upstreamMs = performance.now() - calling;
+      const json = toResponse(body, id, created, result);
+      headers['x-umca-overhead-ms'] = this.#overhead(performance.now() - call.arrived - upstreamMs);
+      return { kind: 'json', headers, body: json };
+    }
+    headers['x-umca-overhead-ms'] = this.#overhead(performance.now() - call.arrived);
+    // Failures before the first part are still an HTTP error, as for chat completions.
+    const parts = provider.stream(request, { signal: call.signal })[Symbol.asyncIterator]();
+    const first = await parts.next();
+    return { kind: 'sse', headers, events: responseEvents(body, id, created, first, parts) };
   }
 
   /** What the gateway added to a request: everything but the time spent waiting upstream. */

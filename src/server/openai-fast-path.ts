@@ -17,6 +17,7 @@ interface FastPathOptions {
 const ROUTES: Record<string, Route> = {
   '/v1/chat/completions': (handlers, call) => handlers.chatCompletion(call),
   '/v1/embeddings': (handlers, call) => handlers.embeddings(call),
+  '/v1/responses': (handlers, call) => handlers.responses(call),
 };
 
 /**

@@ -16,6 +16,7 @@ export function openAiRoutes(handlers: OpenAiHandlers): Hono<AppEnv> {
   app.get('/models/:id{.+}', (c) => c.json(handlers.model(decodeURIComponent(c.req.param('id')))));
   app.post('/embeddings', async (c) => answer(c, await handlers.embeddings(await call(c))));
   app.post('/chat/completions', async (c) => answer(c, await handlers.chatCompletion(await call(c))));
+  app.post('/responses', async (c) => answer(c, await handlers.responses(await call(c))));
   return app;
 }
 

@@ -31,7 +31,7 @@ export function routeAccess(method: string, path: string): RouteAccess {
   if (path === '/v1/keys' || path.startsWith('/v1/keys/')) return { action: 'admin' };
   // Knowledge bases: the knowledge service asks read-kb or write-kb about each base.
   if (path === '/v1/kb' || path.startsWith('/v1/kb/')) return { action: 'read-kb' };
-  if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/models' || path.startsWith('/v1/models/'))
+  if (path === '/v1/chat/completions' || path === '/v1/responses' || path === '/v1/embeddings' || path === '/v1/models' || path.startsWith('/v1/models/'))
     return { action: 'use-model', resource: () => ({ type: 'Model', id: '*', attrs: { ref: '*' } }) };
   // Runs: the run service asks policy about each run (its owner) and the model a new one names.
   if (path === '/v1/runs' && method === 'POST') return { action: 'run' };
