@@ -41,14 +41,17 @@ interface Target {
   url: string;
   headers: Record<string, string>;
   model: string;
+  /** The Responses API's body instead of chat completions'. */
+  responses?: boolean;
 }
 
-const body = (model: string, stream: boolean) => JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hi' }] });
+const body = (model: string, stream: boolean, responses = false) =>
+  JSON.stringify(responses ? { model, stream, input: 'hi' } : { model, stream, messages: [{ role: 'user', content: 'hi' }] });
 
 /** Sequential requests on one keep-alive connection, timed to the microsecond. */
 async function latency(target: Target, stream: boolean, count: number): Promise<{ p50: number; p99: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const payload = body(target.model, stream);
+  const payload = body(target.model, stream, target.responses);
   const times: number[] = [];
   for (let i = 0; i < count + 200; i += 1) {
     const started = process.hrtime.bigint();
@@ -124,6 +127,7 @@ await new Promise((r) => setTimeout(r, 1_000));
 
 const direct: Target = { name: 'direct', url: `${upstreamUrl}/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'echo' };
 const umca: Target = { name: 'umca', url: `${umcaUrl[1]}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'fake' };
+const umcaResponses: Target = { name: 'umca responses', url: `${umcaUrl[1]}/v1/responses`, headers: { authorization: 'Bearer sk-bench' }, model: 'fake', responses: true };
 const floor: Target = { name: 'bare node:http+undici proxy', url: `http://127.0.0.1:${bare[1]}/v1/chat/completions`, headers: {}, model: 'echo' };
 const portkey: Target = {
   name: 'portkey',
@@ -143,6 +147,9 @@ for (const stream of [false, true]) {
   const pkAdded = p instanceof Error ? 'portkey n/a' : `portkey p50=${fmt(p.p50 - d.p50)} p99=${fmt(p.p99 - d.p99)}`;
   console.log(`latency_${kind}_ms direct p50=${fmt(d.p50)} p99=${fmt(d.p99)} | umca p50=${fmt(u.p50)} p99=${fmt(u.p99)} | ${pk}`);
   console.log(`added_latency_${kind}_ms umca p50=${fmt(u.p50 - d.p50)} p99=${fmt(u.p99 - d.p99)} | ${pkAdded}`);
+  // The Responses API over the same upstream, measured right after chat completions.
+  const r = await latency(umcaResponses, stream, LATENCY_REQUESTS);
+  console.log(`responses_over_chat_${kind}_ms p50=${fmt(r.p50 - u.p50)} p99=${fmt(r.p99 - u.p99)} (responses p50=${fmt(r.p50)}; must p50 <= 0.2)`);
 }
 
 const slowDirect = await load(direct, { connections: 256, duration: THROUGHPUT_SECONDS, model: 'slow100' });
