@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { createApp } from '../src/server/app.js';
 import { createHttpServer } from '../src/server/http-server.js';
 import type { Umca } from '../src/umca.js';
+import { startFakeAnthropic } from './support/fake-anthropic-upstream.js';
 import { FINGERPRINT, startFakeOpenAi, type FakeUpstream } from './support/fake-openai-upstream.js';
 import { testUmca } from './support/umca.js';
 
@@ -16,14 +17,16 @@ import { testUmca } from './support/umca.js';
  * exactly one upstream call — through the Hono app and through `umca serve`'s hot path.
  */
 let upstream: FakeUpstream;
+let anthropic: FakeUpstream;
 let umca: Umca;
 let app: ReturnType<typeof createApp>;
 let server: Server;
 
 before(async () => {
   upstream = await startFakeOpenAi();
+  anthropic = await startFakeAnthropic();
   // The shipped routing (retries included): a refusal must still cost one upstream call.
-  umca = await testUmca({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' } } });
+  umca = await testUmca({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' }, claude: { type: 'anthropic', base_url: anthropic.url, model: 'echo', api_key: 'sk-ant' } } });
   app = createApp(umca, { log: () => undefined });
   server = createHttpServer(umca, { log: () => undefined });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -33,6 +36,7 @@ after(async () => {
   await new Promise((resolve) => server.close(resolve));
   await umca.close();
   await upstream.close();
+  await anthropic.close();
 });
 
 const PASSED: Pick<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, 'top_p' | 'stop' | 'seed' | 'presence_penalty' | 'frequency_penalty' | 'logit_bias' | 'logprobs' | 'top_logprobs' | 'user' | 'parallel_tool_calls'> = {
@@ -98,6 +102,19 @@ for (const transport of transports) {
       assert.deepEqual([referenced.id, referenced.owned_by], ['fake/echo', 'openai-compatible']);
       const missing = (await client.models.retrieve('no-such-model').then(() => undefined, (e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
       assert.deepEqual([missing.status, missing.code], [404, 'model_not_found']);
+    });
+
+    it('a provider without an equivalent maps what it can and names what it drops (x-umca-ignored-params)', async () => {
+      const { data, response } = await client.chat.completions
+        .create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }], top_p: 0.5, stop: ['END'], user: 'user-1234', seed: 42, logit_bias: { '1': 2 } })
+        .withResponse();
+      assert.ok(data.choices[0]!.message.content);
+      const received = anthropic.requests.at(-1)!;
+      assert.deepEqual([received.top_p, received.stop_sequences, received.metadata], [0.5, ['END'], { user_id: 'user-1234' }]);
+      assert.equal(received.seed, undefined);
+      assert.equal(response.headers.get('x-umca-ignored-params'), 'logit_bias, seed');
+      const plain = await client.chat.completions.create({ model: 'fake/echo', messages: [{ role: 'user', content: 'hi' }], seed: 1 }).withResponse();
+      assert.equal(plain.response.headers.get('x-umca-ignored-params'), null, 'an OpenAI-compatible upstream takes them all');
     });
 
     it('every answer carries an x-request-id: the caller\'s when it sent one, a new one otherwise, errors included', async () => {

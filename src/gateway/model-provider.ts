@@ -142,6 +142,12 @@ export interface ModelProvider {
   /** Embeddings, one vector per input, all of one dimension. Same errors as `chat`. */
   embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult>;
 
+  /**
+   * The pass-through fields of `request` this provider has no equivalent for, which it drops;
+   * the gateway names them to the caller (`x-umca-ignored-params`). Absent: it honours them all.
+   */
+  ignoredFields?(request: ChatRequest): string[];
+
   /** Releases what the provider holds (a loaded model, connections); calls after it fail. Optional. */
   close?(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { NotFoundError, toUmcaError } from '../core/errors.js';
 import type { UsageRecord } from '../core/run.js';
 import type { ResponseCache } from './cache/response-cache.js';
-import type { ChatResult, ModelProvider, StreamPart } from './model-provider.js';
+import type { ChatRequest, ChatResult, ModelProvider, StreamPart } from './model-provider.js';
 import type { ModelRegistry } from './model-registry.js';
 import { fromOpenAiRequest } from './openai/convert-from-openai-request.js';
 import { ChunkWriter, toOpenAiCompletion } from './openai/convert-to-openai-response.js';
@@ -98,6 +98,7 @@ export class OpenAiHandlers {
     const cached = key && !directives.includes('no-cache') ? cache!.get(key) : undefined;
     const store = key && !directives.includes('no-store') ? (result: ChatResult) => cache!.set(key, result) : undefined;
     const headers: Record<string, string> = cache ? { 'x-umca-cache': cached ? 'hit' : 'miss' } : {};
+    noteIgnored(headers, provider, request);
     if (cached) meter.record(cacheHit(body.model, cached, provider.kind));
 
     if (!body.stream) {
@@ -131,6 +132,7 @@ export class OpenAiHandlers {
     const id = responseId('resp');
     const created = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {};
+    noteIgnored(headers, provider, request);
     if (!body.stream) {
       const calling = performance.now();
       const result = await provider.chat(request, { signal: call.signal });
@@ -160,6 +162,12 @@ export class OpenAiHandlers {
   #resolve(ref: string): ModelProvider {
     return this.#deps.models.resolve(ref);
   }
+}
+
+/** Names the fields the caller sent that this provider drops (no equivalent upstream): `x-umca-ignored-params`. */
+function noteIgnored(headers: Record<string, string>, provider: ModelProvider, request: ChatRequest): void {
+  const ignored = provider.ignoredFields?.(request) ?? [];
+  if (ignored.length) headers['x-umca-ignored-params'] = ignored.join(', ');
 }
 
 /** A reply's parts as OpenAI's chunks; a failure mid-stream is an error event and no `[DONE]`, so the client knows the reply is cut. */

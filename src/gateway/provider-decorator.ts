@@ -34,4 +34,8 @@ export abstract class ProviderDecorator implements ModelProvider {
   embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult> {
     return this.inner.embed(request, options);
   }
+
+  ignoredFields(request: ChatRequest): string[] {
+    return this.inner.ignoredFields?.(request) ?? [];
+  }
 }

@@ -40,6 +40,11 @@ export class AliasProvider implements ModelProvider {
     this.structuredOutput = held.includes('none') ? 'none' : held.every((h) => h === 'json_schema') ? 'json_schema' : 'json_object';
   }
 
+  /** What any of its targets would drop: the call may go to any of them. */
+  ignoredFields(request: ChatRequest): string[] {
+    return [...new Set(this.#targets.flatMap((t) => t.provider.ignoredFields?.(request) ?? []))].sort();
+  }
+
   chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
     return this.#first(options, (provider, signal) => provider.chat(request, { signal }));
   }

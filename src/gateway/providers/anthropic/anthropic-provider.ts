@@ -3,7 +3,7 @@ import type { CallOptions, ChatRequest, ChatResult, EmbedResult, ModelProvider, 
 import { parseUpstreamJson, parseUpstreamShape } from '../parse-upstream.js';
 import { UpstreamHttp, type UpstreamAnswer } from '../upstream-http.js';
 import { type AnthropicUsage, errorBodySchema, messageSchema, streamEventSchema } from './anthropic-wire.js';
-import { toAnthropicBody } from './convert-to-anthropic-messages.js';
+import { ignoredAnthropicFields, toAnthropicBody } from './convert-to-anthropic-messages.js';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
 
 export interface AnthropicSettings {
@@ -55,6 +55,10 @@ export class AnthropicProvider implements ModelProvider {
 
   embed(): Promise<EmbedResult> {
     return Promise.reject(new InvalidRequestError(`${this.label} has no embeddings API; name an embedding model (e.g. an openai-compatible provider)`, 'embeddings_unsupported'));
+  }
+
+  ignoredFields(request: ChatRequest): string[] {
+    return ignoredAnthropicFields(request);
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {

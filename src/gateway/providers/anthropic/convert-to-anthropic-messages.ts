@@ -26,12 +26,18 @@ export function toAnthropicBody(request: ChatRequest, model: string, maxTokens: 
   const body: Record<string, unknown> = { model: request.model ?? model, max_tokens: request.maxTokens ?? maxTokens, messages, stream };
   if (system.length > 0) body.system = system.join('\n\n');
   if (request.temperature !== undefined) body.temperature = Math.min(1, request.temperature);
+  // OpenAI's fields with an Anthropic equivalent; the rest are named by ignoredAnthropicFields.
+  const passed = request.passthrough ?? {};
+  if (typeof passed.top_p === 'number') body.top_p = passed.top_p;
+  if (typeof passed.stop === 'string' || Array.isArray(passed.stop)) body.stop_sequences = typeof passed.stop === 'string' ? [passed.stop] : passed.stop;
+  if (typeof passed.user === 'string') body.metadata = { user_id: passed.user };
   if (request.tools?.length) {
     body.tools = request.tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.parameters }));
     const choice = request.toolChoice;
     if (choice !== undefined) {
       body.tool_choice = typeof choice === 'object' ? { type: 'tool', name: choice.name } : { type: choice === 'required' ? 'any' : choice };
     }
+    if (passed.parallel_tool_calls === false) body.tool_choice = { ...((body.tool_choice as Record<string, unknown> | undefined) ?? { type: 'auto' }), disable_parallel_tool_use: true };
   }
   return body;
 }
@@ -61,4 +67,12 @@ function responseFormatHint(request: ChatRequest): string | undefined {
   if (format === 'json') return 'Reply with one JSON object and nothing else.';
   if (typeof format === 'object') return `Reply with one JSON object and nothing else, matching this JSON Schema (${format.name}): ${JSON.stringify(format.schema)}`;
   return undefined;
+}
+
+/** OpenAI fields the Messages API has an equivalent for (top_p, stop → stop_sequences, user → metadata.user_id, parallel_tool_calls). */
+const ANTHROPIC_MAPPED = new Set(['top_p', 'stop', 'user', 'parallel_tool_calls']);
+
+/** The pass-through fields of a request Anthropic has no equivalent for (seed, penalties, logit_bias, logprobs…). */
+export function ignoredAnthropicFields(request: ChatRequest): string[] {
+  return Object.keys(request.passthrough ?? {}).filter((field) => !ANTHROPIC_MAPPED.has(field)).sort();
 }

@@ -58,6 +58,10 @@ export class LlamaCppProvider implements ModelProvider {
     this.label = `${settings.name} (${KIND}, in-process) ${settings.model}`;
   }
 
+  ignoredFields(request: ChatRequest): string[] {
+    return ignoredLlamaFields(request);
+  }
+
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
     let result: ChatResult | undefined;
     for await (const part of this.stream(request, options)) {
@@ -89,6 +93,7 @@ export class LlamaCppProvider implements ModelProvider {
         .generateResponse(history, {
           maxTokens: request.maxTokens ?? this.#settings.maxTokens ?? 1024,
           ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+          ...llamaSampling(request),
           ...(functions ? { functions } : grammar ? { grammar } : {}),
           signal: stop.signal,
           onTextChunk: (text) => chunks.emit('text', text),
@@ -228,4 +233,26 @@ function finishReason(stop: string): FinishReason {
   if (stop === 'functionCalls') return 'tool-calls';
   if (stop === 'abort') return 'other';
   return 'stop';
+}
+
+/** OpenAI fields llama.cpp's sampler has an equivalent for. */
+const LLAMA_MAPPED = new Set(['top_p', 'seed', 'stop', 'presence_penalty', 'frequency_penalty']);
+
+/** top_p → topP, seed, stop → customStopTriggers, the penalties → repeatPenalty. */
+function llamaSampling(request: ChatRequest) {
+  const passed = request.passthrough ?? {};
+  const stop = typeof passed.stop === 'string' ? [passed.stop] : Array.isArray(passed.stop) ? passed.stop.filter((s): s is string => typeof s === 'string') : [];
+  const presence = typeof passed.presence_penalty === 'number' ? passed.presence_penalty : undefined;
+  const frequency = typeof passed.frequency_penalty === 'number' ? passed.frequency_penalty : undefined;
+  return {
+    ...(typeof passed.top_p === 'number' ? { topP: passed.top_p } : {}),
+    ...(typeof passed.seed === 'number' ? { seed: passed.seed } : {}),
+    ...(stop.length ? { customStopTriggers: stop } : {}),
+    ...(presence !== undefined || frequency !== undefined ? { repeatPenalty: { ...(presence !== undefined ? { presencePenalty: presence } : {}), ...(frequency !== undefined ? { frequencyPenalty: frequency } : {}) } } : {}),
+  };
+}
+
+/** The pass-through fields llama.cpp has no equivalent for. */
+export function ignoredLlamaFields(request: ChatRequest): string[] {
+  return Object.keys(request.passthrough ?? {}).filter((field) => !LLAMA_MAPPED.has(field)).sort();
 }
