@@ -1,7 +1,15 @@
 import { UmcaError } from '../core/errors.js';
 import { draft } from '../core/events.js';
-import type { ChatMessage, ChatResult } from '../gateway/model-provider.js';
+import type { ChatMessage, ChatResult, ToolDefinition } from '../gateway/model-provider.js';
+import { toolCallsInText } from './text-tool-calls.js';
 import type { ReplySchema, StepScope } from '../engine/step-scope.js';
+
+/** A reply whose tool calls the model wrote as text (see toolCallsInText), with them as calls. */
+function withTextToolCalls(reply: ChatResult, offered: readonly ToolDefinition[]): ChatResult {
+  if (reply.toolCalls.length > 0 || offered.length === 0) return reply;
+  const calls = toolCallsInText(reply.content, offered);
+  return calls.length ? { ...reply, toolCalls: calls } : reply;
+}
 
 /** Room a reply cut at its token limit is given next (twice what it used, within these). */
 const MIN_REPLY_TOKENS = 2_048;
@@ -63,7 +71,7 @@ export async function askStructured<T>(scope: Pick<StepScope, 'chat'> & Partial<
     return reply;
   };
   for (let retry = 0; retry <= input.maxRetries; retry += 1) {
-    let reply = await ask();
+    let reply = withTextToolCalls(await ask(), toolCalls < maxToolCalls ? offered : []);
     let pastLimit = 0;
     while (reply.toolCalls.length > 0) {
       // Told the limit and offered no tools, a model answers; one that still calls is stuck.
@@ -77,7 +85,7 @@ export async function askStructured<T>(scope: Pick<StepScope, 'chat'> & Partial<
         if (outcome.sources) sources.push(...outcome.sources);
         messages.push({ role: 'tool', toolCallId: call.id, content: outcome.text });
       }
-      reply = await ask();
+      reply = withTextToolCalls(await ask(), toolCalls < maxToolCalls ? offered : []);
     }
     // Cut at the token limit is not a wrong answer but a short one — and never taken, even where
     // repairing would make it parse (a plan missing its end): again, with twice the room.
