@@ -32,3 +32,35 @@ describe('reading model replies', () => {
     assert.match(!parsed.ok ? parsed.error : '', /steps: Too small.*acceptance: /);
   });
 });
+
+describe('code files found by a CommonMark parser', () => {
+  it('reads a file that holds fences of its own (a longer outer fence), tilde fences, and path= alone as the info string', () => {
+    const reply = [
+      'The README, with an example inside:',
+      '',
+      '````md path=README.md',
+      '# Use',
+      '',
+      '```bash',
+      'npm test',
+      '```',
+      '````',
+      '',
+      '~~~python path=calc.py',
+      'def add(a, b):',
+      '    return a + b',
+      '~~~',
+      '',
+      '```path=notes.txt',
+      'plain',
+      '```',
+    ].join('\n');
+    const parsed = parseCodeFiles(reply);
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
+    assert.deepEqual(parsed.value, [
+      { path: 'README.md', content: '# Use\n\n```bash\nnpm test\n```\n' },
+      { path: 'calc.py', content: 'def add(a, b):\n    return a + b\n' },
+      { path: 'notes.txt', content: 'plain\n' },
+    ]);
+  });
+});

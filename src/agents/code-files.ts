@@ -1,20 +1,27 @@
+import { fromMarkdown } from 'mdast-util-from-markdown';
+
+/** Inline constructs are of no use to find code blocks, and cost most of the parse. */
+const BLOCKS_ONLY = { extensions: [{ disable: { null: ['attention', 'autolink', 'characterEscape', 'characterReference', 'codeText', 'hardBreakEscape', 'htmlText', 'labelEnd', 'labelStartImage', 'labelStartLink'] } }] };
+
 export interface CodeFile {
   path: string;
   content: string;
 }
 
-const FENCE = /^```[^\n`]*?\b(?:path|file)=("?)([^\s"`]+)\1[^\n]*\n([\s\S]*?)^```[ \t]*$/gm;
+const PATH_IN_INFO = /\b(?:path|file)=("?)([^\s"`]+)\1/;
 const MAX_FILES = 50;
 const MAX_FILE_BYTES = 256 * 1024;
 
 /**
- * Reads the coder's files from fenced blocks whose info string names a path
- * (```ts path=src/a.ts). Paths must be relative and stay inside the project.
+ * Reads the coder's files from fenced code blocks whose info string names a path
+ * (```ts path=src/a.ts), found by a CommonMark parser (micromark: longer fences around a file
+ * that holds fences, tildes, indentation), or from the JSON a schema-enforcing provider gives.
+ * Paths must be relative and stay inside the project.
  */
 export function parseCodeFiles(reply: string): { ok: true; value: CodeFile[] } | { ok: false; error: string } {
   const files = new Map<string, string>();
   const asJson = filesFromJson(reply);
-  const found = asJson ?? [...reply.matchAll(FENCE)].map((match) => [match[2]!, match[3]!] as const);
+  const found = asJson ?? fencedFiles(reply);
   for (const [path, content] of found) {
     const problem = checkPath(path);
     if (problem) return { ok: false, error: `file path "${path}" ${problem}` };
@@ -24,6 +31,22 @@ export function parseCodeFiles(reply: string): { ok: true; value: CodeFile[] } |
   if (files.size === 0) return { ok: false, error: 'the reply holds no fenced code block with a path (```ts path=src/file.ts)' };
   if (files.size > MAX_FILES) return { ok: false, error: `the reply holds ${files.size} files; the limit is ${MAX_FILES}` };
   return { ok: true, value: [...files].map(([path, content]) => ({ path, content })) };
+}
+
+/** Every fenced code block whose info string names a path, as [path, content]. */
+function fencedFiles(reply: string): Array<readonly [string, string]> {
+  const files: Array<readonly [string, string]> = [];
+  const visit = (node: { type: string; lang?: string | null; meta?: string | null; value?: string; children?: unknown[] }) => {
+    if (node.type === 'code') {
+      const path = PATH_IN_INFO.exec(`${node.lang ?? ''} ${node.meta ?? ''}`)?.[2];
+      // A file's last line ends with a newline, as the fence's closing line shows.
+      if (path) files.push([path, node.value ? `${node.value}\n` : '']);
+      return;
+    }
+    for (const child of node.children ?? []) visit(child as typeof node);
+  };
+  visit(fromMarkdown(reply, BLOCKS_ONLY));
+  return files;
 }
 
 function checkPath(path: string): string | undefined {
