@@ -147,7 +147,7 @@ describe('umca CLI: settings, help and bad input', () => {
     const commands = [
       ['--help'], ['run', '--help'], ['resume', '--help'], ['runs', '--help'], ['runs', 'show', '--help'], ['verify', '--help'], ['usage', '--help'], ['models', 'pull', '--help'],
       ['serve', '--help'], ['init', '--help'], ['override', '--help'], ['keys', '--help'], ['tools', '--help'], ['mcp', '--help'], ['worker', '--help'], ['archive', '--help'],
-      ['kb', '--help'], ['kb', 'add', '--help'], ['kb', 'search', '--help'], ['kb', 'reindex', '--help'], ['kb', 'job', '--help'], ['kb', 'rm', '--help'],
+      ['kb', '--help'], ['kb', 'add', '--help'], ['kb', 'search', '--help'], ['kb', 'reindex', '--help'], ['kb', 'job', '--help'], ['kb', 'rm', '--help'], ['apply', '--help'], ['doctor', '--help'],
     ];
     // Two at a time: each is a process start, and the machine has two cores.
     for (let i = 0; i < commands.length; i += 2) {

@@ -15,6 +15,7 @@ import { serveCommand } from './commands/serve-command.js';
 import { toolsCommand } from './commands/tools-command.js';
 import { usageCommand } from './commands/usage-command.js';
 import { applyCommand } from './commands/apply-command.js';
+import { doctorCommand } from './commands/doctor-command.js';
 import { verifyCommand } from './commands/verify-command.js';
 import { workerCommand } from './commands/worker-command.js';
 import { EXIT } from './exit-codes.js';
@@ -37,7 +38,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const globals = () => program.opts<{ config?: string }>();
-for (const command of [runCommand(globals), resumeCommand(globals), overrideCommand(globals), runsCommand(globals), verifyCommand(globals), applyCommand(globals), usageCommand(globals), modelsCommand(globals), toolsCommand(globals), mcpCommand(globals), serveCommand(globals), workerCommand(globals), keysCommand(globals), kbCommand(globals), archiveCommand(globals), initCommand()]) {
+for (const command of [runCommand(globals), resumeCommand(globals), overrideCommand(globals), runsCommand(globals), verifyCommand(globals), applyCommand(globals), doctorCommand(globals), usageCommand(globals), modelsCommand(globals), toolsCommand(globals), mcpCommand(globals), serveCommand(globals), workerCommand(globals), keysCommand(globals), kbCommand(globals), archiveCommand(globals), initCommand()]) {
   program.addCommand(command.exitOverride().configureOutput({ outputError: () => undefined }));
 }
 for (const sub of program.commands.flatMap((c) => c.commands)) sub.exitOverride().configureOutput({ outputError: () => undefined });

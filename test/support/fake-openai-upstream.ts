@@ -32,6 +32,7 @@ export async function startFakeOpenAi(): Promise<FakeUpstream> {
 async function handle(req: IncomingMessage, res: ServerResponse, requests: Array<Record<string, unknown>>, seen: Map<string, number>): Promise<void> {
   let raw = '';
   for await (const chunk of req) raw += chunk;
+  if (req.method === 'GET' && req.url === '/v1/models') return json(res, 200, { object: 'list', data: ['echo', 'tools', 'slow'].map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' })) });
   const body = JSON.parse(raw) as { model: string; stream?: boolean; messages: Array<{ content: string }>; input?: string | string[] };
   const record: Record<string, unknown> = { ...body, authorization: req.headers.authorization, url: req.url, at: performance.now() };
   requests.push(record);
