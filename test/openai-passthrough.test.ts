@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { createApp } from '../src/server/app.js';
-import { createHttpServer } from '../src/server/http-server.js';
-import type { Umca } from '../src/umca.js';
 import { startFakeAnthropic } from './support/fake-anthropic-upstream.js';
 import { FINGERPRINT, startFakeOpenAi, type FakeUpstream } from './support/fake-openai-upstream.js';
-import { testUmca } from './support/umca.js';
+import { gatewayUnderTest, type Transport } from './support/gateway-under-test.js';
 
 /**
  * The gateway faithful to OpenAI's API, as the official client sees it: the fields umca does
@@ -18,23 +13,16 @@ import { testUmca } from './support/umca.js';
  */
 let upstream: FakeUpstream;
 let anthropic: FakeUpstream;
-let umca: Umca;
-let app: ReturnType<typeof createApp>;
-let server: Server;
+let gateway: Awaited<ReturnType<typeof gatewayUnderTest>>;
 
 before(async () => {
   upstream = await startFakeOpenAi();
   anthropic = await startFakeAnthropic();
   // The shipped routing (retries included): a refusal must still cost one upstream call.
-  umca = await testUmca({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' }, claude: { type: 'anthropic', base_url: anthropic.url, model: 'echo', api_key: 'sk-ant' } } });
-  app = createApp(umca, { log: () => undefined });
-  server = createHttpServer(umca, { log: () => undefined });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  gateway = await gatewayUnderTest({ providers: { fake: { type: 'openai-compatible', base_url: upstream.url, model: 'echo' }, claude: { type: 'anthropic', base_url: anthropic.url, model: 'echo', api_key: 'sk-ant' } } });
 });
 after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await umca.close();
+  await gateway.close();
   await upstream.close();
   await anthropic.close();
 });
@@ -56,16 +44,13 @@ const TOOL: OpenAI.Chat.Completions.ChatCompletionTool = {
   function: { name: 'get_weather', description: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false }, strict: true },
 };
 
-const transports: Array<{ name: string; fetch: () => (url: string, init?: RequestInit) => Promise<Response>; base: () => string }> = [
-  { name: 'in-process app', fetch: () => async (url, init) => app.request(url.replace('http://umca.test', ''), init), base: () => 'http://umca.test' },
-  { name: 'umca serve over HTTP', fetch: () => (url, init) => fetch(url, init), base: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
-];
-
-for (const transport of transports) {
-  describe(`the gateway passes OpenAI's fields through (${transport.name})`, () => {
+for (const name of ['in-process app', 'umca serve over HTTP']) {
+  describe(`the gateway passes OpenAI's fields through (${name})`, () => {
     let client: OpenAI;
+    let transport: Transport;
     before(() => {
-      client = new OpenAI({ baseURL: `${transport.base()}/v1`, apiKey: 'sk-local', fetch: async (url, init) => transport.fetch()(String(url), init) });
+      transport = gateway.transports.find((t) => t.name === name)!;
+      client = new OpenAI({ baseURL: `${transport.base}/v1`, apiKey: 'sk-local', fetch: async (url, init) => transport.fetch(String(url), init) });
     });
 
     it('every field umca does not act on arrives at the upstream unchanged, strict tools included', async () => {
@@ -119,7 +104,7 @@ for (const transport of transports) {
 
     it('every answer carries an x-request-id: the caller\'s when it sent one, a new one otherwise, errors included', async () => {
       const send = (headers: Record<string, string>, body: unknown) =>
-        transport.fetch()(`${transport.base()}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-local', ...headers }, body: JSON.stringify(body) });
+        transport.fetch(`${transport.base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-local', ...headers }, body: JSON.stringify(body) });
       const given = await send({ 'x-request-id': 'req-from-caller-1' }, { model: 'fake/echo', messages: [{ role: 'user', content: 'hi' }] });
       assert.equal(given.status, 200);
       assert.equal(given.headers.get('x-request-id'), 'req-from-caller-1');
@@ -128,7 +113,7 @@ for (const transport of transports) {
       const refused = await send({ 'x-request-id': 'bad id with spaces' }, { model: 'fake/echo', messages: [] });
       assert.equal(refused.status, 400);
       assert.match(refused.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, 'an unusable id is replaced, and the error carries one');
-      const models = await transport.fetch()(`${transport.base()}/v1/models`, { headers: { authorization: 'Bearer sk-local', 'x-request-id': 'req-2' } });
+      const models = await transport.fetch(`${transport.base}/v1/models`, { headers: { authorization: 'Bearer sk-local', 'x-request-id': 'req-2' } });
       assert.equal(models.headers.get('x-request-id'), 'req-2');
     });
   });
