@@ -59,7 +59,9 @@ export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
  * Fields of a chat-completions request umca does not act on: copied as the caller sent them
  * to upstreams that speak OpenAI's API (which judge them), not validated here one by one.
  */
-export const PASSTHROUGH_FIELDS = ['top_p', 'stop', 'seed', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'user', 'parallel_tool_calls', 'service_tier', 'metadata', 'reasoning_effort', 'verbosity', 'prediction', 'store'] as const;
+export const PASSTHROUGH_FIELDS = ['top_p', 'stop', 'seed', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'user', 'parallel_tool_calls', 'metadata', 'reasoning_effort', 'verbosity', 'prediction'] as const;
+// Not passed: `service_tier` and `store` act on the account umca calls with (its price tier, its
+// stored completions), not on the reply — a caller does not choose them for umca's key.
 
 /** The pass-through fields the caller set, as given. */
 export function passthroughOf(body: unknown): Record<string, unknown> | undefined {

@@ -44,7 +44,7 @@ export const responsesRequestSchema = z.object({
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
 
 /** Fields a chat-completions upstream takes as they are. */
-const PASSTHROUGH = ['top_p', 'user', 'parallel_tool_calls', 'metadata', 'service_tier'] as const;
+const PASSTHROUGH = ['top_p', 'user', 'parallel_tool_calls', 'metadata'] as const;
 
 /** A Responses request as a umca ChatRequest. */
 export function fromResponsesRequest(request: ResponsesRequest, raw: unknown): ChatRequest {
