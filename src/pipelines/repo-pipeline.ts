@@ -274,11 +274,17 @@ async function dependencies(context: RunContext, scope: StepScope, layers: Depen
 async function testPlanOf(tree: Awaited<ReturnType<typeof editableTree>>, changeset: Changeset, repo: RepoOptions, runtime: RuntimePreference): Promise<RepoTestPlan> {
   if (runtime === 'process' || runtime === 'gvisor') return { lane: 'process', why: `the run asked for ${runtime}` };
   const paths = [...new Set([...tree.paths.filter((p) => changeset[p] !== null), ...Object.keys(changeset).filter((p) => changeset[p] !== null)])];
-  return repositoryTestPlan(repo, paths, async (path) => {
-    if (path in changeset) return changeset[path] ?? undefined;
-    const file = await tree.read(path);
-    return file && !file.binary ? file.text : undefined;
-  });
+  return repositoryTestPlan(
+    repo,
+    paths,
+    async (path) => {
+      if (path in changeset) return changeset[path] ?? undefined;
+      const file = await tree.read(path);
+      return file && !file.binary ? file.text : undefined;
+    },
+    // The sources of a plain-looking package, read in one git process, not one a file.
+    (sources) => tree.prefetch(sources.filter((path) => !(path in changeset))),
+  );
 }
 
 async function changeReview(tree: Awaited<ReturnType<typeof editableTree>>, changeset: Changeset, repo: RepoOptions, declared: string[], context: RunContext, plan: RepoTestPlan): Promise<CodeReviewInput> {

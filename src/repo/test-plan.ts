@@ -24,7 +24,13 @@ const MAX_WASM_BYTES = 16 * 1024 * 1024;
  * module that imports only other files of the repository and node:test / node:assert — no
  * `require`, no other Node API, no package.
  */
-export async function repositoryTestPlan(repo: RepoOptions, paths: readonly string[], read: (path: string) => Promise<string | undefined>): Promise<RepoTestPlan> {
+export async function repositoryTestPlan(
+  repo: RepoOptions,
+  paths: readonly string[],
+  read: (path: string) => Promise<string | undefined>,
+  /** Reads these ahead of the pass over them (many files at once), when a package looks plain so far. */
+  prefetch?: (paths: readonly string[]) => Promise<void>,
+): Promise<RepoTestPlan> {
   const manifest = paths.includes('package.json') ? parseJson(await read('package.json')) : undefined;
   const script = repo.testCommand === 'npm test' ? stringAt(manifest, 'scripts', 'test') : repo.testCommand;
   const args = script?.trim().match(/^node\s+--test((?:\s+[\w./*-]+)*)$/);
@@ -35,6 +41,7 @@ export async function repositoryTestPlan(repo: RepoOptions, paths: readonly stri
   }
   const sources = paths.filter((path) => SOURCE.test(path) && !path.split('/').includes('node_modules'));
   if (sources.length > MAX_WASM_FILES) return { lane: 'process', why: `${sources.length} source files, more than the wasm-js lane takes (${MAX_WASM_FILES})` };
+  await prefetch?.(sources);
   let bytes = 0;
   for (const path of sources) {
     const text = await read(path);
